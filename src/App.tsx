@@ -1,0 +1,60 @@
+import { useEffect, useState } from 'react';
+import { filesFromDrop } from './lib/drop';
+import { isModelFile } from './lib/files';
+import { addImages, engine, loadModel } from './store/controller';
+import { Alerts } from './views/alerts/Alerts';
+import { ImageGrid } from './views/images/ImageGrid';
+import { ImagesPanel } from './views/images/ImagesPanel';
+import { ModelInfoPanel } from './views/model/ModelInfoPanel';
+import { ModelPanel } from './views/model/ModelPanel';
+import { StatusLine } from './views/status/StatusLine';
+
+export function App() {
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    engine(); // start the worker (and the WebGPU probe) before the user needs it
+  }, []);
+
+  const onDrop = async (e: React.DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const files = await filesFromDrop(e.dataTransfer);
+    const models = files.filter(isModelFile);
+    if (models.length > 0) void loadModel({ kind: 'files', files: models }, models[0].name);
+    const rest = files.filter((f) => !isModelFile(f));
+    if (rest.length > 0) addImages(rest);
+  };
+
+  return (
+    <div
+      className={`app${dragging ? ' dragging' : ''}`}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(e) => {
+        if (e.currentTarget === e.target) setDragging(false);
+      }}
+      onDrop={(e) => void onDrop(e)}
+    >
+      <header className="top">
+        <h1>DINOv2 Explorer</h1>
+        <StatusLine />
+      </header>
+      <Alerts />
+      <div className="layout">
+        <aside className="side">
+          <ModelPanel />
+          <ModelInfoPanel />
+          <ImagesPanel />
+        </aside>
+        <main className="main">
+          <ImageGrid />
+        </main>
+      </div>
+      <footer className="foot">
+        Everything runs in this browser; no image or model leaves it.
+      </footer>
+    </div>
+  );
+}

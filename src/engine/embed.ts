@@ -1,0 +1,107 @@
+/** One image through the model: preprocess, run, check the token layout, keep the results. */
+import { ExplorerError } from '../lib/errors';
+import { tokenLayout } from '../features/tokens';
+import type { DecodedImage } from './decode';
+import { IMAGENET_MEAN, IMAGENET_STD, preprocess } from './preprocess/preprocess';
+import type { EmbedRequest, EmbedResult, ImageNotes, PreprocessSettings } from './protocol';
+import type { LoadedModel } from './session';
+
+export interface StoredFeatures {
+  /** [T, D] float32: every output token in the model's order. */
+  tokens: Float32Array;
+  tokenCount: number;
+  dim: number;
+  registers: number;
+  rows: number;
+  cols: number;
+  /** [3, H, W]: what the model saw. */
+  input: Float32Array;
+  inputHeight: number;
+  inputWidth: number;
+}
+
+/**
+ * Caps the dense input's long side so the patch count stays near 4096 (64 x 64): attention memory
+ * grows with its square, and a panorama at 896 px would otherwise need gigabytes.
+ */
+export function maxLongSide(resolution: number, patch: number): number {
+  const byTokens = Math.floor((4096 * patch * patch) / resolution);
+  return Math.max(resolution, Math.min(4 * resolution, byTokens));
+}
+
+export interface ModelInput {
+  /** [3, H, W] float32, normalized. */
+  data: Float32Array;
+  height: number;
+  width: number;
+  resized: boolean;
+  notes: ImageNotes;
+}
+
+/** Decoded pixels to model input, with the user's preprocessing settings. */
+export function prepareImage(
+  image: DecodedImage,
+  settings: PreprocessSettings,
+  patch: number,
+): ModelInput {
+  const pre = preprocess(
+    { data: image.rgba, width: image.width, height: image.height, channels: 4 },
+    {
+      mode: settings.mode,
+      resolution: settings.resolution,
+      patchSize: patch,
+      maxLongSide: maxLongSide(settings.resolution, patch),
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      rescale: 1 / 255,
+    },
+  );
+  return { ...pre, notes: image.notes };
+}
+
+/** Runs the model on one input and checks the token layout against the patch grid. */
+export async function embedInput(
+  model: LoadedModel,
+  input: ModelInput,
+  req: EmbedRequest,
+  timings: { decodeMs: number; preprocessMs: number },
+): Promise<{ stored: StoredFeatures; result: EmbedResult }> {
+  const patch = model.info.patchSize;
+  const t0 = performance.now();
+  const out = await model.run(input.data, input.height, input.width);
+  const inferenceMs = performance.now() - t0;
+  const rows = Math.floor(input.height / patch);
+  const cols = Math.floor(input.width / patch);
+  let layout;
+  try {
+    layout = tokenLayout(out.tokens, rows, cols, model.info.registerTokens);
+  } catch (e) {
+    throw new ExplorerError('unsupported-model', (e as Error).message, req.fileName);
+  }
+  const stored: StoredFeatures = {
+    tokens: out.data,
+    tokenCount: out.tokens,
+    dim: out.dim,
+    registers: layout.registers,
+    rows,
+    cols,
+    input: input.data,
+    inputHeight: input.height,
+    inputWidth: input.width,
+  };
+  const result: EmbedResult = {
+    imageId: req.imageId,
+    notes: input.notes,
+    inputWidth: input.width,
+    inputHeight: input.height,
+    resized: input.resized,
+    rows,
+    cols,
+    tokens: out.tokens,
+    dim: out.dim,
+    registers: layout.registers,
+    backend: model.backend,
+    timings: { ...timings, inferenceMs },
+  };
+  return { stored, result };
+}

@@ -1,0 +1,150 @@
+/**
+ * The typed message protocol between the UI and the engine worker (which owns onnxruntime-web).
+ * Every request carries an id; the worker answers with exactly one `result` or `error` for that id,
+ * and may send `progress` events for it before. `cancel` names the id to abort.
+ */
+import type { SerializedError } from '../lib/errors';
+import type { ModelInfo } from '../model/model-info';
+
+export type Backend = 'webgpu' | 'wasm';
+export type BackendChoice = 'auto' | Backend;
+export type PreprocessMode = 'dense' | 'classifier';
+export type AlphaBackground = 'white' | 'black';
+
+export const RESOLUTIONS = [224, 336, 448, 518, 672, 896] as const;
+
+export interface PreprocessSettings {
+  mode: PreprocessMode;
+  /** Short side in dense mode; ignored by the classifier recipe (256 -> crop 224). */
+  resolution: number;
+  /** Transparent pixels are composited on this colour before the model sees them. */
+  background: AlphaBackground;
+}
+
+/** Where model bytes come from. Files are passed as File objects (cheap to post). */
+export type ModelSource =
+  | { kind: 'files'; files: File[] }
+  | { kind: 'url'; url: string; label?: string; expectedBytes?: number };
+
+export interface LoadModelRequest {
+  type: 'loadModel';
+  source: ModelSource;
+  backend: BackendChoice;
+}
+
+export interface EmbedRequest {
+  type: 'embed';
+  imageId: string;
+  file: Blob;
+  fileName: string;
+  preprocess: PreprocessSettings;
+}
+
+export interface ExportRequest {
+  type: 'export';
+  imageId: string;
+  what: 'features' | 'input';
+}
+
+export interface ForgetRequest {
+  type: 'forget';
+  /** Image ids to drop from the worker's feature store; empty = all. */
+  imageIds: string[];
+}
+
+export type RequestBody = LoadModelRequest | EmbedRequest | ExportRequest | ForgetRequest;
+export type Request = RequestBody & { id: number };
+
+export interface CancelMessage {
+  type: 'cancel';
+  id: number;
+}
+
+export type ToWorker = Request | CancelMessage;
+
+export interface BackendReport {
+  /** The backend that actually runs the model. */
+  backend: Backend;
+  /** What was asked for. */
+  requested: BackendChoice;
+  /** Why the backend differs from the request, or what the check found. */
+  notices: string[];
+  threads: number;
+  shaderF16: boolean | null;
+  /** The load-time check of this backend against WASM, when one ran. */
+  check: { maxAbsDiff: number; minCosine: number; tolerance: number; passed: boolean } | null;
+  variant: 'fp32' | 'fp16' | 'quantized';
+}
+
+export interface LoadModelResult {
+  info: ModelInfo;
+  backend: BackendReport;
+  /** Where the bytes came from: a file name or a URL. */
+  source: string;
+  fromCache: boolean;
+}
+
+export interface ImageNotes {
+  /** Decoded size after EXIF orientation (before any decode-time cap). */
+  originalWidth: number;
+  originalHeight: number;
+  /** Decoded size actually used (smaller when the decode cap applied). */
+  width: number;
+  height: number;
+  capped: boolean;
+  hadAlpha: boolean;
+  grayscale: boolean;
+}
+
+export interface EmbedResult {
+  imageId: string;
+  notes: ImageNotes;
+  /** The model input's spatial size. */
+  inputWidth: number;
+  inputHeight: number;
+  resized: boolean;
+  rows: number;
+  cols: number;
+  tokens: number;
+  dim: number;
+  registers: number;
+  backend: Backend;
+  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+}
+
+export interface ExportResult {
+  /** An .npy file, transferred. */
+  bytes: ArrayBuffer;
+  shape: number[];
+}
+
+export type ResultFor<T extends RequestBody['type']> = T extends 'loadModel'
+  ? LoadModelResult
+  : T extends 'embed'
+    ? EmbedResult
+    : T extends 'export'
+      ? ExportResult
+      : T extends 'forget'
+        ? { forgotten: number }
+        : never;
+
+export interface DownloadProgress {
+  stage: 'download';
+  url: string;
+  loaded: number;
+  total: number | null;
+  bytesPerSecond: number;
+}
+
+export interface StageProgress {
+  stage: 'read' | 'inspect' | 'session' | 'check' | 'cache';
+  message: string;
+}
+
+export type Progress = DownloadProgress | StageProgress;
+
+export type FromWorker =
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: SerializedError }
+  | { type: 'progress'; id: number; progress: Progress }
+  | { type: 'ready'; webgpu: boolean; crossOriginIsolated: boolean };

@@ -1,0 +1,243 @@
+/// <reference lib="webworker" />
+/**
+ * The engine worker: owns onnxruntime-web, the loaded model and every image's features. The UI
+ * sends typed requests (see protocol.ts) and gets small results; feature tensors stay here and
+ * leave only as exports, transferred rather than copied.
+ */
+import { ExplorerError, serializeError } from '../lib/errors';
+import { encodeNpy } from '../lib/npy';
+import { decodeImage } from './decode';
+import { resolveModel } from './load-model';
+import { embedInput, prepareImage, type ModelInput, type StoredFeatures } from './embed';
+import { readTensorInput } from './tensor-input';
+import { isTensorFile } from '../lib/files';
+import type {
+  Backend,
+  BackendReport,
+  EmbedRequest,
+  ExportRequest,
+  FromWorker,
+  ImageNotes,
+  LoadModelRequest,
+  LoadModelResult,
+  Progress,
+  Request,
+  ToWorker,
+} from './protocol';
+import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
+import { checkAgainstWasm, createSession, LoadedModel, variantOf } from './session';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+/** Above this, a second (WASM) copy for the load-time check could exhaust the WASM heap. */
+const CHECK_MAX_WEIGHT_BYTES = 700 * 1024 * 1024;
+
+let current: LoadedModel | null = null;
+const features = new Map<string, StoredFeatures>();
+const aborts = new Map<number, AbortController>();
+let queue: Promise<unknown> = Promise.resolve();
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(msg, transfer);
+}
+
+self.onmessage = (ev: MessageEvent<ToWorker>) => {
+  const msg = ev.data;
+  if (msg.type === 'cancel') {
+    aborts.get(msg.id)?.abort();
+    return;
+  }
+  const ac = new AbortController();
+  aborts.set(msg.id, ac);
+  const progress = (p: Progress) => post({ type: 'progress', id: msg.id, progress: p });
+  const run = () => handle(msg, ac.signal, progress);
+  // Model loads and inference share one session and run one at a time; exports do not wait.
+  const job =
+    msg.type === 'export' || msg.type === 'forget' ? run() : (queue = queue.then(run, run));
+  job
+    .then(
+      (value) => {
+        const { result, transfer } = value as { result: unknown; transfer?: Transferable[] };
+        post({ type: 'result', id: msg.id, result }, transfer);
+      },
+      (err: unknown) => post({ type: 'error', id: msg.id, error: serializeError(err) }),
+    )
+    .finally(() => aborts.delete(msg.id));
+};
+
+async function handle(
+  msg: Request,
+  signal: AbortSignal,
+  progress: (p: Progress) => void,
+): Promise<{ result: unknown; transfer?: Transferable[] }> {
+  if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
+  switch (msg.type) {
+    case 'loadModel':
+      return { result: await loadModel(msg, signal, progress) };
+    case 'embed':
+      return { result: await embed(msg, signal) };
+    case 'export':
+      return exportTensor(msg);
+    case 'forget': {
+      const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
+      let n = 0;
+      for (const id of ids) if (features.delete(id)) n++;
+      return { result: { forgotten: n } };
+    }
+  }
+}
+
+async function loadModel(
+  req: LoadModelRequest,
+  signal: AbortSignal,
+  progress: (p: Progress) => void,
+): Promise<LoadModelResult> {
+  const stage = (message: string) => progress({ stage: 'read', message });
+  const resolved = await resolveModel(req.source, {
+    signal,
+    onStage: stage,
+    onDownload: (p) => progress({ stage: 'download', ...p }),
+  });
+  const { info, bytes, name } = resolved;
+  const ort = await loadOrt();
+  const gpu = await webGpuSupport();
+  const variant = variantOf(info);
+  const notices: string[] = [];
+
+  let backend: Backend = 'wasm';
+  if (req.backend !== 'wasm') {
+    if (!gpu.available) {
+      if (req.backend === 'webgpu')
+        notices.push(`WebGPU is not available (${gpu.reason}); using WASM.`);
+    } else if (variant === 'fp16' && !gpu.shaderF16) {
+      notices.push(
+        'This float16 model needs the GPU feature shader-f16, which this adapter lacks; running ' +
+          'on WASM instead. An fp32 variant would run on the GPU.',
+      );
+    } else {
+      backend = 'webgpu';
+    }
+  }
+  if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
+
+  progress({ stage: 'session', message: `Creating a ${backend} session for ${name}` });
+  let session = await createSession(ort, bytes, backend, name).catch(async (e: unknown) => {
+    if (backend !== 'webgpu') throw e;
+    notices.push(`WebGPU could not load this model (${(e as Error).message}); using WASM.`);
+    backend = 'wasm';
+    return createSession(ort, bytes, 'wasm', name);
+  });
+
+  let check: BackendReport['check'] = null;
+  if (backend === 'webgpu') {
+    if (info.weightsBytes > CHECK_MAX_WEIGHT_BYTES) {
+      notices.push(
+        'The model is too large to check WebGPU against WASM in memory; outputs are unchecked.',
+      );
+    } else {
+      progress({ stage: 'check', message: 'Checking WebGPU against WASM on a probe image' });
+      try {
+        check = await checkAgainstWasm(ort, session, bytes, info, name);
+      } catch (e) {
+        check = { maxAbsDiff: Infinity, minCosine: -1, tolerance: 0, passed: false };
+        notices.push(`The WebGPU check failed to run (${(e as Error).message}).`);
+      }
+      if (!check.passed) {
+        notices.push(
+          `WebGPU disagreed with WASM on a probe image (max difference ${fmt(check.maxAbsDiff)}, ` +
+            `lowest token cosine ${fmt(check.minCosine)}); using WASM, which is correct but slower.`,
+        );
+        await session.release();
+        backend = 'wasm';
+        session = await createSession(ort, bytes, 'wasm', name);
+      }
+    }
+  }
+
+  const report: BackendReport = {
+    backend,
+    requested: req.backend,
+    notices,
+    threads: backend === 'wasm' ? wasmThreads() : 0,
+    shaderF16: gpu.available ? gpu.shaderF16 : null,
+    check,
+    variant,
+  };
+  // Only now, with the new model working, let the old one go.
+  const previous = current;
+  current = new LoadedModel(ort, info, bytes, session, backend, report);
+  features.clear();
+  await previous?.dispose();
+  const source = req.source.kind === 'url' ? req.source.url : name;
+  return { info, backend: report, source, fromCache: resolved.fromCache };
+}
+
+async function embed(req: EmbedRequest, signal: AbortSignal) {
+  const model = current;
+  if (!model) throw new ExplorerError('no-model', 'Load a model first, then add images.');
+  const patch = model.info.patchSize;
+  const t0 = performance.now();
+  let input: ModelInput;
+  let decodeMs: number;
+  let preprocessMs = 0;
+  if (isTensorFile({ name: req.fileName })) {
+    const t = await readTensorInput(req.file, req.fileName, patch);
+    decodeMs = performance.now() - t0;
+    input = { ...t, resized: false, notes: tensorNotes(t.width, t.height) };
+  } else {
+    const image = await decodeImage(req.file, req.fileName, req.preprocess.background);
+    decodeMs = performance.now() - t0;
+    if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
+    const t1 = performance.now();
+    input = prepareImage(image, req.preprocess, patch);
+    preprocessMs = performance.now() - t1;
+  }
+  if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
+  const { stored, result } = await embedInput(model, input, req, { decodeMs, preprocessMs });
+  // A model swapped in meanwhile makes these features stale: drop them.
+  if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
+  features.set(req.imageId, stored);
+  return result;
+}
+
+function exportTensor(req: ExportRequest): { result: unknown; transfer: Transferable[] } {
+  const f = features.get(req.imageId);
+  if (!f) {
+    throw new ExplorerError(
+      'no-model',
+      'These features are no longer available; wait for them to be recomputed.',
+    );
+  }
+  const npy =
+    req.what === 'features'
+      ? encodeNpy(f.tokens, [f.tokenCount, f.dim])
+      : encodeNpy(f.input, [3, f.inputHeight, f.inputWidth]);
+  const bytes = npy.buffer as ArrayBuffer;
+  return {
+    result: {
+      bytes,
+      shape: req.what === 'features' ? [f.tokenCount, f.dim] : [3, f.inputHeight, f.inputWidth],
+    },
+    transfer: [bytes],
+  };
+}
+
+function tensorNotes(width: number, height: number): ImageNotes {
+  return {
+    originalWidth: width,
+    originalHeight: height,
+    width,
+    height,
+    capped: false,
+    hadAlpha: false,
+    grayscale: false,
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toPrecision(3) : String(x);
+}
+
+void webGpuSupport().then((gpu) =>
+  post({ type: 'ready', webgpu: gpu.available, crossOriginIsolated: self.crossOriginIsolated }),
+);

@@ -1,0 +1,56 @@
+/** File-name helpers shared by the views and the controller. */
+
+const IMAGE_EXT = /\.(png|jpe?g|jfif|webp|gif|bmp|avif|ico|tiff?)$/i;
+const MODEL_EXT = /\.(onnx|onnx_data|onnx\.data)$/i;
+
+export function isImageFile(f: { name: string; type: string }): boolean {
+  return f.type.startsWith('image/') || IMAGE_EXT.test(f.name);
+}
+
+/** A preprocessed model input saved by numpy (`[3,H,W]` or `[1,3,H,W]`), run exactly as given. */
+export function isTensorFile(f: { name: string }): boolean {
+  return /\.npy$/i.test(f.name);
+}
+
+export function isModelFile(f: { name: string }): boolean {
+  return MODEL_EXT.test(f.name);
+}
+
+/** "photo.final.png" -> "photo.final": the name a download is saved under. */
+export function stem(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? name;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+/** Lists names for a message: `"a.txt", "b.doc" and 3 more`. */
+export function nameList(names: string[], max = 3): string {
+  const shown = names.slice(0, max).map((n) => `"${n}"`);
+  const more = names.length - shown.length;
+  if (more > 0) return `${shown.join(', ')} and ${more} more`;
+  if (shown.length <= 1) return shown.join('');
+  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+}
+
+export function saveBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,82 @@
+/**
+ * Builders for small synthetic ONNX models, for tests: a ModelProto is assembled field by field
+ * with the protobuf writer, so tests can make models the fixtures do not cover (a non-ViT MatMul
+ * graph, odd shapes) without an ONNX toolchain.
+ */
+import { lenField, message, packedVarints, stringField, varintField } from './protobuf-writer';
+import { DT_FLOAT } from './types';
+
+/** ValueInfoProto with a tensor type; dims are numbers (dim_value) or strings (dim_param). */
+export function valueInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
+  const dimMsgs = dims.map((d) =>
+    lenField(1, typeof d === 'number' ? varintField(1, d) : stringField(2, d)),
+  );
+  const tensorType = message(varintField(1, elemType), lenField(2, message(...dimMsgs)));
+  return message(stringField(1, name), lenField(2, lenField(1, tensorType)));
+}
+
+export function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  name = '',
+  attrs: Uint8Array[] = [],
+): Uint8Array {
+  return message(
+    ...inputs.map((i) => stringField(1, i)),
+    ...outputs.map((o) => stringField(2, o)),
+    ...(name ? [stringField(3, name)] : []),
+    stringField(4, opType),
+    ...attrs.map((a) => lenField(5, a)),
+  );
+}
+
+/** AttributeProto of type INTS (7). */
+export function intsAttr(name: string, ints: number[]): Uint8Array {
+  return message(stringField(1, name), varintField(20, 7), packedVarints(8, ints));
+}
+
+/** A float initializer with zeroed raw_data. */
+export function floatInit(name: string, dims: number[]): Uint8Array {
+  const n = dims.reduce((a, b) => a * b, 1);
+  return message(
+    ...dims.map((d) => varintField(1, d)),
+    varintField(2, DT_FLOAT),
+    stringField(8, name),
+    lenField(9, new Uint8Array(n * 4)),
+  );
+}
+
+export interface GraphParts {
+  nodes: Uint8Array[];
+  initializers?: Uint8Array[];
+  inputs: Uint8Array[];
+  outputs: Uint8Array[];
+}
+
+/** ModelProto { ir_version 8, producer, graph, opset_import { "" 17 } } in writer field order. */
+export function model(parts: GraphParts): Uint8Array {
+  const graph = message(
+    ...parts.nodes.map((n) => lenField(1, n)),
+    stringField(2, 'test'),
+    ...(parts.initializers ?? []).map((t) => lenField(5, t)),
+    ...parts.inputs.map((v) => lenField(11, v)),
+    ...parts.outputs.map((v) => lenField(12, v)),
+  );
+  return message(
+    varintField(1, 8),
+    stringField(2, 'unit-test'),
+    lenField(7, graph),
+    lenField(8, message(stringField(1, ''), varintField(2, 17))),
+  );
+}
+
+/** y = x · W: a valid ONNX model that is not a vision transformer. */
+export function matMulModel(): Uint8Array {
+  return model({
+    nodes: [node('MatMul', ['x', 'W'], ['y'], 'mm')],
+    initializers: [floatInit('W', [8, 4])],
+    inputs: [valueInfo('x', DT_FLOAT, ['batch', 8])],
+    outputs: [valueInfo('y', DT_FLOAT, ['batch', 4])],
+  });
+}

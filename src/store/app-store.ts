@@ -1,0 +1,102 @@
+/**
+ * The app's state, in one zustand store made of small slices. Engine calls live in
+ * controller.ts; components read state here and call the controller.
+ */
+import { create } from 'zustand';
+import type {
+  AlphaBackground,
+  BackendChoice,
+  BackendReport,
+  EmbedResult,
+  PreprocessMode,
+} from '../engine/protocol';
+import type { ModelInfo } from '../model/model-info';
+
+export interface Alert {
+  id: number;
+  message: string;
+  subject?: string;
+  kind: 'error' | 'notice';
+}
+
+export interface ImageEntry {
+  id: string;
+  name: string;
+  file: File;
+  /** Object URL for display; revoked when the image is removed. */
+  url: string;
+  status: 'queued' | 'running' | 'done' | 'error';
+  result?: EmbedResult;
+}
+
+export interface DownloadState {
+  callId: number;
+  label: string;
+  loaded: number;
+  total: number | null;
+  bytesPerSecond: number;
+}
+
+export interface ModelState {
+  status: 'none' | 'loading' | 'ready';
+  /** What is loading now (a file name or URL), while status is 'loading'. */
+  loading: string | null;
+  stage: string | null;
+  download: DownloadState | null;
+  info: ModelInfo | null;
+  report: BackendReport | null;
+  source: string | null;
+  fromCache: boolean;
+}
+
+export interface SettingsState {
+  backend: BackendChoice;
+  preprocess: PreprocessMode;
+  resolution: number;
+  background: AlphaBackground;
+}
+
+export interface AppState {
+  settings: SettingsState;
+  model: ModelState;
+  images: ImageEntry[];
+  alerts: Alert[];
+  engine: { webgpu: boolean | null; crossOriginIsolated: boolean | null };
+}
+
+export const initialModel: ModelState = {
+  status: 'none',
+  loading: null,
+  stage: null,
+  download: null,
+  info: null,
+  report: null,
+  source: null,
+  fromCache: false,
+};
+
+export const useApp = create<AppState>()(() => ({
+  settings: { backend: 'auto', preprocess: 'dense', resolution: 224, background: 'white' },
+  model: initialModel,
+  images: [],
+  alerts: [],
+  engine: { webgpu: null, crossOriginIsolated: null },
+}));
+
+let alertId = 1;
+
+export function pushAlert(a: Omit<Alert, 'id'>): void {
+  useApp.setState((s) => ({ alerts: [...s.alerts, { ...a, id: alertId++ }].slice(-8) }));
+}
+
+export function dismissAlert(id: number): void {
+  useApp.setState((s) => ({ alerts: s.alerts.filter((a) => a.id !== id) }));
+}
+
+export function patchModel(p: Partial<ModelState>): void {
+  useApp.setState((s) => ({ model: { ...s.model, ...p } }));
+}
+
+export function patchImage(id: string, p: Partial<ImageEntry>): void {
+  useApp.setState((s) => ({ images: s.images.map((im) => (im.id === id ? { ...im, ...p } : im)) }));
+}

@@ -1,0 +1,225 @@
+/**
+ * What the UI can do, as plain functions over the store and the engine worker: load a model, add
+ * images, recompute when settings change, export. Results from superseded work are dropped by a
+ * generation counter, so a change of model or settings never shows stale features.
+ */
+import { EngineClient } from '../engine/client';
+import type { ModelSource, PreprocessSettings } from '../engine/protocol';
+import { ExplorerError } from '../lib/errors';
+import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
+import { withUrlSettings } from '../lib/url-params';
+import {
+  initialModel,
+  patchImage,
+  patchModel,
+  pushAlert,
+  useApp,
+  type ImageEntry,
+  type SettingsState,
+} from './app-store';
+
+let client: EngineClient | null = null;
+let generation = 0;
+let loadCall: number | null = null;
+let lastSource: { source: ModelSource; label: string } | null = null;
+const embedCalls = new Map<string, number>();
+
+export function engine(): EngineClient {
+  if (!client) {
+    client = new EngineClient();
+    void client.ready.then((r) => useApp.setState({ engine: r }));
+  }
+  return client;
+}
+
+export async function loadModel(source: ModelSource, label: string): Promise<void> {
+  const e = engine();
+  if (loadCall !== null) e.cancel(loadCall);
+  const backend = useApp.getState().settings.backend;
+  const call = e.call(
+    { type: 'loadModel', source, backend },
+    {
+      onProgress: (p) => {
+        if (p.stage === 'download') {
+          patchModel({
+            stage: `Downloading ${label}`,
+            download: {
+              callId: call.id,
+              label,
+              loaded: p.loaded,
+              total: p.total,
+              bytesPerSecond: p.bytesPerSecond,
+            },
+          });
+        } else {
+          patchModel({ stage: p.message, download: null });
+        }
+      },
+    },
+  );
+  loadCall = call.id;
+  patchModel({ loading: label, stage: `Loading ${label}`, download: null });
+  try {
+    const r = await call.promise;
+    if (loadCall !== call.id) return;
+    lastSource = { source, label };
+    patchModel({
+      status: 'ready',
+      loading: null,
+      stage: null,
+      download: null,
+      info: r.info,
+      report: r.backend,
+      source: r.source,
+      fromCache: r.fromCache,
+    });
+    for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
+    recomputeAll();
+  } catch (err) {
+    if (loadCall !== call.id) return;
+    patchModel({ loading: null, stage: null, download: null });
+    const ex = err as ExplorerError;
+    if (ex.code === 'download-cancelled' || ex.code === 'cancelled') {
+      pushAlert({ kind: 'notice', message: `Loading ${label} was cancelled.` });
+    } else {
+      pushAlert({ kind: 'error', message: ex.message, subject: ex.subject ?? label });
+    }
+  } finally {
+    if (loadCall === call.id) loadCall = null;
+  }
+}
+
+export function cancelModelLoad(): void {
+  if (loadCall !== null) engine().cancel(loadCall);
+}
+
+/** Reloads the current model with the current backend choice (after the user changes it). */
+function reloadModel(): void {
+  if (lastSource) void loadModel(lastSource.source, lastSource.label);
+}
+
+export function addImages(files: File[]): void {
+  const usable = (f: File) => isImageFile(f) || isTensorFile(f);
+  const images = files.filter(usable);
+  const rejected = files.filter((f) => !usable(f));
+  if (rejected.length > 0) {
+    pushAlert({
+      kind: 'error',
+      subject: rejected[0].name,
+      message: `${nameList(rejected.map((f) => f.name))} ${rejected.length > 1 ? 'are' : 'is'} not an image. Add PNG, JPEG, WebP, GIF, BMP or AVIF files (or a model input saved as .npy).`,
+    });
+  }
+  if (images.length === 0) return;
+  const entries: ImageEntry[] = images.map((file) => ({
+    id: crypto.randomUUID(),
+    name: file.name,
+    file,
+    url: URL.createObjectURL(file),
+    status: 'queued',
+  }));
+  useApp.setState((s) => ({ images: [...s.images, ...entries] }));
+  if (useApp.getState().model.status === 'ready') for (const en of entries) embed(en);
+}
+
+export function removeImage(id: string): void {
+  const entry = useApp.getState().images.find((i) => i.id === id);
+  if (!entry) return;
+  const call = embedCalls.get(id);
+  if (call !== undefined) engine().cancel(call);
+  URL.revokeObjectURL(entry.url);
+  useApp.setState((s) => ({ images: s.images.filter((i) => i.id !== id) }));
+  void engine().call({ type: 'forget', imageIds: [id] }).promise;
+}
+
+export function clearImages(): void {
+  for (const id of useApp.getState().images.map((i) => i.id)) removeImage(id);
+}
+
+function preprocessSettings(): PreprocessSettings {
+  const s = useApp.getState().settings;
+  return { mode: s.preprocess, resolution: s.resolution, background: s.background };
+}
+
+function embed(entry: ImageEntry): void {
+  const gen = generation;
+  const call = engine().call({
+    type: 'embed',
+    imageId: entry.id,
+    file: entry.file,
+    fileName: entry.name,
+    preprocess: preprocessSettings(),
+  });
+  embedCalls.set(entry.id, call.id);
+  call.promise.then(
+    (result) => {
+      if (gen !== generation) return;
+      embedCalls.delete(entry.id);
+      patchImage(entry.id, { status: 'done', result });
+    },
+    (err: ExplorerError) => {
+      if (gen !== generation || err.code === 'cancelled') return;
+      embedCalls.delete(entry.id);
+      if (err.code === 'bad-image') {
+        // The file is unusable: drop it from the collection and say why.
+        URL.revokeObjectURL(entry.url);
+        useApp.setState((s) => ({ images: s.images.filter((i) => i.id !== entry.id) }));
+      } else {
+        patchImage(entry.id, { status: 'error' });
+      }
+      pushAlert({ kind: 'error', message: err.message, subject: err.subject ?? entry.name });
+    },
+  );
+}
+
+/** Recomputes every image's features (new model or new preprocessing). */
+export function recomputeAll(): void {
+  generation++;
+  const e = engine();
+  for (const id of embedCalls.values()) e.cancel(id);
+  embedCalls.clear();
+  useApp.setState((s) => ({
+    images: s.images.map((i) => ({ ...i, status: 'queued' as const, result: undefined })),
+  }));
+  if (useApp.getState().model.status !== 'ready') return;
+  for (const entry of useApp.getState().images) embed(entry);
+}
+
+export function updateSettings(p: Partial<SettingsState>): void {
+  const before = useApp.getState().settings;
+  const after = { ...before, ...p };
+  useApp.setState({ settings: after });
+  history.replaceState(
+    history.state,
+    '',
+    withUrlSettings(location.search, {
+      backend: after.backend,
+      preprocess: after.preprocess,
+      resolution: after.resolution,
+    }) + location.hash,
+  );
+  if (after.backend !== before.backend) reloadModel();
+  else if (
+    after.preprocess !== before.preprocess ||
+    after.resolution !== before.resolution ||
+    after.background !== before.background
+  ) {
+    recomputeAll();
+  }
+}
+
+export async function download(imageId: string, what: 'features' | 'input'): Promise<void> {
+  const entry = useApp.getState().images.find((i) => i.id === imageId);
+  if (!entry) return;
+  try {
+    const r = await engine().call({ type: 'export', imageId, what }).promise;
+    const name = what === 'features' ? `${stem(entry.name)}.npy` : `${stem(entry.name)}.input.npy`;
+    saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);
+  } catch (err) {
+    const ex = err as ExplorerError;
+    pushAlert({ kind: 'error', message: ex.message, subject: entry.name });
+  }
+}
+
+export function resetModelState(): void {
+  patchModel(initialModel);
+}

@@ -1,0 +1,94 @@
+import { isTensorFile } from '../../lib/files';
+import { useApp, type ImageEntry } from '../../store/app-store';
+import { download, removeImage } from '../../store/controller';
+
+export function ImageGrid() {
+  const images = useApp((s) => s.images);
+  const ready = useApp((s) => s.model.status === 'ready');
+  if (images.length === 0) {
+    return (
+      <div className="empty">
+        <p>Add images to see their features.</p>
+        <p>
+          {ready
+            ? 'Use the Images picker, or drop photos or a folder here.'
+            : 'First load a model: a DINOv2 ONNX file, a URL or a catalogue model.'}
+        </p>
+      </div>
+    );
+  }
+  const done = images.filter((i) => i.status === 'done').length;
+  return (
+    <section aria-label="Image collection">
+      <p className="muted">
+        {done} of {images.length} images have features
+        {!ready && images.length > 0 ? ' (waiting for a model)' : ''}.
+      </p>
+      <ul className="grid">
+        {images.map((im) => (
+          <ImageCard key={im.id} entry={im} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function ImageCard({ entry }: { entry: ImageEntry }) {
+  const r = entry.result;
+  const notes: string[] = [];
+  if (r?.notes.capped) {
+    notes.push(
+      `decoded at ${r.notes.width}×${r.notes.height} (capped from ${r.notes.originalWidth}×${r.notes.originalHeight})`,
+    );
+  }
+  if (r?.notes.hadAlpha)
+    notes.push(`transparency composited on ${useApp.getState().settings.background}`);
+  if (r?.notes.grayscale) notes.push('grayscale, fed as three equal channels');
+  return (
+    <li className="card">
+      {isTensorFile(entry) ? (
+        <div className="tensor-thumb" role="img" aria-label={`${entry.name} (model input tensor)`}>
+          model input tensor (.npy)
+        </div>
+      ) : (
+        <img src={entry.url} alt={entry.name} loading="lazy" />
+      )}
+      <div className="card-body">
+        <div className="row">
+          <strong className="grow ellipsis" title={entry.name}>
+            {entry.name}
+          </strong>
+          <button
+            type="button"
+            aria-label={`Remove ${entry.name}`}
+            onClick={() => removeImage(entry.id)}
+          >
+            ×
+          </button>
+        </div>
+        {r ? (
+          <>
+            <small>
+              {r.notes.width}×{r.notes.height} → {r.inputWidth}×{r.inputHeight}
+              {r.resized ? '' : ' (not resampled)'} · {r.rows}×{r.cols} patches · {r.tokens} tokens
+              × {r.dim} · {r.timings.inferenceMs.toFixed(0)} ms on {r.backend}
+            </small>
+            {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
+            <div className="row wrap">
+              <button type="button" onClick={() => void download(entry.id, 'features')}>
+                Download features: {entry.name}
+              </button>
+              <button type="button" onClick={() => void download(entry.id, 'input')}>
+                Download model input: {entry.name}
+              </button>
+            </div>
+          </>
+        ) : (
+          <small className="muted">
+            {entry.status === 'error' ? 'failed' : 'computing features…'}
+          </small>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,66 @@
+import { formatBytes } from '../../lib/files';
+import { useApp } from '../../store/app-store';
+
+/** What the graph says about the model, read without running it, and how the backend checked out. */
+export function ModelInfoPanel() {
+  const info = useApp((s) => s.model.info);
+  const report = useApp((s) => s.model.report);
+  const source = useApp((s) => s.model.source);
+  const fromCache = useApp((s) => s.model.fromCache);
+  if (!info || !report) return null;
+  const att = info.attention;
+  const rows: [string, string][] = [
+    ['File', info.fileName],
+    ['Source', `${source ?? ''}${fromCache ? ' (from browser cache)' : ''}`],
+    [
+      'Size',
+      `${formatBytes(info.byteLength)} graph${info.externalData.length ? ` + external data (${info.externalData.join(', ')})` : ''}, ${formatBytes(info.weightsBytes)} of weights`,
+    ],
+    ['Input', `${info.input.name}: ${info.input.elemType} [${info.input.dims.join(', ')}]`],
+    [
+      'Tokens output',
+      `${info.tokens.name}: ${info.tokens.elemType} [${info.tokens.dims.join(', ')}]`,
+    ],
+    ['Pooled output', info.pooled ? info.pooled.name : 'none (token 0 is CLS)'],
+    ['Patch size', String(info.patchSize)],
+    ['Hidden size', String(info.hiddenSize)],
+    ['Layers', info.numLayers === null ? 'unknown' : String(info.numLayers)],
+    ['Heads', info.numHeads === null ? 'unknown' : String(info.numHeads)],
+    [
+      'Register tokens',
+      info.registerTokens === null ? 'found at run time' : String(info.registerTokens),
+    ],
+    [
+      'Attention',
+      att.exportedOutputs.length > 0
+        ? `exported as outputs (${att.exportedOutputs.length} layers)`
+        : att.softmaxOutputs.length > 0
+          ? `reachable: ${att.softmaxOutputs.length} Softmax nodes`
+          : att.fused
+            ? 'fused operator, not reachable'
+            : 'not found',
+    ],
+    ['Variant', `${report.variant}${info.quantized ? ' (quantized ops)' : ''}`],
+    ['Opset', `${info.opset} · ${info.producer || 'unknown producer'}`],
+    [
+      'Backend',
+      `${report.backend}${report.backend === 'wasm' ? ` (${report.threads} thread${report.threads === 1 ? '' : 's'})` : ''}` +
+        (report.check
+          ? ` · checked against WASM: max diff ${report.check.maxAbsDiff.toExponential(1)}, ${report.check.passed ? 'passed' : 'failed'}`
+          : ''),
+    ],
+  ];
+  return (
+    <section className="panel" aria-labelledby="info-heading">
+      <h2 id="info-heading">Model details</h2>
+      <dl className="info">
+        {rows.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

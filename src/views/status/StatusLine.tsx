@@ -1,0 +1,30 @@
+import { useApp } from '../../store/app-store';
+
+/**
+ * The one live status line (role `status`): what is loading, or which model is ready on which
+ * backend. Tests and screen readers read it; keep its vocabulary stable
+ * ("ready", the backend, "patch N", "registers N").
+ */
+export function StatusLine() {
+  const model = useApp((s) => s.model);
+  const images = useApp((s) => s.images);
+  let text: string;
+  if (model.loading) {
+    text = `${model.stage ?? `Loading ${model.loading}`}…`;
+  } else if (model.status === 'ready' && model.info && model.report) {
+    const i = model.info;
+    const registers = i.registerTokens ?? images.find((im) => im.result)?.result?.registers ?? '?';
+    const pending = images.filter((im) => im.status === 'queued' || im.status === 'running').length;
+    text =
+      `Model ready on ${model.report.backend}: ${i.fileName}, patch ${i.patchSize}, ` +
+      `registers ${registers}, dim ${i.hiddenSize}` +
+      (pending > 0 ? ` · computing features for ${pending} image${pending > 1 ? 's' : ''}` : '');
+  } else {
+    text = 'No model loaded. Pick a DINOv2 ONNX file or a catalogue model.';
+  }
+  return (
+    <p role="status" className="status-line" aria-live="polite">
+      {text}
+    </p>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * Bad models and bad images: each is refused with an alert that names the file, and the model
+ * already loaded keeps working.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { matMulModel } from '../../src/model/onnx/test-models';
+import {
+  addImages,
+  downloadNpy,
+  fixture,
+  launch,
+  loadModelFiles,
+  loadModelReady,
+  maxAbsDiff,
+  openApp,
+  readF32,
+  statusText,
+  waitForAlert,
+  waitForStatus,
+} from './harness';
+
+const appUrl = inject('appUrl');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-bad-'));
+function write(name: string, data: Uint8Array | string): string {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, data);
+  return p;
+}
+
+describe('bad input', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=classifier');
+    await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const model = fs.readFileSync(fixture('dinov2-tiny', 'model.onnx'));
+  it.each([
+    {
+      what: 'a file that is not ONNX',
+      file: () => write('notes.onnx', 'just some text, not a model'),
+      says: /not an ONNX model/i,
+    },
+    {
+      what: 'a PNG renamed .onnx',
+      file: () => write('photo.onnx', fs.readFileSync(fixture('chelsea.png'))),
+      says: /not an ONNX model/i,
+    },
+    {
+      what: 'a truncated model',
+      file: () => write('cut.onnx', model.subarray(0, Math.floor(model.length * 0.6))),
+      says: /truncated|cut off|incomplete/i,
+    },
+    {
+      what: 'an ONNX model that is not a ViT',
+      file: () => write('matmul.onnx', matMulModel()),
+      says: /not a .*(ViT|vision)/i,
+    },
+    {
+      what: 'an .onnx without its .onnx_data',
+      file: () => fixture('skeletons', 'dinov2-s', 'skeleton.onnx'),
+      says: /separate file/i,
+    },
+  ])('refuses $what with an alert naming it', async ({ file, says }) => {
+    const f = file();
+    await loadModelFiles(page, [f]);
+    const text = await waitForAlert(page, path.basename(f));
+    expect(text).toMatch(says);
+    // The loaded model is still the one in charge.
+    const status = await waitForStatus(page, /ready/);
+    expect(status).toContain('registers 4');
+  });
+
+  it('refuses images that are not images, and keeps computing the good ones', async () => {
+    const notImage = write('notes.txt', 'hello');
+    const broken = write('broken.jpg', 'this is not a jpeg');
+    await addImages(page, [notImage, broken, fixture('astronaut.png')]);
+    expect(await waitForAlert(page, 'notes.txt')).toMatch(/not an image/);
+    expect(await waitForAlert(page, 'broken.jpg')).toMatch(/could not be read as an image/);
+    const got = await downloadNpy(page, 'Download features: astronaut.png');
+    const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));
+    expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
+    expect(await statusText(page)).toContain('ready');
+  });
+});

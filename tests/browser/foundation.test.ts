@@ -1,0 +1,107 @@
+/**
+ * The foundation, end to end in the built app on both backends: load the tiny fixture exports from
+ * files, add photos and exact model inputs, and compare the downloaded features with PyTorch.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeNpy } from '../../src/lib/npy';
+import {
+  addImages,
+  downloadNpy,
+  fixture,
+  launch,
+  loadModelReady,
+  maxAbsDiff,
+  minRowCosine,
+  openApp,
+  readF32,
+} from './harness';
+
+const appUrl = inject('appUrl');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-foundation-'));
+
+/** The fixtures' random inputs as .npy model-input files, which the app runs as given. */
+function inputNpy(model: string, kase: string, shape: number[]): string {
+  const file = path.join(tmp, `${model}-${kase}.npy`);
+  fs.writeFileSync(file, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), shape));
+  return file;
+}
+
+describe.each([
+  { backend: 'wasm' as const, webgpu: false },
+  { backend: 'webgpu' as const, webgpu: true },
+])('foundation on $backend', ({ backend, webgpu }) => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu });
+    page = await openApp(browser, appUrl, `?backend=${backend}&preprocess=classifier`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  describe.each([
+    { model: 'dinov2-tiny', registers: 0 },
+    { model: 'dinov2-reg4-tiny', registers: 4 },
+  ])('$model', ({ model, registers }) => {
+    it('loads from a file and reports backend, patch and registers', async () => {
+      const status = await loadModelReady(page, [fixture(model, 'model.onnx')]);
+      expect(status).toContain('ready');
+      expect(status).toContain(backend);
+      expect(status).toContain('patch 14');
+      expect(status).toContain(`registers ${registers}`);
+    });
+
+    it('matches PyTorch on the three photos (classifier preprocessing)', async () => {
+      await addImages(
+        page,
+        ['astronaut.png', 'chelsea.png', 'coffee.png'].map((p) => fixture(p)),
+      );
+      for (const photo of ['astronaut', 'chelsea', 'coffee']) {
+        const got = await downloadNpy(page, `Download features: ${photo}.png`);
+        expect(got.name).toBe(`${photo}.npy`);
+        expect(got.shape).toEqual([257 + registers, 64]);
+        const want = readF32(fixture(model, `${photo}.last_hidden_state.f32`));
+        expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
+
+        const input = await downloadNpy(page, `Download model input: ${photo}.png`);
+        expect(input.shape).toEqual([3, 224, 224]);
+        const hf = readF32(fixture(`${photo}.pixel_values.f32`));
+        expect(maxAbsDiff(input.data, hf)).toBeLessThanOrEqual(0.05);
+      }
+    });
+
+    it.each([
+      { kase: 'square224', h: 224, w: 224 },
+      { kase: 'wide224x308', h: 224, w: 308 },
+    ])('matches PyTorch on the exact $kase input', async ({ kase, h, w }) => {
+      const file = inputNpy(model, kase, [1, 3, h, w]);
+      await addImages(page, [file]);
+      const got = await downloadNpy(page, `Download features: ${path.basename(file)}`);
+      const tokens = 1 + registers + (h / 14) * (w / 14);
+      expect(got.shape).toEqual([tokens, 64]);
+      const want = readF32(fixture(model, `${kase}.last_hidden_state.f32`));
+      expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
+    });
+
+    it.each([
+      // Same weights, reduced precision: every token must still point the same way.
+      { variant: 'model_fp16.onnx', minCosine: 0.999, maxRel: 0.02 },
+      { variant: 'model_quantized.onnx', minCosine: 0.95, maxRel: 0.25 },
+    ])('keeps $variant within its tolerance', async ({ variant, minCosine, maxRel }) => {
+      const status = await loadModelReady(page, [fixture(model, variant)]);
+      expect(status).toContain(variant);
+      const file = inputNpy(model, 'wide224x308', [1, 3, 224, 308]);
+      const got = await downloadNpy(page, `Download features: ${path.basename(file)}`);
+      const want = readF32(fixture(model, 'wide224x308.last_hidden_state.f32'));
+      const scale = Math.max(...want.map(Math.abs));
+      expect(minRowCosine(got.data, want, 64)).toBeGreaterThanOrEqual(minCosine);
+      expect(maxAbsDiff(got.data, want) / scale).toBeLessThanOrEqual(maxRel);
+    });
+  });
+});

@@ -1,0 +1,117 @@
+/** Shared steps of the browser tests: launch, open the app, pick files, wait, download. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { decodeNpy } from '../../src/lib/npy';
+import { BASE_FLAGS, findChromium, WEBGPU_FLAGS } from './chromium';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/dinov2');
+export const fixture = (...p: string[]) => path.join(FIXTURES, ...p);
+
+export async function launch(opts: { webgpu: boolean }): Promise<Browser> {
+  return chromium.launch({
+    executablePath: findChromium()!,
+    args: [...BASE_FLAGS, ...(opts.webgpu ? WEBGPU_FLAGS : ['--disable-gpu'])],
+  });
+}
+
+export async function openApp(browser: Browser, appUrl: string, query = ''): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.error('[console]', m.text());
+  });
+  await page.goto(appUrl + query);
+  await page.getByRole('status').waitFor();
+  return page;
+}
+
+export async function statusText(page: Page): Promise<string> {
+  return (await page.getByRole('status').textContent()) ?? '';
+}
+
+/** Waits until the status line matches, and returns its text. */
+export async function waitForStatus(page: Page, re: RegExp, timeout = 180_000): Promise<string> {
+  await page.waitForFunction(
+    ([src, flags]) =>
+      new RegExp(src, flags).test(document.querySelector('[role=status]')?.textContent ?? ''),
+    [re.source, re.flags] as const,
+    { timeout, polling: 100 },
+  );
+  return statusText(page);
+}
+
+export async function loadModelFiles(page: Page, files: string[]): Promise<void> {
+  await page.getByLabel('Model file', { exact: true }).setInputFiles(files);
+}
+
+export async function loadModelReady(page: Page, files: string[]): Promise<string> {
+  await loadModelFiles(page, files);
+  return waitForStatus(page, /ready/);
+}
+
+export async function addImages(page: Page, files: string[]): Promise<void> {
+  await page.getByLabel('Images', { exact: true }).setInputFiles(files);
+}
+
+/** Clicks a download button (waiting for it to appear) and returns the saved bytes. */
+export async function downloadBytes(
+  page: Page,
+  buttonName: string,
+): Promise<{ bytes: Buffer; name: string }> {
+  const button = page.getByRole('button', { name: buttonName, exact: true });
+  await button.waitFor({ timeout: 180_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const p = await download.path();
+  return { bytes: fs.readFileSync(p), name: download.suggestedFilename() };
+}
+
+export async function downloadNpy(page: Page, buttonName: string) {
+  const { bytes, name } = await downloadBytes(page, buttonName);
+  const npy = decodeNpy(new Uint8Array(bytes));
+  return { ...npy, name, data: npy.data as Float32Array };
+}
+
+export function readF32(file: string): Float32Array {
+  const b = fs.readFileSync(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** The smallest cosine similarity between matching rows of two [n, dim] arrays. */
+export function minRowCosine(a: ArrayLike<number>, b: ArrayLike<number>, dim: number): number {
+  let min = 1;
+  for (let r = 0; r < a.length; r += dim) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = r; i < r + dim; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    min = Math.min(min, dot / Math.sqrt(na * nb));
+  }
+  return min;
+}
+
+export async function alertTexts(page: Page): Promise<string[]> {
+  return page.getByRole('alert').allTextContents();
+}
+
+export async function waitForAlert(
+  page: Page,
+  includes: string,
+  timeout = 60_000,
+): Promise<string> {
+  const alert = page.getByRole('alert').filter({ hasText: includes });
+  await alert.first().waitFor({ timeout });
+  return (await alert.first().textContent()) ?? '';
+}

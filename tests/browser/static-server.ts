@@ -1,0 +1,67 @@
+/**
+ * A small static file server for the built app. `isolation` adds the COOP/COEP headers (like the
+ * dev server); without it the server behaves like a host that cannot set headers.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.onnx': 'application/octet-stream',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveStatic(
+  root: string,
+  opts: { isolation: boolean; mount?: string } = { isolation: true },
+): Promise<StaticServer> {
+  const mount = opts.mount ?? '/';
+  const server = http.createServer((req, res) => {
+    const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
+    if (!url.startsWith(mount)) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    let file = path.join(root, url.slice(mount.length));
+    if (!file.startsWith(root)) {
+      res.statusCode = 403;
+      res.end();
+      return;
+    }
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory())
+      file = path.join(file, 'index.html');
+    if (!fs.existsSync(file)) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('Content-Type', TYPES[path.extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', fs.statSync(file).size);
+    if (opts.isolation) {
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    }
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}${mount}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}

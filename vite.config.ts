@@ -1,0 +1,24 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import path from 'node:path';
+import { modelsFolderPlugin } from './scripts/vite/models-folder';
+
+// Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+export default defineConfig({
+  // Relative base: the static build works from any path (a project page, a sub-folder, a file share).
+  base: './',
+  plugins: [react(), modelsFolderPlugin(path.resolve(__dirname, 'models'))],
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  // The worker runs ORT; an ES-module worker is what ORT's threaded WASM expects.
+  worker: { format: 'es' },
+  // Pre-bundling would move ORT away from its .wasm files (they are located from import.meta.url).
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+});
