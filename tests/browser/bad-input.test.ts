@@ -59,7 +59,7 @@ describe('bad input', () => {
     {
       what: 'a truncated model',
       file: () => write('cut.onnx', model.subarray(0, Math.floor(model.length * 0.6))),
-      says: /truncated|cut off|incomplete/i,
+      says: /cut short/i,
     },
     {
       what: 'an ONNX model that is not a ViT',

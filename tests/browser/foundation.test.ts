@@ -24,8 +24,8 @@ const appUrl = inject('appUrl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-foundation-'));
 
 /** The fixtures' random inputs as .npy model-input files, which the app runs as given. */
-function inputNpy(model: string, kase: string, shape: number[]): string {
-  const file = path.join(tmp, `${model}-${kase}.npy`);
+function inputNpy(model: string, kase: string, shape: number[], tag = ''): string {
+  const file = path.join(tmp, `${model}-${kase}${tag}.npy`);
   fs.writeFileSync(file, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), shape));
   return file;
 }
@@ -96,7 +96,8 @@ describe.each([
     ])('keeps $variant within its tolerance', async ({ variant, minCosine, maxRel }) => {
       const status = await loadModelReady(page, [fixture(model, variant)]);
       expect(status).toContain(variant);
-      const file = inputNpy(model, 'wide224x308', [1, 3, 224, 308]);
+      const file = inputNpy(model, 'wide224x308', [1, 3, 224, 308], `-${variant}`);
+      await addImages(page, [file]);
       const got = await downloadNpy(page, `Download features: ${path.basename(file)}`);
       const want = readF32(fixture(model, 'wide224x308.last_hidden_state.f32'));
       const scale = Math.max(...want.map(Math.abs));

@@ -61,7 +61,16 @@ export async function downloadBytes(
   buttonName: string,
 ): Promise<{ bytes: Buffer; name: string }> {
   const button = page.getByRole('button', { name: buttonName, exact: true });
-  await button.waitFor({ timeout: 180_000 });
+  try {
+    await button.waitFor({ timeout: 180_000 });
+  } catch (e) {
+    // Say what the page showed instead, so a failure explains itself.
+    const buttons = await page.getByRole('button').allTextContents();
+    const alerts = await page.getByRole('alert').allTextContents();
+    throw new Error(
+      `No button "${buttonName}". Status: ${await statusText(page)}\nButtons: ${buttons.join(' | ')}\nAlerts: ${alerts.join(' | ')}\n${String(e)}`,
+    );
+  }
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   const p = await download.path();
   return { bytes: fs.readFileSync(p), name: download.suggestedFilename() };

@@ -10,7 +10,7 @@ export function ImagesPanel() {
   const folderRef = useRef<HTMLInputElement>(null);
   return (
     <section className="panel" aria-labelledby="images-heading">
-      <h2 id="images-heading">Images</h2>
+      <h2 id="images-heading">Add images</h2>
       <label className="field">
         <span>Images</span>
         <input
