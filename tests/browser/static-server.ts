@@ -56,6 +56,22 @@ export async function serveStatic(
       res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     }
+    if (url.includes('/slow/')) {
+      // A slow host, for cancelling downloads: 64 KiB every 200 ms, stopped when the client goes.
+      const data = fs.readFileSync(file);
+      let at = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || at >= data.length) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(data.subarray(at, at + 65536));
+        at += 65536;
+      }, 200);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

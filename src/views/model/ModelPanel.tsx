@@ -52,26 +52,27 @@ export function ModelPanel() {
       </label>
 
       <form
-        className="field row"
+        className="field"
         onSubmit={(e) => {
           e.preventDefault();
           const u = url.trim();
           if (u) void loadModel({ kind: 'url', url: new URL(u, document.baseURI).href }, u);
         }}
       >
-        <label className="grow">
-          <span>Model URL</span>
+        <span>Model URL</span>
+        <div className="row">
           <input
+            className="grow-input"
             type="url"
             aria-label="Model URL"
             placeholder="https://…/model.onnx"
             value={url}
             onChange={(e) => setUrl(e.target.value)}
           />
-        </label>
-        <button type="submit" disabled={!url.trim()}>
-          Load URL
-        </button>
+          <button type="submit" disabled={!url.trim()}>
+            Load URL
+          </button>
+        </div>
       </form>
 
       <div className="field">

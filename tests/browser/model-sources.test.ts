@@ -1,0 +1,86 @@
+/**
+ * Models from the same-origin folder (a URL download): streamed with progress, cached so the next
+ * visit loads from the browser, listed and deletable, and cancellable without leaving anything
+ * half-written in the cache.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fixture, launch, openApp, waitForStatus } from './harness';
+
+const appUrl = inject('appUrl');
+const distDir = inject('distDir');
+
+describe('model sources', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    // What `models/` holds on a self-hosted site: two exports, one served slowly.
+    for (const [id, file] of [
+      ['tiny', 'model.onnx'],
+      ['slow', 'model.onnx'],
+    ]) {
+      fs.mkdirSync(path.join(distDir, 'models', id), { recursive: true });
+      fs.copyFileSync(fixture('dinov2-tiny', file), path.join(distDir, 'models', id, file));
+    }
+    const bytes = fs.statSync(fixture('dinov2-tiny', 'model.onnx')).size;
+    fs.writeFileSync(
+      path.join(distDir, 'models', 'manifest.json'),
+      JSON.stringify({
+        models: ['tiny', 'slow'].map((id) => ({
+          id,
+          variants: [{ file: 'model.onnx', bytes, dataFiles: [] }],
+        })),
+      }),
+    );
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('downloads a model from the site folder and caches it', async () => {
+    await page.getByRole('button', { name: 'Load tiny/model.onnx' }).click();
+    const status = await waitForStatus(page, /ready/);
+    expect(status).toContain('wasm');
+    await page.getByText('Cached models (1)').click();
+    expect(await page.getByText(/models\/tiny\/model\.onnx/).count()).toBeGreaterThan(0);
+  });
+
+  it('loads it from the browser cache on the next visit', async () => {
+    await page.reload();
+    await page.getByRole('button', { name: 'Load tiny/model.onnx' }).click();
+    await waitForStatus(page, /ready/);
+    expect(await page.getByText('(from browser cache)').count()).toBe(1);
+  });
+
+  it('cancels a slow download and caches nothing of it', async () => {
+    await page.getByRole('button', { name: 'Load slow/model.onnx' }).click();
+    const bar = page.getByRole('progressbar', { name: 'Download progress' });
+    await bar.waitFor();
+    await page.getByText(/of 1\.\d MB \(\d+%\)/).waitFor();
+    await page.getByRole('button', { name: 'Cancel download' }).click();
+    await page.getByText('Loading slow/model.onnx was cancelled.').waitFor();
+    // The model already loaded is still the one in charge, and the cache has only it.
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
+    const cached = await page.evaluate(async () => {
+      const c = await caches.open('dinov2-explorer-models-v1');
+      return (await c.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached).toEqual([expect.stringContaining('/models/tiny/model.onnx')]);
+  });
+
+  it('deletes a cached model', async () => {
+    await page.reload();
+    await page.getByText('Cached models (1)').click();
+    await page.getByRole('button', { name: /Delete cached .*tiny\/model\.onnx/ }).click();
+    await page.getByText('Cached models (1)').waitFor({ state: 'detached' });
+    const count = await page.evaluate(
+      async () => (await (await caches.open('dinov2-explorer-models-v1')).keys()).length,
+    );
+    expect(count).toBe(0);
+  });
+});
