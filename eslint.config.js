@@ -13,7 +13,19 @@ const noOrt = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist', 'node_modules', '.dbg', '.gl', '.whl', 'tests/fixtures', 'bench/out', 'models', 'coverage'] },
+  {
+    ignores: [
+      'dist',
+      'node_modules',
+      '.dbg',
+      '.gl',
+      '.whl',
+      'tests/fixtures',
+      'bench/out',
+      'models',
+      'coverage',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
