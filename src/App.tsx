@@ -3,14 +3,24 @@ import { filesFromDrop } from './lib/drop';
 import { isModelFile } from './lib/files';
 import { addImages, engine, loadModel } from './store/controller';
 import { Alerts } from './views/alerts/Alerts';
+import { AttentionView } from './views/attention/AttentionView';
 import { ImageGrid } from './views/images/ImageGrid';
 import { ImagesPanel } from './views/images/ImagesPanel';
 import { ModelInfoPanel } from './views/model/ModelInfoPanel';
 import { ModelPanel } from './views/model/ModelPanel';
+import { PcaView } from './views/pca/PcaView';
 import { StatusLine } from './views/status/StatusLine';
+
+const VIEWS = [
+  { id: 'images', label: 'Collection' },
+  { id: 'pca', label: 'PCA maps' },
+  { id: 'attention', label: 'Attention' },
+] as const;
+type ViewId = (typeof VIEWS)[number]['id'];
 
 export function App() {
   const [dragging, setDragging] = useState(false);
+  const [view, setView] = useState<ViewId>('images');
   useEffect(() => {
     engine(); // start the worker (and the WebGPU probe) before the user needs it
   }, []);
@@ -49,7 +59,24 @@ export function App() {
           <ImagesPanel />
         </aside>
         <main className="main">
-          <ImageGrid />
+          <div role="tablist" aria-label="Views" className="tabs">
+            {VIEWS.map((v) => (
+              <button
+                key={v.id}
+                type="button"
+                role="tab"
+                aria-selected={view === v.id}
+                onClick={() => setView(v.id)}
+              >
+                {v.label}
+              </button>
+            ))}
+          </div>
+          <div role="tabpanel" aria-label={VIEWS.find((v) => v.id === view)?.label}>
+            {view === 'images' && <ImageGrid />}
+            {view === 'pca' && <PcaView />}
+            {view === 'attention' && <AttentionView />}
+          </div>
         </main>
       </div>
       <footer className="foot">

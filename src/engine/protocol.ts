@@ -43,7 +43,40 @@ export interface EmbedRequest {
 export interface ExportRequest {
   type: 'export';
   imageId: string;
-  what: 'features' | 'input';
+  /** features [T, D], input [3, H, W], or attention [heads, T, T] of `layer`. */
+  what: 'features' | 'input' | 'attention';
+  layer?: number;
+}
+
+export interface AttentionRequest {
+  type: 'attention';
+  imageId: string;
+  /** 0-based layer. */
+  layer: number;
+  /** The query token: 0 = CLS, 1 + registers + i = patch i. */
+  query: number;
+}
+
+export interface AttentionResult {
+  imageId: string;
+  layer: number;
+  layers: number;
+  heads: number;
+  tokens: number;
+  registers: number;
+  rows: number;
+  cols: number;
+  query: number;
+  /** [heads, rows * cols]: the query's attention to each patch, per head. */
+  perHead: Float32Array;
+  /** [rows * cols]: head mean. */
+  mean: Float32Array;
+  /** [heads]: share of the query's attention on register tokens. */
+  toRegisters: Float32Array;
+  /** [registers, rows * cols]: each register's head-mean attention to the patches. */
+  registerMaps: Float32Array;
+  /** Mean share of attention (all queries, all heads) that goes to register tokens. */
+  massToRegisters: number;
 }
 
 export interface ForgetRequest {
@@ -52,7 +85,48 @@ export interface ForgetRequest {
   imageIds: string[];
 }
 
-export type RequestBody = LoadModelRequest | EmbedRequest | ExportRequest | ForgetRequest;
+export interface PcaSettings {
+  /** One basis over all the images (colours comparable across images), or one per image. */
+  joint: boolean;
+  /** The official recipe: a first PCA splits foreground from background, a second colours it. */
+  foregroundOnly: boolean;
+  /** Foreground = first component (min-max scaled to [0, 1]) above this. */
+  threshold: number;
+  /** Which side of the threshold is foreground; 'auto' guesses from the image border. */
+  invert: boolean | 'auto';
+}
+
+export interface PcaRequest extends PcaSettings {
+  type: 'pca';
+  imageIds: string[];
+}
+
+export interface PcaMap {
+  imageId: string;
+  rows: number;
+  cols: number;
+  /** [rows, cols, 3] in [0, 1], per patch, before any upsampling. */
+  colours: Float32Array;
+  /** 1 = foreground, per patch; null when foreground-only is off. */
+  mask: Uint8Array | null;
+}
+
+export interface PcaResult {
+  maps: PcaMap[];
+  /** Explained variance ratio of the three components that make the colours. */
+  explained: number[];
+  perImageExplained: number[][];
+  invertUsed: boolean;
+  ms: number;
+}
+
+export type RequestBody =
+  | LoadModelRequest
+  | EmbedRequest
+  | ExportRequest
+  | ForgetRequest
+  | PcaRequest
+  | AttentionRequest;
 export type Request = RequestBody & { id: number };
 
 export interface CancelMessage {
@@ -126,7 +200,11 @@ export type ResultFor<T extends RequestBody['type']> = T extends 'loadModel'
       ? ExportResult
       : T extends 'forget'
         ? { forgotten: number }
-        : never;
+        : T extends 'pca'
+          ? PcaResult
+          : T extends 'attention'
+            ? AttentionResult
+            : never;
 
 export interface DownloadProgress {
   stage: 'download';

@@ -106,7 +106,7 @@ export async function runTokens(
   }
 }
 
-function toFloat32(data: Tensor['data']): Float32Array {
+export function toFloat32(data: Tensor['data']): Float32Array {
   if (data instanceof Float32Array) return data;
   if (data instanceof Uint16Array) return float16BitsToFloat32(data);
   // Float16Array (where the browser has it) or any other numeric array.

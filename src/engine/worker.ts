@@ -7,6 +7,10 @@
 import { ExplorerError, serializeError } from '../lib/errors';
 import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
+import { AttentionSessions, type AttentionTensor } from './attention-session';
+import { attentionRows, registerRows } from '../features/attention';
+import { computePcaMaps } from '../features/pca-map';
+import { patchTokens, tokenLayout } from '../features/tokens';
 import { resolveModel } from './load-model';
 import { embedInput, prepareImage, type ModelInput, type StoredFeatures } from './embed';
 import { readTensorInput } from './tensor-input';
@@ -14,12 +18,17 @@ import { isTensorFile } from '../lib/files';
 import type {
   Backend,
   BackendReport,
+  AttentionRequest,
+  AttentionResult,
   EmbedRequest,
   ExportRequest,
   FromWorker,
   ImageNotes,
   LoadModelRequest,
   LoadModelResult,
+  PcaMap,
+  PcaRequest,
+  PcaResult,
   Progress,
   Request,
   ToWorker,
@@ -53,7 +62,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const run = () => handle(msg, ac.signal, progress);
   // Model loads and inference share one session and run one at a time; exports do not wait.
   const job =
-    msg.type === 'export' || msg.type === 'forget' ? run() : (queue = queue.then(run, run));
+    usesSession(msg) ? (queue = queue.then(run, run)) : run();
   job
     .then(
       (value) => {
@@ -64,6 +73,16 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
     )
     .finally(() => aborts.delete(msg.id));
 };
+
+/** Requests that run the model share one session and run one at a time; the rest do not wait. */
+function usesSession(msg: Request): boolean {
+  return (
+    msg.type === 'loadModel' ||
+    msg.type === 'embed' ||
+    msg.type === 'attention' ||
+    (msg.type === 'export' && msg.what === 'attention')
+  );
+}
 
 async function handle(
   msg: Request,
@@ -78,6 +97,10 @@ async function handle(
       return { result: await embed(msg, signal) };
     case 'export':
       return exportTensor(msg);
+    case 'attention':
+      return attention(msg);
+    case 'pca':
+      return computePca(msg);
     case 'forget': {
       const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
       let n = 0;
@@ -167,6 +190,9 @@ async function loadModel(
   const previous = current;
   current = new LoadedModel(ort, info, bytes, session, backend, report);
   features.clear();
+  lastAttention = null;
+  await attentionSessions?.release();
+  attentionSessions = null;
   await previous?.dispose();
   const source = req.source.kind === 'url' ? req.source.url : name;
   return { info, backend: report, source, fromCache: resolved.fromCache };
@@ -200,7 +226,13 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   return result;
 }
 
-function exportTensor(req: ExportRequest): { result: unknown; transfer: Transferable[] } {
+async function exportTensor(req: ExportRequest): Promise<{ result: unknown; transfer: Transferable[] }> {
+  if (req.what === 'attention') {
+    const a = await attentionTensor(req.imageId, req.layer ?? -1);
+    const shape = [a.heads, a.tokens, a.tokens];
+    const bytes = encodeNpy(a.data, shape).buffer as ArrayBuffer;
+    return { result: { bytes, shape }, transfer: [bytes] };
+  }
   const f = features.get(req.imageId);
   if (!f) {
     throw new ExplorerError(
@@ -232,6 +264,104 @@ function tensorNotes(width: number, height: number): ImageNotes {
     hadAlpha: false,
     grayscale: false,
   };
+}
+
+function computePca(req: PcaRequest): { result: PcaResult; transfer: Transferable[] } {
+  const t0 = performance.now();
+  const present = req.imageIds.filter((id) => features.has(id));
+  const inputs = present.map((id) => {
+    const f = features.get(id)!;
+    const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
+    return { patches: patchTokens(f.tokens, layout, f.dim), rows: f.rows, cols: f.cols, dim: f.dim };
+  });
+  if (inputs.length === 0) {
+    return { result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 }, transfer: [] };
+  }
+  const dim = inputs[0].dim;
+  const out = computePcaMaps(inputs, dim, req);
+  const maps: PcaMap[] = out.maps.map((m, i) => ({
+    imageId: present[i],
+    rows: m.rows,
+    cols: m.cols,
+    colours: ownBuffer(m.colours),
+    mask: m.mask && ownBuffer(m.mask),
+  }));
+  const transfer: Transferable[] = [];
+  for (const m of maps) {
+    transfer.push(m.colours.buffer as ArrayBuffer);
+    if (m.mask) transfer.push(m.mask.buffer as ArrayBuffer);
+  }
+  return {
+    result: {
+      maps,
+      explained: out.explained,
+      perImageExplained: out.perImageExplained,
+      invertUsed: out.invertUsed,
+      ms: performance.now() - t0,
+    },
+    transfer,
+  };
+}
+
+let attentionSessions: AttentionSessions | null = null;
+/** The last attention tensor, so clicking patches of one image and layer needs no new run. */
+let lastAttention: { model: LoadedModel; imageId: string; layer: number; tensor: AttentionTensor } | null =
+  null;
+
+async function attentionTensor(imageId: string, layer: number): Promise<AttentionTensor> {
+  const model = current;
+  if (!model) throw new ExplorerError('no-model', 'Load a model first.');
+  const f = features.get(imageId);
+  if (!f) throw new ExplorerError('no-model', 'This image has no features yet; wait for them.');
+  if (attentionSessions === null || attentionSessions.model !== model) {
+    await attentionSessions?.release();
+    attentionSessions = new AttentionSessions(model);
+  }
+  const n = attentionSessions.layers();
+  const l = layer < 0 ? n - 1 : layer;
+  if (lastAttention?.model === model && lastAttention.imageId === imageId && lastAttention.layer === l) {
+    return lastAttention.tensor;
+  }
+  lastAttention = null;
+  const tensor = await attentionSessions.run(l, f.input, f.inputHeight, f.inputWidth);
+  lastAttention = { model, imageId, layer: l, tensor };
+  return tensor;
+}
+
+async function attention(req: AttentionRequest): Promise<{ result: AttentionResult; transfer: Transferable[] }> {
+  const a = await attentionTensor(req.imageId, req.layer);
+  const f = features.get(req.imageId)!;
+  const layout = tokenLayout(a.tokens, f.rows, f.cols, f.registers);
+  if (req.query < 0 || req.query >= a.tokens) {
+    throw new ExplorerError('internal', `Token ${req.query} does not exist.`);
+  }
+  const rows = attentionRows(a.data, a.heads, a.tokens, req.query, layout);
+  const regs = registerRows(a.data, a.heads, a.tokens, layout);
+  const result: AttentionResult = {
+    imageId: req.imageId,
+    layer: lastAttention!.layer,
+    layers: attentionSessions!.layers(),
+    heads: a.heads,
+    tokens: a.tokens,
+    registers: layout.registers,
+    rows: f.rows,
+    cols: f.cols,
+    query: req.query,
+    perHead: rows.perHead,
+    mean: rows.mean,
+    toRegisters: rows.toRegisters,
+    registerMaps: regs.perRegister,
+    massToRegisters: regs.massToRegisters,
+  };
+  const transfer = [result.perHead, result.mean, result.toRegisters, result.registerMaps].map(
+    (x) => x.buffer as ArrayBuffer,
+  );
+  return { result, transfer: [...new Set(transfer)] };
+}
+
+/** A copy unless the array owns its whole buffer, so each can be transferred on its own. */
+function ownBuffer<T extends Float32Array | Uint8Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
 }
 
 function fmt(x: number): string {

@@ -121,6 +121,24 @@ export function addImages(files: File[]): void {
   if (useApp.getState().model.status === 'ready') for (const en of entries) embed(en);
 }
 
+/** The photos shipped in public/samples (scikit-image samples, public domain / CC0). */
+export const SAMPLE_IMAGES = ['astronaut.png', 'chelsea.png', 'coffee.png'];
+
+export async function addSampleImages(): Promise<void> {
+  try {
+    const files = await Promise.all(
+      SAMPLE_IMAGES.map(async (name) => {
+        const res = await fetch(new URL(`samples/${name}`, document.baseURI));
+        if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+        return new File([await res.blob()], name, { type: 'image/png' });
+      }),
+    );
+    addImages(files);
+  } catch (e) {
+    pushAlert({ kind: 'error', message: `The sample images could not be loaded (${(e as Error).message}).` });
+  }
+}
+
 export function removeImage(id: string): void {
   const entry = useApp.getState().images.find((i) => i.id === id);
   if (!entry) return;

@@ -1,7 +1,7 @@
 import { useRef } from 'react';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
-import { addImages, clearImages, updateSettings } from '../../store/controller';
+import { addImages, addSampleImages, clearImages, updateSettings } from '../../store/controller';
 
 /** Adding images and choosing how they are turned into model input. */
 export function ImagesPanel() {
@@ -45,6 +45,9 @@ export function ImagesPanel() {
             addImages(files.filter((f) => f.type.startsWith('image/')));
           }}
         />
+        <button type="button" onClick={() => void addSampleImages()}>
+          Try sample images
+        </button>
         {count > 0 && (
           <button type="button" onClick={clearImages}>
             Remove all ({count})

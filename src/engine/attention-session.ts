@@ -1,0 +1,103 @@
+/**
+ * Reaching a model's attention probabilities. Exports that output them are used as they are;
+ * otherwise the graph is rewritten in memory to add the chosen layer's Softmax output (appended
+ * protobuf bytes: the weights are never decoded) and a session is made for it. Only the layer
+ * asked for is added, and one such session is kept, so memory stays bounded for large models.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
+import { ExplorerError } from '../lib/errors';
+import { float32ToFloat16Bits } from '../lib/float16';
+import { addOutputs } from '../model/rewrite';
+import { createSession, toFloat32, type LoadedModel } from './session';
+
+export interface AttentionTensor {
+  /** [heads, T, T], float32. */
+  data: Float32Array;
+  heads: number;
+  tokens: number;
+}
+
+export class AttentionSessions {
+  private cached: { layer: number; session: InferenceSession; output: string } | null = null;
+
+  constructor(readonly model: LoadedModel) {}
+
+  layers(): number {
+    const a = this.model.info.attention;
+    return a.exportedOutputs.length || a.softmaxOutputs.length;
+  }
+
+  private async sessionFor(layer: number): Promise<{ session: InferenceSession; output: string }> {
+    const { info, bytes, backend, ort } = this.model;
+    const a = info.attention;
+    if (a.exportedOutputs.length > 0) {
+      return { session: this.model.session, output: a.exportedOutputs[layer] };
+    }
+    if (a.softmaxOutputs.length === 0) {
+      throw new ExplorerError(
+        'unsupported-model',
+        `The attention of "${info.fileName}" cannot be reached: ` +
+          (a.fused
+            ? 'it uses a fused attention operator with no Softmax to read. '
+            : 'no attention Softmax was found in its graph. ') +
+          'Export the model with eager attention (or with attention outputs) to see attention maps. ' +
+          'Features and PCA maps still work.',
+        info.fileName,
+      );
+    }
+    if (this.cached?.layer === layer) return this.cached;
+    await this.release();
+    const output = a.softmaxOutputs[layer];
+    // The Softmax computes in the model's float type; try it first, then the other.
+    const types = info.input.elemType === 'float16' ? ['float16', 'float32'] : ['float32', 'float16'];
+    let lastError: unknown = null;
+    for (const elemType of types as ('float16' | 'float32')[]) {
+      try {
+        const model = addOutputs(bytes.model, [{ name: output, elemType }]);
+        const session = await createSession(ort, { ...bytes, model }, backend, info.fileName);
+        this.cached = { layer, session, output };
+        return this.cached;
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    throw lastError;
+  }
+
+  async run(layer: number, chw: Float32Array, height: number, width: number): Promise<AttentionTensor> {
+    const { ort, info } = this.model;
+    if (layer < 0 || layer >= this.layers()) {
+      throw new ExplorerError('internal', `Layer ${layer + 1} does not exist in this model.`);
+    }
+    const { session, output } = await this.sessionFor(layer);
+    const dims = [1, 3, height, width];
+    const input =
+      info.input.elemType === 'float16'
+        ? new ort.Tensor('float16', float32ToFloat16Bits(chw), dims)
+        : new ort.Tensor('float32', chw, dims);
+    let outputs: InferenceSession.OnnxValueMapType;
+    try {
+      outputs = await session.run({ [info.input.name]: input }, [output]);
+    } catch (e) {
+      throw new ExplorerError(
+        'inference-failed',
+        `Computing the attention of layer ${layer + 1} failed: ${(e as Error).message}`,
+      );
+    }
+    const t = outputs[output] as Tensor;
+    try {
+      const d = t.dims;
+      // [B, heads, T, T]; some exports drop the batch axis.
+      const [heads, tokens] = d.length === 4 ? [d[1], d[2]] : [d[0], d[1]];
+      return { data: toFloat32(t.data), heads, tokens };
+    } finally {
+      t.dispose();
+    }
+  }
+
+  async release(): Promise<void> {
+    const c = this.cached;
+    this.cached = null;
+    if (c && c.session !== this.model.session) await c.session.release();
+  }
+}

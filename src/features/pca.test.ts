@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { fitPca, project } from './pca';
+import { cosine, plantedData, referenceCovariance, referenceEigen } from './pca-test-utils';
+
+/** Geometric variances 1, 0.7, 0.49, ...: distinct, slowly decaying, every direction used. */
+function geometric(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => 0.7 ** i);
+}
+
+function rel(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
+}
+
+describe('fitPca against a float64 Jacobi reference', () => {
+  it.each([
+    // n, dim, k: covariance path with direct Jacobi, with block Krylov (dim > 64), Gram path (n < dim)
+    [400, 16, 5],
+    [300, 33, 3],
+    [500, 64, 8],
+    [600, 100, 4],
+    [500, 150, 3],
+    [40, 64, 6],
+    [30, 120, 3],
+  ])('n=%i dim=%i k=%i', (n, dim, k) => {
+    const { data } = plantedData(n, dim, geometric(Math.min(dim, 24)), 0.05, n * 31 + dim);
+    const pca = fitPca(data, n, dim, k);
+    const ref = referenceEigen(referenceCovariance(data, n, dim), dim);
+    const refTotal = ref.values.reduce((s, v) => s + v, 0);
+
+    expect(pca.n).toBe(n);
+    expect(rel(pca.totalVariance, refTotal)).toBeLessThan(1e-9);
+    for (let c = 0; c < k; c++) {
+      expect(rel(pca.variances[c], ref.values[c])).toBeLessThan(1e-6);
+      const comp = pca.components.subarray(c * dim, (c + 1) * dim);
+      expect(Math.abs(cosine(comp, ref.vectors[c]))).toBeGreaterThan(1 - 1e-6);
+      expect(Math.abs(cosine(comp, comp) - 1)).toBeLessThan(1e-12);
+      let norm = 0;
+      for (const v of comp) norm += v * v;
+      expect(Math.abs(norm - 1)).toBeLessThan(1e-12);
+      if (c > 0) expect(pca.variances[c]).toBeLessThanOrEqual(pca.variances[c - 1]);
+      expect(pca.explained[c]).toBeCloseTo(pca.variances[c] / pca.totalVariance, 14);
+    }
+    const sumExplained = pca.explained.reduce((s, v) => s + v, 0);
+    const topK = ref.values.slice(0, k).reduce((s, v) => s + v, 0) / refTotal;
+    expect(sumExplained).toBeLessThanOrEqual(1 + 1e-12);
+    expect(rel(sumExplained, topK)).toBeLessThan(1e-6);
+  });
+});
+
+describe('fitPca', () => {
+  it('recovers a planted rank-3 structure at dim 384', () => {
+    const n = 2000;
+    const dim = 384;
+    const planted = [25, 9, 4];
+    const { data, directions } = plantedData(n, dim, planted, 0.1, 7);
+    const pca = fitPca(data, n, dim, 3);
+    for (let c = 0; c < 3; c++) {
+      const comp = pca.components.subarray(c * dim, (c + 1) * dim);
+      expect(Math.abs(cosine(comp, directions.subarray(c * dim, (c + 1) * dim)))).toBeGreaterThan(
+        0.999,
+      );
+      // Sampling error of a variance from 2000 draws is ~3%.
+      expect(rel(pca.variances[c], planted[c] + 0.01)).toBeLessThan(0.15);
+    }
+    // Exact eigenpairs of the sample covariance: ||Cv - λv|| tiny.
+    const cov = referenceCovariance(data, n, dim);
+    for (let c = 0; c < 3; c++) {
+      let r2 = 0;
+      for (let a = 0; a < dim; a++) {
+        let s = 0;
+        for (let b = 0; b < dim; b++) s += cov[a * dim + b] * pca.components[c * dim + b];
+        r2 += (s - pca.variances[c] * pca.components[c * dim + a]) ** 2;
+      }
+      expect(Math.sqrt(r2) / pca.variances[0]).toBeLessThan(1e-8);
+    }
+  });
+
+  it('fits a row subset exactly as the copied subset', () => {
+    const n = 300;
+    const dim = 40;
+    const { data } = plantedData(n, dim, geometric(10), 0.1, 3);
+    const rows = Int32Array.from({ length: 120 }, (_, i) => (i * 7) % n);
+    const copy = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => copy.set(data.subarray(r * dim, (r + 1) * dim), i * dim));
+    const a = fitPca(data, n, dim, 4, { rows });
+    const b = fitPca(copy, rows.length, dim, 4);
+    expect(a.n).toBe(120);
+    expect(a.components).toEqual(b.components);
+    expect(a.variances).toEqual(b.variances);
+    expect(a.mean).toEqual(b.mean);
+  });
+
+  it('flips each component so its largest-magnitude coordinate is positive', () => {
+    const { data } = plantedData(200, 20, geometric(20), 0.01, 11);
+    const pca = fitPca(data, 200, 20, 5);
+    for (let c = 0; c < 5; c++) {
+      const comp = Array.from(pca.components.subarray(c * 20, (c + 1) * 20));
+      const big = comp.reduce((a, v) => (Math.abs(v) > Math.abs(a) ? v : a), 0);
+      expect(big).toBeGreaterThan(0);
+    }
+  });
+
+  it('is deterministic to the bit', () => {
+    const { data } = plantedData(500, 96, geometric(30), 0.05, 5);
+    const a = fitPca(data, 500, 96, 3);
+    const b = fitPca(data, 500, 96, 3);
+    expect(Buffer.from(a.components.buffer)).toEqual(Buffer.from(b.components.buffer));
+    expect(Buffer.from(a.variances.buffer)).toEqual(Buffer.from(b.variances.buffer));
+  });
+
+  it('completes an orthonormal basis when the data has fewer directions than k', () => {
+    for (const n of [0, 1, 2, 3]) {
+      const { data } = plantedData(n, 8, [1], 0, 2);
+      const pca = fitPca(data, n, 8, 4);
+      for (let a = 0; a < 4; a++) {
+        for (let b = 0; b < 4; b++) {
+          let d = 0;
+          for (let j = 0; j < 8; j++) d += pca.components[a * 8 + j] * pca.components[b * 8 + j];
+          expect(d).toBeCloseTo(a === b ? 1 : 0, 12);
+        }
+      }
+      expect(Array.from(pca.variances).every((v) => v >= 0 && Number.isFinite(v))).toBe(true);
+      if (n < 2) expect(pca.totalVariance).toBe(0);
+    }
+  });
+
+  it('refuses bad shapes and k', () => {
+    const data = new Float32Array(10);
+    expect(() => fitPca(data, 5, 2, 3)).toThrow(RangeError);
+    expect(() => fitPca(data, 6, 2, 1)).toThrow(RangeError);
+    expect(() => fitPca(data, 5, 2, 1, { rows: Int32Array.of(5) })).toThrow(RangeError);
+  });
+});
+
+describe('project', () => {
+  it('gives zero-mean scores whose variances are the eigenvalues', () => {
+    const n = 800;
+    const dim = 50;
+    const { data } = plantedData(n, dim, geometric(12), 0.05, 9);
+    const pca = fitPca(data, n, dim, 4);
+    const scores = project(pca, data, n, dim);
+    expect(scores.length).toBe(n * 4);
+    for (let c = 0; c < 4; c++) {
+      let mean = 0;
+      for (let i = 0; i < n; i++) mean += scores[i * 4 + c] / n;
+      let variance = 0;
+      for (let i = 0; i < n; i++) variance += (scores[i * 4 + c] - mean) ** 2 / (n - 1);
+      expect(Math.abs(mean)).toBeLessThan(1e-5 * Math.sqrt(pca.variances[0]));
+      expect(rel(variance, pca.variances[c])).toBeLessThan(1e-5);
+    }
+  });
+
+  it('projects only the listed rows into a given buffer', () => {
+    const { data } = plantedData(100, 12, geometric(12), 0.05, 4);
+    const pca = fitPca(data, 100, 12, 3);
+    const all = project(pca, data, 100, 12);
+    const rows = Int32Array.of(5, 99, 0);
+    const out = new Float32Array(9);
+    expect(project(pca, data, 100, 12, out, rows)).toBe(out);
+    rows.forEach((r, i) =>
+      expect(Array.from(out.subarray(i * 3, i * 3 + 3))).toEqual(
+        Array.from(all.subarray(r * 3, r * 3 + 3)),
+      ),
+    );
+  });
+});

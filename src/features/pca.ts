@@ -1,0 +1,215 @@
+/**
+ * Principal component analysis of float32 token rows ([n, dim], row-major), computed in float64.
+ *
+ * The data is centred by its mean, nothing else (as the DINOv2 PCA pictures do). The covariance is
+ * formed explicitly (blocked XcᵀXc) and its top k eigenvectors found by `topEigen`; with fewer rows
+ * than dimensions (a single 16x16 image on a 1024-wide model, or a small foreground) the n x n Gram
+ * matrix is decomposed instead and its eigenvectors mapped back, which is much cheaper and exact.
+ *
+ * Sign convention: each component is flipped so that its largest-magnitude coordinate (the first
+ * one on a tie) is positive. The sign of a component is otherwise arbitrary; callers may flip it.
+ */
+import { topEigen } from './pca-eigen';
+import { columnMean, gramMatrix, rowCount, scatterMatrix } from './pca-scatter';
+
+export interface Pca {
+  /** Mean of the fitted rows, [dim]. */
+  mean: Float64Array;
+  /** k unit components, [k, dim], by explained variance descending. */
+  components: Float64Array;
+  /** Eigenvalues of the covariance (divided by n - 1), [k]. */
+  variances: Float64Array;
+  /** variances / totalVariance, [k]. */
+  explained: Float64Array;
+  /** Trace of the covariance: the sum of all dim eigenvalues. */
+  totalVariance: number;
+  /** Number of rows fitted. */
+  n: number;
+}
+
+export interface PcaOptions {
+  /** Seed of the eigen-solver's start block (results do not depend on it beyond rounding). */
+  seed?: number;
+  /** Fit only these row indices (e.g. the foreground patches); the data is not copied. */
+  rows?: Int32Array | null;
+}
+
+const DEFAULT_SEED = 0x5eed;
+
+export function fitPca(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  k: number,
+  opts: PcaOptions = {},
+): Pca {
+  checkShape(data, n, dim);
+  if (!Number.isInteger(k) || k < 1 || k > dim) {
+    throw new RangeError(`fitPca: k=${k} must be an integer in 1..${dim}`);
+  }
+  const rows = opts.rows ?? null;
+  if (rows) checkRows(rows, n);
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const count = rowCount(n, rows);
+  const denom = Math.max(count - 1, 1);
+  const mean = columnMean(data, n, dim, rows);
+  const components = new Float64Array(k * dim);
+  const variances = new Float64Array(k);
+  let totalVariance = 0;
+  let found = 0; // components with a real eigenvector; the rest are completed below
+
+  if (count === 0) {
+    // Nothing to fit: all variances 0, components completed to an arbitrary orthonormal set.
+  } else if (count < dim) {
+    const { gram, centred } = gramMatrix(data, n, dim, mean, rows);
+    for (let i = 0; i < count * count; i++) gram[i] /= denom;
+    for (let i = 0; i < count; i++) totalVariance += gram[i * count + i];
+    const kk = Math.min(k, count);
+    const eig = topEigen(gram, count, kk, seed);
+    // Component = Xcᵀu / ||Xcᵀu||; its norm is sqrt((n-1)λ), zero for directions the rows lack.
+    for (let c = 0; c < kk; c++) {
+      const v = components.subarray(c * dim, (c + 1) * dim);
+      for (let i = 0; i < count; i++) {
+        const u = eig.vectors[c * count + i];
+        const o = i * dim;
+        for (let j = 0; j < dim; j++) v[j] += u * centred[o + j];
+      }
+      // Directions at rounding level (λ < 1e-12 of the total: float32 noise) carry no information
+      // and map back inaccurately; they are completed like absent ones.
+      const norm = Math.sqrt(sumSquares(v));
+      if (!(norm > 1e-6 * Math.sqrt(denom * Math.max(totalVariance, 0)))) {
+        v.fill(0);
+        break;
+      }
+      for (let j = 0; j < dim; j++) v[j] /= norm;
+      orthogonalize(components, c, dim); // mapping back loses a little orthogonality
+      variances[c] = Math.max(eig.values[c], 0);
+      found = c + 1;
+    }
+  } else {
+    const cov = scatterMatrix(data, n, dim, mean, rows);
+    for (let i = 0; i < dim * dim; i++) cov[i] /= denom;
+    for (let i = 0; i < dim; i++) totalVariance += cov[i * dim + i];
+    const eig = topEigen(cov, dim, k, seed);
+    components.set(eig.vectors);
+    for (let c = 0; c < k; c++) variances[c] = Math.max(eig.values[c], 0);
+    found = k;
+  }
+  for (let c = found; c < k; c++) completeBasis(components, c, dim);
+  for (let c = 0; c < k; c++) fixSign(components.subarray(c * dim, (c + 1) * dim));
+
+  const explained = new Float64Array(k);
+  if (totalVariance > 0) for (let c = 0; c < k; c++) explained[c] = variances[c] / totalVariance;
+  return { mean, components, variances, explained, totalVariance, n: count };
+}
+
+/**
+ * Scores (x - mean) · component for each row: [n, k], or [rows.length, k] in `rows` order when
+ * rows are given. `out` is reused when given (it must hold that many values).
+ */
+export function project(
+  pca: Pca,
+  data: Float32Array,
+  n: number,
+  dim: number,
+  out?: Float32Array,
+  rows?: Int32Array | null,
+): Float32Array {
+  checkShape(data, n, dim);
+  if (pca.mean.length !== dim)
+    throw new RangeError(`project: PCA has dim ${pca.mean.length}, data ${dim}`);
+  if (rows) checkRows(rows, n);
+  const k = pca.variances.length;
+  const count = rowCount(n, rows);
+  const result = out ?? new Float32Array(count * k);
+  if (result.length < count * k)
+    throw new RangeError(`project: out holds ${result.length} < ${count * k}`);
+  const { mean, components } = pca;
+  const x = new Float64Array(dim); // the centred row, reused
+  for (let i = 0; i < count; i++) {
+    const o = (rows ? rows[i] : i) * dim;
+    for (let j = 0; j < dim; j++) x[j] = data[o + j] - mean[j];
+    // Up to three components per pass over the row: k is usually exactly 3.
+    for (let c = 0; c < k; c += 3) {
+      const c0 = c * dim;
+      const c1 = Math.min(c + 1, k - 1) * dim;
+      const c2 = Math.min(c + 2, k - 1) * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = x[j];
+        s0 += v * components[c0 + j];
+        s1 += v * components[c1 + j];
+        s2 += v * components[c2 + j];
+      }
+      result[i * k + c] = s0;
+      if (c + 1 < k) result[i * k + c + 1] = s1;
+      if (c + 2 < k) result[i * k + c + 2] = s2;
+    }
+  }
+  return result;
+}
+
+function checkShape(data: Float32Array, n: number, dim: number): void {
+  if (!Number.isInteger(n) || !Number.isInteger(dim) || n < 0 || dim < 1) {
+    throw new RangeError(`PCA: bad shape [${n}, ${dim}]`);
+  }
+  if (data.length < n * dim) throw new RangeError(`PCA: ${data.length} values < [${n}, ${dim}]`);
+}
+
+function checkRows(rows: Int32Array, n: number): void {
+  for (let i = 0; i < rows.length; i++) {
+    if (rows[i] < 0 || rows[i] >= n)
+      throw new RangeError(`PCA: row ${rows[i]} outside 0..${n - 1}`);
+  }
+}
+
+function sumSquares(v: Float64Array): number {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j] * v[j];
+  return s;
+}
+
+/**
+ * Fills component c with a unit vector orthogonal to components 0..c-1, for directions the data
+ * has no variance in: the coordinate axis least covered by them, Gram-Schmidt'ed (deterministic).
+ */
+function completeBasis(components: Float64Array, c: number, dim: number): void {
+  let best = 0;
+  let bestResidual = -1;
+  for (let j = 0; j < dim; j++) {
+    let covered = 0;
+    for (let r = 0; r < c; r++) covered += components[r * dim + j] ** 2;
+    if (1 - covered > bestResidual + 1e-12) {
+      bestResidual = 1 - covered;
+      best = j;
+    }
+  }
+  const v = components.subarray(c * dim, (c + 1) * dim);
+  v.fill(0);
+  v[best] = 1;
+  orthogonalize(components, c, dim);
+}
+
+/** Two Gram-Schmidt passes of component c against components 0..c-1, then unit length. */
+function orthogonalize(components: Float64Array, c: number, dim: number): void {
+  const v = components.subarray(c * dim, (c + 1) * dim);
+  for (let pass = 0; pass < 2; pass++) {
+    for (let r = 0; r < c; r++) {
+      const u = components.subarray(r * dim, (r + 1) * dim);
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += u[j] * v[j];
+      for (let j = 0; j < dim; j++) v[j] -= d * u[j];
+    }
+  }
+  const norm = Math.sqrt(sumSquares(v));
+  for (let j = 0; j < dim; j++) v[j] /= norm;
+}
+
+/** The sign convention: the largest-|value| coordinate (first on a tie) is made positive. */
+function fixSign(v: Float64Array): void {
+  let at = 0;
+  for (let j = 1; j < v.length; j++) if (Math.abs(v[j]) > Math.abs(v[at])) at = j;
+  if (v[at] < 0) for (let j = 0; j < v.length; j++) v[j] = -v[j];
+}

@@ -1,0 +1,64 @@
+/**
+ * The attention view's state and its request. The worker keeps the last attention tensor, so
+ * clicking other patches of the same image and layer is answered without running the model.
+ */
+import { create } from 'zustand';
+import type { AttentionResult } from '../engine/protocol';
+import type { ExplorerError } from '../lib/errors';
+import { engine } from './controller';
+
+export type ColormapName = 'viridis' | 'inferno' | 'grey';
+
+export interface AttentionState {
+  imageId: string | null;
+  /** 0-based; null = the last layer. */
+  layer: number | null;
+  /** Query token: 0 = CLS. */
+  query: number;
+  colormap: ColormapName;
+  opacity: number;
+  smooth: boolean;
+  /** Share of the attention mass the DINO mask keeps. */
+  keep: number;
+  showContour: boolean;
+  result: AttentionResult | null;
+  error: string | null;
+  computing: boolean;
+}
+
+export const useAttention = create<AttentionState>()(() => ({
+  imageId: null,
+  layer: null,
+  query: 0,
+  colormap: 'inferno',
+  opacity: 0.7,
+  smooth: false,
+  keep: 0.6,
+  showContour: true,
+  result: null,
+  error: null,
+  computing: false,
+}));
+
+let latest = 0;
+
+export function requestAttention(): void {
+  const { imageId, layer, query } = useAttention.getState();
+  if (!imageId) return;
+  const seq = ++latest;
+  useAttention.setState({ computing: true });
+  engine()
+    .call({ type: 'attention', imageId, layer: layer ?? -1, query })
+    .promise.then(
+      (result) => {
+        if (seq === latest) useAttention.setState({ result, error: null, computing: false });
+      },
+      (err: ExplorerError) => {
+        if (seq === latest) useAttention.setState({ result: null, error: err.message, computing: false });
+      },
+    );
+}
+
+export function setAttention(p: Partial<AttentionState>): void {
+  useAttention.setState(p);
+}

@@ -1,0 +1,86 @@
+/**
+ * The PCA view's state: its settings, the latest maps, and the request that computes them.
+ * A newer request supersedes older ones: their results are dropped when they arrive.
+ */
+import { create } from 'zustand';
+import type { PcaMap, PcaSettings } from '../engine/protocol';
+import type { ExplorerError } from '../lib/errors';
+import { pushAlert } from './app-store';
+import { engine } from './controller';
+
+export type Channel = 'rgb' | 0 | 1 | 2;
+
+export interface PcaDisplay {
+  opacity: number;
+  smooth: boolean;
+  channel: Channel;
+  showMask: boolean;
+  /** The image shown large, or null for the grid. */
+  focus: string | null;
+}
+
+export interface PcaState {
+  settings: PcaSettings;
+  display: PcaDisplay;
+  maps: Record<string, PcaMap>;
+  explained: number[];
+  perImageExplained: number[][];
+  invertUsed: boolean;
+  computing: boolean;
+  /** The ids (in order) and settings the current maps were computed for. */
+  key: string;
+}
+
+export const usePca = create<PcaState>()(() => ({
+  settings: { joint: true, foregroundOnly: false, threshold: 0.5, invert: 'auto' },
+  display: { opacity: 1, smooth: false, channel: 'rgb', showMask: false, focus: null },
+  maps: {},
+  explained: [],
+  perImageExplained: [],
+  invertUsed: false,
+  computing: false,
+  key: '',
+}));
+
+let latest = 0;
+
+export function computePca(imageIds: string[]): void {
+  const seq = ++latest;
+  const { settings } = usePca.getState();
+  const key = `${imageIds.join(',')}|${JSON.stringify(settings)}`;
+  if (imageIds.length === 0) {
+    usePca.setState({ maps: {}, explained: [], perImageExplained: [], computing: false, key });
+    return;
+  }
+  usePca.setState({ computing: true });
+  engine()
+    .call({ type: 'pca', imageIds, ...settings })
+    .promise.then(
+      (r) => {
+        if (seq !== latest) return;
+        const maps: Record<string, PcaMap> = {};
+        for (const m of r.maps) maps[m.imageId] = m;
+        usePca.setState({
+          maps,
+          explained: r.explained,
+          perImageExplained: r.perImageExplained,
+          invertUsed: r.invertUsed,
+          computing: false,
+          key,
+        });
+      },
+      (err: ExplorerError) => {
+        if (seq !== latest) return;
+        usePca.setState({ computing: false });
+        pushAlert({ kind: 'error', message: `PCA failed: ${err.message}` });
+      },
+    );
+}
+
+export function setPcaSettings(p: Partial<PcaSettings>): void {
+  usePca.setState((s) => ({ settings: { ...s.settings, ...p } }));
+}
+
+export function setPcaDisplay(p: Partial<PcaDisplay>): void {
+  usePca.setState((s) => ({ display: { ...s.display, ...p } }));
+}

@@ -1,0 +1,69 @@
+import { useEffect, useRef } from 'react';
+import { drawOverlay, useImage } from '../shared/overlay';
+import type { EmbedResult, PcaMap, PreprocessMode } from '../../engine/protocol';
+import type { Channel } from '../../store/pca';
+
+/** Per-patch colours as a cols x rows bitmap (one pixel per patch). */
+export function mapPixels(map: PcaMap, channel: Channel, showMask: boolean): ImageData {
+  const n = map.rows * map.cols;
+  const px = new ImageData(map.cols, map.rows);
+  for (let i = 0; i < n; i++) {
+    let r: number;
+    let g: number;
+    let b: number;
+    if (showMask && map.mask) {
+      r = g = b = map.mask[i] ? 1 : 0;
+    } else if (channel === 'rgb') {
+      r = map.colours[i * 3];
+      g = map.colours[i * 3 + 1];
+      b = map.colours[i * 3 + 2];
+    } else {
+      r = g = b = map.colours[i * 3 + channel];
+    }
+    px.data[i * 4] = Math.round(r * 255);
+    px.data[i * 4 + 1] = Math.round(g * 255);
+    px.data[i * 4 + 2] = Math.round(b * 255);
+    px.data[i * 4 + 3] = 255;
+  }
+  return px;
+}
+
+export interface PcaCanvasProps {
+  map: PcaMap;
+  result: EmbedResult;
+  name: string;
+  photoUrl: string | null;
+  mode: PreprocessMode;
+  opacity: number;
+  smooth: boolean;
+  channel: Channel;
+  showMask: boolean;
+  canvasRef?: (el: HTMLCanvasElement | null) => void;
+}
+
+/** The map drawn over the model's view of the photo, at the input's aspect ratio. */
+export function PcaCanvas(p: PcaCanvasProps) {
+  const ref = useRef<HTMLCanvasElement | null>(null);
+  const img = useImage(p.photoUrl);
+  const { map, result, opacity, smooth, channel, showMask, mode } = p;
+  useEffect(() => {
+    const canvas = ref.current;
+    if (!canvas) return;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    canvas.width = result.inputWidth;
+    canvas.height = result.inputHeight;
+    drawOverlay(ctx, { result, mode, img, pixels: mapPixels(map, channel, showMask), opacity, smooth });
+  }, [map, result, img, opacity, smooth, channel, showMask, mode]);
+  return (
+    <canvas
+      ref={(el) => {
+        ref.current = el;
+        p.canvasRef?.(el);
+      }}
+      role="img"
+      aria-label={`PCA map: ${p.name}`}
+      className="map-canvas"
+    />
+  );
+}

@@ -1,0 +1,209 @@
+import { useEffect, useMemo, useRef } from 'react';
+import { isTensorFile, saveBlob, stem } from '../../lib/files';
+import { encodeNpy } from '../../lib/npy';
+import { useApp, type ImageEntry } from '../../store/app-store';
+import { computePca, setPcaDisplay, setPcaSettings, usePca, type Channel } from '../../store/pca';
+import { PcaCanvas } from './PcaCanvas';
+
+/** PCA feature maps of the collection: the DINOv2 picture, interactive. */
+export function PcaView() {
+  const images = useApp((s) => s.images);
+  const mode = useApp((s) => s.settings.preprocess);
+  const pca = usePca();
+  const done = useMemo(() => images.filter((i) => i.status === 'done' && i.result), [images]);
+  const doneKey = done.map((i) => i.id).join(',');
+  const settingsKey = JSON.stringify(pca.settings);
+
+  useEffect(() => {
+    computePca(doneKey ? doneKey.split(',') : []);
+  }, [doneKey, settingsKey]);
+
+  const { settings, display } = pca;
+  const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
+  const shown = focus ? [focus] : done;
+
+  return (
+    <section
+      aria-label="PCA maps"
+      className="pca-view"
+      aria-busy={pca.computing}
+      data-computed-for={pca.key}
+    >
+      <div className="toolbar">
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.joint}
+            onChange={(e) => setPcaSettings({ joint: e.target.checked })}
+          />{' '}
+          Joint PCA
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.foregroundOnly}
+            onChange={(e) => setPcaSettings({ foregroundOnly: e.target.checked })}
+          />{' '}
+          Foreground only
+        </label>
+        {settings.foregroundOnly && (
+          <>
+            <label>
+              Threshold{' '}
+              <input
+                type="range"
+                aria-label="Foreground threshold"
+                min={0}
+                max={1}
+                step={0.01}
+                value={settings.threshold}
+                onChange={(e) => setPcaSettings({ threshold: Number(e.target.value) })}
+              />{' '}
+              {settings.threshold.toFixed(2)}
+            </label>
+            <label>
+              Foreground side{' '}
+              <select
+                aria-label="Foreground side"
+                value={String(settings.invert)}
+                onChange={(e) =>
+                  setPcaSettings({
+                    invert: e.target.value === 'auto' ? 'auto' : e.target.value === 'true',
+                  })
+                }
+              >
+                <option value="auto">auto ({pca.invertUsed ? 'below' : 'above'})</option>
+                <option value="false">above threshold</option>
+                <option value="true">below threshold (invert)</option>
+              </select>
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                checked={display.showMask}
+                onChange={(e) => setPcaDisplay({ showMask: e.target.checked })}
+              />{' '}
+              Show mask
+            </label>
+          </>
+        )}
+        <label>
+          Opacity{' '}
+          <input
+            type="range"
+            aria-label="Map opacity"
+            min={0}
+            max={1}
+            step={0.05}
+            value={display.opacity}
+            onChange={(e) => setPcaDisplay({ opacity: Number(e.target.value) })}
+          />
+        </label>
+        <label>
+          Upsampling{' '}
+          <select
+            aria-label="Upsampling"
+            value={display.smooth ? 'smooth' : 'nearest'}
+            onChange={(e) => setPcaDisplay({ smooth: e.target.value === 'smooth' })}
+          >
+            <option value="nearest">nearest (patch blocks)</option>
+            <option value="smooth">smooth</option>
+          </select>
+        </label>
+        <label>
+          Channel{' '}
+          <select
+            aria-label="Channel"
+            value={String(display.channel)}
+            onChange={(e) =>
+              setPcaDisplay({
+                channel: (e.target.value === 'rgb' ? 'rgb' : Number(e.target.value)) as Channel,
+              })
+            }
+          >
+            <option value="rgb">RGB (components 1-3)</option>
+            <option value="0">component 1 (R)</option>
+            <option value="1">component 2 (G)</option>
+            <option value="2">component 3 (B)</option>
+          </select>
+        </label>
+      </div>
+      <p className="muted" aria-live="polite">
+        {done.length === 0
+          ? 'Maps appear once images have features.'
+          : `${settings.joint ? 'Joint basis over' : 'One basis per image for'} ${done.length} image${done.length > 1 ? 's' : ''}` +
+            (pca.explained.length
+              ? ` · explained variance ${pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`
+              : '') +
+            (settings.foregroundOnly ? ' (second PCA, foreground patches)' : '') +
+            (pca.computing ? ' · computing…' : '')}
+      </p>
+      {focus && (
+        <button type="button" onClick={() => setPcaDisplay({ focus: null })}>
+          Back to all maps
+        </button>
+      )}
+      <ul className={focus ? 'map-large' : 'grid'}>
+        {shown.map((im) => (
+          <PcaCard key={im.id} entry={im} mode={mode} />
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifier' }) {
+  const map = usePca((s) => s.maps[entry.id]);
+  const display = usePca((s) => s.display);
+  const perImage = usePca((s) => s.perImageExplained);
+  const joint = usePca((s) => s.settings.joint);
+  const order = usePca((s) => Object.keys(s.maps).indexOf(entry.id));
+  const canvas = useRef<HTMLCanvasElement | null>(null);
+  if (!map || !entry.result) return null;
+  const savePng = () =>
+    canvas.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.pca.png`), 'image/png');
+  const saveNpy = () =>
+    saveBlob(
+      new Blob([encodeNpy(map.colours, [map.rows, map.cols, 3]) as Uint8Array<ArrayBuffer>]),
+      `${stem(entry.name)}.pca.npy`,
+    );
+  const own = !joint && perImage[order];
+  return (
+    <li className="card">
+      <button
+        type="button"
+        className="map-button"
+        aria-label={`Enlarge PCA map of ${entry.name}`}
+        onClick={() => setPcaDisplay({ focus: display.focus ? null : entry.id })}
+      >
+        <PcaCanvas
+          map={map}
+          result={entry.result}
+          name={entry.name}
+          photoUrl={isTensorFile(entry) ? null : entry.url}
+          mode={mode}
+          opacity={display.opacity}
+          smooth={display.smooth}
+          channel={display.channel}
+          showMask={display.showMask}
+          canvasRef={(el) => (canvas.current = el)}
+        />
+      </button>
+      <div className="card-body">
+        <strong className="ellipsis">{entry.name}</strong>
+        <small>
+          {map.rows}×{map.cols} patches
+          {own ? ` · ${own.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ')}` : ''}
+        </small>
+        <div className="row wrap">
+          <button type="button" onClick={saveNpy}>
+            Download PCA: {entry.name}
+          </button>
+          <button type="button" onClick={savePng}>
+            Download PCA image: {entry.name}
+          </button>
+        </div>
+      </div>
+    </li>
+  );
+}

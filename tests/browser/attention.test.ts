@@ -1,0 +1,103 @@
+/**
+ * Attention from exports that do not output it: the graph is rewritten in the browser to add the
+ * chosen layer's Softmax. The exported tensors equal the PyTorch reference (last layer), on both
+ * backends, with and without registers, square and non-square; layer 1 agrees across backends and
+ * is a proper probability distribution.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeNpy } from '../../src/lib/npy';
+import { addImages, downloadNpy, fixture, launch, loadModelReady, maxAbsDiff, openApp, readF32 } from './harness';
+
+const appUrl = inject('appUrl');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-attn-'));
+const layer1: Record<string, Float32Array> = {};
+
+const CASES = [
+  { kase: 'square224', h: 224, w: 224 },
+  { kase: 'wide224x308', h: 224, w: 308 },
+];
+
+describe.each([
+  { backend: 'wasm' as const, webgpu: false },
+  { backend: 'webgpu' as const, webgpu: true },
+])('attention on $backend', ({ backend, webgpu }) => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu });
+    page = await openApp(browser, appUrl, `?backend=${backend}`);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it.each([
+    { model: 'dinov2-tiny', registers: 0 },
+    { model: 'dinov2-reg4-tiny', registers: 4 },
+  ])('$model: exported attention equals PyTorch', async ({ model, registers }) => {
+    await loadModelReady(page, [fixture(model, 'model.onnx')]);
+    const files = CASES.map(({ kase, h, w }) => {
+      const f = path.join(tmp, `${model}-${kase}.npy`);
+      fs.writeFileSync(f, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), [1, 3, h, w]));
+      return f;
+    });
+    await addImages(page, files);
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await page.getByRole('button', { name: `Download features: ${path.basename(files[1])}` }).waitFor({ timeout: 180_000 });
+    await page.getByRole('tab', { name: 'Attention' }).click();
+
+    for (const [i, { kase, h, w }] of CASES.entries()) {
+      const name = path.basename(files[i]);
+      await page.getByLabel('Attention image').selectOption({ label: name });
+      await page.getByLabel('Attention layer').selectOption({ label: 'Layer 4' });
+      await page.getByRole('img', { name: `Attention map: ${name}` }).waitFor();
+      const t = 1 + registers + (h / 14) * (w / 14);
+      const got = await downloadNpy(page, `Download attention: ${name}`);
+      expect(got.name).toBe(`${model}-${kase}.attention.npy`);
+      expect(got.shape).toEqual([4, t, t]);
+      const want = readF32(fixture(model, `${kase}.last_attention.f32`));
+      expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
+
+      await page.getByLabel('Attention layer').selectOption({ label: 'Layer 1' });
+      await page.waitForFunction(() => /Layer 1 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''));
+      const first = await downloadNpy(page, `Download attention: ${name}`);
+      expect(first.shape).toEqual([4, t, t]);
+      for (let r = 0; r < 4 * t; r += 37) {
+        const sum = first.data.subarray(r * t, (r + 1) * t).reduce((a, b) => a + b, 0);
+        expect(Math.abs(sum - 1)).toBeLessThan(1e-4);
+      }
+      const key = `${model}-${kase}`;
+      if (layer1[key]) expect(maxAbsDiff(first.data, layer1[key])).toBeLessThanOrEqual(1e-4);
+      else layer1[key] = first.data;
+    }
+    if (registers > 0) {
+      expect(await page.getByText(/of all attention goes to the 4 registers/).count()).toBe(1);
+      await page.getByRole('img', { name: /Register 1 attention/ }).waitFor();
+    }
+  });
+});
+
+describe('attention view', () => {
+  it('clicking a patch shows that patch’s attention', async () => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await openApp(browser, appUrl, '?backend=wasm');
+      await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+      await addImages(page, [fixture('chelsea.png')]);
+      await page.getByRole('tab', { name: 'Attention' }).click();
+      const map = page.getByRole('img', { name: 'Attention map: chelsea.png' });
+      await map.waitFor({ timeout: 120_000 });
+      await map.click({ position: { x: 5, y: 5 } });
+      await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+      await page.getByRole('button', { name: 'Back to CLS' }).click();
+      await page.getByText(/attention of CLS/).waitFor();
+    } finally {
+      await browser.close();
+    }
+  });
+});

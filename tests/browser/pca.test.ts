@@ -1,0 +1,110 @@
+/**
+ * PCA maps in the built app: they render for the photos at the input's aspect ratio, two copies of
+ * one photo get identical maps under joint PCA, and the exported colours equal an independent
+ * PCA of the exported features (up to each component's sign).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addImages, downloadNpy, fixture, launch, loadModelReady, openApp } from './harness';
+import { referenceColours, referencePca } from './reference-pca';
+
+const appUrl = inject('appUrl');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-pca-'));
+const copy = path.join(tmp, 'chelsea-copy.png');
+fs.copyFileSync(fixture('chelsea.png'), copy);
+const photos = [fixture('astronaut.png'), fixture('chelsea.png'), copy];
+const names = photos.map((p) => path.basename(p));
+
+describe('PCA maps', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+    await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
+    await addImages(page, photos);
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws a map per photo at the photo aspect ratio', async () => {
+    for (const [name, w, h] of [
+      ['astronaut.png', 512, 512],
+      ['chelsea.png', 451, 300],
+    ] as const) {
+      const map = page.getByRole('img', { name: `PCA map: ${name}`, exact: true });
+      await map.waitFor({ timeout: 120_000 });
+      const size = await map.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      expect(size[0] % 14).toBe(0);
+      expect(size[1] % 14).toBe(0);
+      expect(Math.abs(size[0] / size[1] - w / h)).toBeLessThan(0.05);
+    }
+    expect(await page.getByText(/explained variance PC1 \d+\.\d%, PC2/).count()).toBe(1);
+  });
+
+  it('gives two copies of one photo identical maps under joint PCA', async () => {
+    const a = await downloadNpy(page, 'Download PCA: chelsea.png');
+    const b = await downloadNpy(page, 'Download PCA: chelsea-copy.png');
+    expect(a.name).toBe('chelsea.pca.npy');
+    expect(a.shape).toEqual([16, 24, 3]);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
+  it('exports the colours of a PCA of the exported features', async () => {
+    const rows: Float64Array[] = [];
+    const sizes: number[] = [];
+    for (const name of names) {
+      const f = await downloadNpy(page, `Download features: ${name}`);
+      const [t, d] = f.shape;
+      const patches = t - 5; // CLS and 4 registers come first
+      sizes.push(patches);
+      for (let i = 5; i < t; i++) rows.push(Float64Array.from(f.data.subarray(i * d, (i + 1) * d)));
+    }
+    const ref = referencePca(rows, 3);
+    const want = referenceColours(rows, ref.components);
+    let at = 0;
+    for (const [i, name] of names.entries()) {
+      const got = await downloadNpy(page, `Download PCA: ${name}`);
+      expect(got.shape[0] * got.shape[1]).toBe(sizes[i]);
+      for (let c = 0; c < 3; c++) {
+        // A component's sign is arbitrary: colour c or 1 - c.
+        let same = 0;
+        let flipped = 0;
+        for (let p = 0; p < sizes[i]; p++) {
+          const g = got.data[p * 3 + c];
+          const w = want[at + p][c];
+          same = Math.max(same, Math.abs(g - w));
+          flipped = Math.max(flipped, Math.abs(g - (1 - w)));
+        }
+        expect(Math.min(same, flipped)).toBeLessThan(2e-3);
+      }
+      at += sizes[i];
+    }
+  });
+
+  it('switches to per-image PCA and the foreground recipe', async () => {
+    await page.getByLabel('Joint PCA').uncheck();
+    await page.getByLabel('Foreground only').check();
+    await page.getByLabel('Show mask').check();
+    // Wait for the maps computed with the new settings.
+    await page.waitForFunction(() => {
+      const s = document.querySelector('[aria-label="PCA maps"]');
+      return s?.getAttribute('aria-busy') === 'false' && /"foregroundOnly":true/.test(s.getAttribute('data-computed-for') ?? '');
+    });
+    const map = page.getByRole('img', { name: 'PCA map: astronaut.png', exact: true });
+    await map.waitFor();
+    const got = await downloadNpy(page, 'Download PCA: astronaut.png');
+    // Background patches are black; some patches are foreground.
+    const n = got.shape[0] * got.shape[1];
+    let black = 0;
+    for (let p = 0; p < n; p++) if (got.data[p * 3] + got.data[p * 3 + 1] + got.data[p * 3 + 2] === 0) black++;
+    expect(black).toBeGreaterThan(0);
+    expect(black).toBeLessThan(n);
+  });
+});
