@@ -65,6 +65,8 @@ export function App() {
                 key={v.id}
                 type="button"
                 role="tab"
+                id={`tab-${v.id}`}
+                aria-controls="view-panel"
                 aria-selected={view === v.id}
                 onClick={() => setView(v.id)}
               >
@@ -72,7 +74,7 @@ export function App() {
               </button>
             ))}
           </div>
-          <div role="tabpanel" aria-label={VIEWS.find((v) => v.id === view)?.label}>
+          <div role="tabpanel" id="view-panel" aria-labelledby={`tab-${view}`}>
             {view === 'images' && <ImageGrid />}
             {view === 'pca' && <PcaView />}
             {view === 'attention' && <AttentionView />}

@@ -49,7 +49,8 @@ export class AttentionSessions {
     await this.release();
     const output = a.softmaxOutputs[layer];
     // The Softmax computes in the model's float type; try it first, then the other.
-    const types = info.input.elemType === 'float16' ? ['float16', 'float32'] : ['float32', 'float16'];
+    const types =
+      info.input.elemType === 'float16' ? ['float16', 'float32'] : ['float32', 'float16'];
     let lastError: unknown = null;
     for (const elemType of types as ('float16' | 'float32')[]) {
       try {
@@ -64,7 +65,12 @@ export class AttentionSessions {
     throw lastError;
   }
 
-  async run(layer: number, chw: Float32Array, height: number, width: number): Promise<AttentionTensor> {
+  async run(
+    layer: number,
+    chw: Float32Array,
+    height: number,
+    width: number,
+  ): Promise<AttentionTensor> {
     const { ort, info } = this.model;
     if (layer < 0 || layer >= this.layers()) {
       throw new ExplorerError('internal', `Layer ${layer + 1} does not exist in this model.`);

@@ -121,12 +121,7 @@ export interface PcaResult {
 }
 
 export type RequestBody =
-  | LoadModelRequest
-  | EmbedRequest
-  | ExportRequest
-  | ForgetRequest
-  | PcaRequest
-  | AttentionRequest;
+  LoadModelRequest | EmbedRequest | ExportRequest | ForgetRequest | PcaRequest | AttentionRequest;
 export type Request = RequestBody & { id: number };
 
 export interface CancelMessage {

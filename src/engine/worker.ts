@@ -61,8 +61,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
   const progress = (p: Progress) => post({ type: 'progress', id: msg.id, progress: p });
   const run = () => handle(msg, ac.signal, progress);
   // Model loads and inference share one session and run one at a time; exports do not wait.
-  const job =
-    usesSession(msg) ? (queue = queue.then(run, run)) : run();
+  const job = usesSession(msg) ? (queue = queue.then(run, run)) : run();
   job
     .then(
       (value) => {
@@ -226,7 +225,9 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   return result;
 }
 
-async function exportTensor(req: ExportRequest): Promise<{ result: unknown; transfer: Transferable[] }> {
+async function exportTensor(
+  req: ExportRequest,
+): Promise<{ result: unknown; transfer: Transferable[] }> {
   if (req.what === 'attention') {
     const a = await attentionTensor(req.imageId, req.layer ?? -1);
     const shape = [a.heads, a.tokens, a.tokens];
@@ -272,10 +273,18 @@ function computePca(req: PcaRequest): { result: PcaResult; transfer: Transferabl
   const inputs = present.map((id) => {
     const f = features.get(id)!;
     const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
-    return { patches: patchTokens(f.tokens, layout, f.dim), rows: f.rows, cols: f.cols, dim: f.dim };
+    return {
+      patches: patchTokens(f.tokens, layout, f.dim),
+      rows: f.rows,
+      cols: f.cols,
+      dim: f.dim,
+    };
   });
   if (inputs.length === 0) {
-    return { result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 }, transfer: [] };
+    return {
+      result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 },
+      transfer: [],
+    };
   }
   const dim = inputs[0].dim;
   const out = computePcaMaps(inputs, dim, req);
@@ -305,8 +314,12 @@ function computePca(req: PcaRequest): { result: PcaResult; transfer: Transferabl
 
 let attentionSessions: AttentionSessions | null = null;
 /** The last attention tensor, so clicking patches of one image and layer needs no new run. */
-let lastAttention: { model: LoadedModel; imageId: string; layer: number; tensor: AttentionTensor } | null =
-  null;
+let lastAttention: {
+  model: LoadedModel;
+  imageId: string;
+  layer: number;
+  tensor: AttentionTensor;
+} | null = null;
 
 async function attentionTensor(imageId: string, layer: number): Promise<AttentionTensor> {
   const model = current;
@@ -319,7 +332,11 @@ async function attentionTensor(imageId: string, layer: number): Promise<Attentio
   }
   const n = attentionSessions.layers();
   const l = layer < 0 ? n - 1 : layer;
-  if (lastAttention?.model === model && lastAttention.imageId === imageId && lastAttention.layer === l) {
+  if (
+    lastAttention?.model === model &&
+    lastAttention.imageId === imageId &&
+    lastAttention.layer === l
+  ) {
     return lastAttention.tensor;
   }
   lastAttention = null;
@@ -328,7 +345,9 @@ async function attentionTensor(imageId: string, layer: number): Promise<Attentio
   return tensor;
 }
 
-async function attention(req: AttentionRequest): Promise<{ result: AttentionResult; transfer: Transferable[] }> {
+async function attention(
+  req: AttentionRequest,
+): Promise<{ result: AttentionResult; transfer: Transferable[] }> {
   const a = await attentionTensor(req.imageId, req.layer);
   const f = features.get(req.imageId)!;
   const layout = tokenLayout(a.tokens, f.rows, f.cols, f.registers);

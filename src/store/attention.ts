@@ -54,7 +54,8 @@ export function requestAttention(): void {
         if (seq === latest) useAttention.setState({ result, error: null, computing: false });
       },
       (err: ExplorerError) => {
-        if (seq === latest) useAttention.setState({ result: null, error: err.message, computing: false });
+        if (seq === latest)
+          useAttention.setState({ result: null, error: err.message, computing: false });
       },
     );
 }

@@ -135,7 +135,10 @@ export async function addSampleImages(): Promise<void> {
     );
     addImages(files);
   } catch (e) {
-    pushAlert({ kind: 'error', message: `The sample images could not be loaded (${(e as Error).message}).` });
+    pushAlert({
+      kind: 'error',
+      message: `The sample images could not be loaded (${(e as Error).message}).`,
+    });
   }
 }
 

@@ -29,6 +29,8 @@ export interface PcaState {
   computing: boolean;
   /** The ids (in order) and settings the current maps were computed for. */
   key: string;
+  /** The settings the current maps were computed with (the controls may be ahead). */
+  computedWith: PcaSettings | null;
 }
 
 export const usePca = create<PcaState>()(() => ({
@@ -40,6 +42,7 @@ export const usePca = create<PcaState>()(() => ({
   invertUsed: false,
   computing: false,
   key: '',
+  computedWith: null,
 }));
 
 let latest = 0;
@@ -67,6 +70,7 @@ export function computePca(imageIds: string[]): void {
           invertUsed: r.invertUsed,
           computing: false,
           key,
+          computedWith: settings,
         });
       },
       (err: ExplorerError) => {

@@ -10,7 +10,16 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeNpy } from '../../src/lib/npy';
-import { addImages, downloadNpy, fixture, launch, loadModelReady, maxAbsDiff, openApp, readF32 } from './harness';
+import {
+  addImages,
+  downloadNpy,
+  fixture,
+  launch,
+  loadModelReady,
+  maxAbsDiff,
+  openApp,
+  readF32,
+} from './harness';
 
 const appUrl = inject('appUrl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-attn-'));
@@ -43,12 +52,17 @@ describe.each([
     await loadModelReady(page, [fixture(model, 'model.onnx')]);
     const files = CASES.map(({ kase, h, w }) => {
       const f = path.join(tmp, `${model}-${kase}.npy`);
-      fs.writeFileSync(f, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), [1, 3, h, w]));
+      fs.writeFileSync(
+        f,
+        encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), [1, 3, h, w]),
+      );
       return f;
     });
     await addImages(page, files);
     await page.getByRole('tab', { name: 'Collection' }).click();
-    await page.getByRole('button', { name: `Download features: ${path.basename(files[1])}` }).waitFor({ timeout: 180_000 });
+    await page
+      .getByRole('button', { name: `Download features: ${path.basename(files[1])}` })
+      .waitFor({ timeout: 180_000 });
     await page.getByRole('tab', { name: 'Attention' }).click();
 
     for (const [i, { kase, h, w }] of CASES.entries()) {
@@ -64,7 +78,9 @@ describe.each([
       expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
 
       await page.getByLabel('Attention layer').selectOption({ label: 'Layer 1' });
-      await page.waitForFunction(() => /Layer 1 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /Layer 1 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''),
+      );
       const first = await downloadNpy(page, `Download attention: ${name}`);
       expect(first.shape).toEqual([4, t, t]);
       for (let r = 0; r < 4 * t; r += 37) {

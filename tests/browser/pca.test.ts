@@ -18,6 +18,18 @@ fs.copyFileSync(fixture('chelsea.png'), copy);
 const photos = [fixture('astronaut.png'), fixture('chelsea.png'), copy];
 const names = photos.map((p) => path.basename(p));
 
+/** Waits until the maps on screen were computed (not computing) and the summary matches. */
+async function settled(page: Page, summary: RegExp) {
+  await page.waitForFunction(
+    ([src]) => {
+      const s = document.querySelector('[aria-label="PCA maps"]');
+      return s?.getAttribute('aria-busy') === 'false' && new RegExp(src).test(s.textContent ?? '');
+    },
+    [summary.source],
+    { timeout: 180_000 },
+  );
+}
+
 describe('PCA maps', () => {
   let browser: Browser;
   let page: Page;
@@ -28,6 +40,7 @@ describe('PCA maps', () => {
     await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
     await addImages(page, photos);
     await page.getByRole('tab', { name: 'PCA maps' }).click();
+    await settled(page, /Joint basis over 3 images/);
   });
   afterAll(async () => {
     await browser?.close();
@@ -57,6 +70,7 @@ describe('PCA maps', () => {
   });
 
   it('exports the colours of a PCA of the exported features', async () => {
+    await page.getByRole('tab', { name: 'Collection' }).click();
     const rows: Float64Array[] = [];
     const sizes: number[] = [];
     for (const name of names) {
@@ -66,6 +80,7 @@ describe('PCA maps', () => {
       sizes.push(patches);
       for (let i = 5; i < t; i++) rows.push(Float64Array.from(f.data.subarray(i * d, (i + 1) * d)));
     }
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
     const ref = referencePca(rows, 3);
     const want = referenceColours(rows, ref.components);
     let at = 0;
@@ -92,18 +107,15 @@ describe('PCA maps', () => {
     await page.getByLabel('Joint PCA').uncheck();
     await page.getByLabel('Foreground only').check();
     await page.getByLabel('Show mask').check();
-    // Wait for the maps computed with the new settings.
-    await page.waitForFunction(() => {
-      const s = document.querySelector('[aria-label="PCA maps"]');
-      return s?.getAttribute('aria-busy') === 'false' && /"foregroundOnly":true/.test(s.getAttribute('data-computed-for') ?? '');
-    });
+    await settled(page, /One basis per image for 3 images.*second PCA, foreground patches/);
     const map = page.getByRole('img', { name: 'PCA map: astronaut.png', exact: true });
     await map.waitFor();
     const got = await downloadNpy(page, 'Download PCA: astronaut.png');
     // Background patches are black; some patches are foreground.
     const n = got.shape[0] * got.shape[1];
     let black = 0;
-    for (let p = 0; p < n; p++) if (got.data[p * 3] + got.data[p * 3 + 1] + got.data[p * 3 + 2] === 0) black++;
+    for (let p = 0; p < n; p++)
+      if (got.data[p * 3] + got.data[p * 3 + 1] + got.data[p * 3 + 2] === 0) black++;
     expect(black).toBeGreaterThan(0);
     expect(black).toBeLessThan(n);
   });

@@ -2,7 +2,10 @@
  * An independent float64 PCA for checking the app's exports: full covariance, cyclic Jacobi
  * eigen-decomposition. Slow but simple; fine for the tiny fixtures' D = 64.
  */
-export function referencePca(x: Float64Array[], k: number): { components: Float64Array[]; values: number[] } {
+export function referencePca(
+  x: Float64Array[],
+  k: number,
+): { components: Float64Array[]; values: number[] } {
   const n = x.length;
   const d = x[0].length;
   const mean = new Float64Array(d);
@@ -64,7 +67,9 @@ export function referenceColours(x: Float64Array[], components: Float64Array[]):
   const mean = new Float64Array(d);
   for (const row of x) for (let j = 0; j < d; j++) mean[j] += row[j] / n;
   const scores = x.map((row) =>
-    Float64Array.from(components, (c) => c.reduce((acc, cj, j) => acc + cj * (row[j] - mean[j]), 0)),
+    Float64Array.from(components, (c) =>
+      c.reduce((acc, cj, j) => acc + cj * (row[j] - mean[j]), 0),
+    ),
   );
   const k = components.length;
   for (let c = 0; c < k; c++) {

@@ -4,7 +4,12 @@ import { massMask, normalise } from '../../features/attention';
 import { maskContour } from '../../features/contour';
 import { isTensorFile, saveBlob, stem } from '../../lib/files';
 import { pushAlert, useApp, type ImageEntry } from '../../store/app-store';
-import { requestAttention, setAttention, useAttention, type ColormapName } from '../../store/attention';
+import {
+  requestAttention,
+  setAttention,
+  useAttention,
+  type ColormapName,
+} from '../../store/attention';
 import { engine } from '../../store/controller';
 import { drawOverlay, useImage } from '../shared/overlay';
 
@@ -15,7 +20,9 @@ export function AttentionView() {
   const a = useAttention();
   const done = useMemo(() => images.filter((i) => i.status === 'done' && i.result), [images]);
   const entry = done.find((i) => i.id === a.imageId) ?? done[0] ?? null;
-  const resultKey = entry?.result ? `${entry.id}:${entry.result.tokens}:${entry.result.timings.inferenceMs}` : '';
+  const resultKey = entry?.result
+    ? `${entry.id}:${entry.result.tokens}:${entry.result.timings.inferenceMs}`
+    : '';
 
   useEffect(() => {
     if (entry && a.imageId !== entry.id) setAttention({ imageId: entry.id, query: 0 });
@@ -25,20 +32,33 @@ export function AttentionView() {
   }, [resultKey, a.imageId, a.layer, a.query]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!info) return <p className="muted">Load a model to see its attention.</p>;
-  const layers = info.attention.exportedOutputs.length || info.attention.softmaxOutputs.length || info.numLayers || 0;
-  if (!entry) return <p className="muted">Add images; their attention appears once they have features.</p>;
+  const layers =
+    info.attention.exportedOutputs.length ||
+    info.attention.softmaxOutputs.length ||
+    info.numLayers ||
+    0;
+  if (!entry)
+    return <p className="muted">Add images; their attention appears once they have features.</p>;
 
   const r = a.result?.imageId === entry.id ? a.result : null;
   const layerShown = r ? r.layer : (a.layer ?? layers - 1);
   const queryLabel =
-    a.query === 0 ? 'CLS' : r ? `patch (row ${Math.floor((a.query - 1 - r.registers) / r.cols) + 1}, column ${((a.query - 1 - r.registers) % r.cols) + 1})` : 'patch';
+    a.query === 0
+      ? 'CLS'
+      : r
+        ? `patch (row ${Math.floor((a.query - 1 - r.registers) / r.cols) + 1}, column ${((a.query - 1 - r.registers) % r.cols) + 1})`
+        : 'patch';
 
   return (
     <section aria-label="Attention" aria-busy={a.computing} className="attention-view">
       <div className="toolbar">
         <label>
           Image{' '}
-          <select aria-label="Attention image" value={entry.id} onChange={(e) => setAttention({ imageId: e.target.value, query: 0 })}>
+          <select
+            aria-label="Attention image"
+            value={entry.id}
+            onChange={(e) => setAttention({ imageId: e.target.value, query: 0 })}
+          >
             {done.map((i) => (
               <option key={i.id} value={i.id}>
                 {i.name}
@@ -62,7 +82,11 @@ export function AttentionView() {
         </label>
         <label>
           Colormap{' '}
-          <select aria-label="Colormap" value={a.colormap} onChange={(e) => setAttention({ colormap: e.target.value as ColormapName })}>
+          <select
+            aria-label="Colormap"
+            value={a.colormap}
+            onChange={(e) => setAttention({ colormap: e.target.value as ColormapName })}
+          >
             {COLORMAPS.map((c) => (
               <option key={c} value={c}>
                 {c}
@@ -72,18 +96,43 @@ export function AttentionView() {
         </label>
         <label>
           Opacity{' '}
-          <input type="range" aria-label="Attention opacity" min={0} max={1} step={0.05} value={a.opacity} onChange={(e) => setAttention({ opacity: Number(e.target.value) })} />
+          <input
+            type="range"
+            aria-label="Attention opacity"
+            min={0}
+            max={1}
+            step={0.05}
+            value={a.opacity}
+            onChange={(e) => setAttention({ opacity: Number(e.target.value) })}
+          />
         </label>
         <label>
           Upsampling{' '}
-          <select aria-label="Attention upsampling" value={a.smooth ? 'smooth' : 'nearest'} onChange={(e) => setAttention({ smooth: e.target.value === 'smooth' })}>
+          <select
+            aria-label="Attention upsampling"
+            value={a.smooth ? 'smooth' : 'nearest'}
+            onChange={(e) => setAttention({ smooth: e.target.value === 'smooth' })}
+          >
             <option value="nearest">nearest</option>
             <option value="smooth">smooth</option>
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={a.showContour} onChange={(e) => setAttention({ showContour: e.target.checked })} /> Mask keeping{' '}
-          <input type="range" aria-label="Attention mass kept" min={0.05} max={1} step={0.05} value={a.keep} onChange={(e) => setAttention({ keep: Number(e.target.value) })} />{' '}
+          <input
+            type="checkbox"
+            checked={a.showContour}
+            onChange={(e) => setAttention({ showContour: e.target.checked })}
+          />{' '}
+          Mask keeping{' '}
+          <input
+            type="range"
+            aria-label="Attention mass kept"
+            min={0.05}
+            max={1}
+            step={0.05}
+            value={a.keep}
+            onChange={(e) => setAttention({ keep: Number(e.target.value) })}
+          />{' '}
           {Math.round(a.keep * 100)}% of the mass
         </label>
       </div>
@@ -95,7 +144,9 @@ export function AttentionView() {
       <p className="muted" aria-live="polite">
         {r
           ? `Layer ${r.layer + 1} of ${r.layers}, ${r.heads} heads, attention of ${queryLabel}` +
-            (r.registers > 0 ? ` · ${(r.massToRegisters * 100).toFixed(1)}% of all attention goes to the ${r.registers} registers` : '') +
+            (r.registers > 0
+              ? ` · ${(r.massToRegisters * 100).toFixed(1)}% of all attention goes to the ${r.registers} registers`
+              : '') +
             (a.query !== 0 ? '' : ' · click a patch to see its attention')
           : a.computing
             ? 'Computing attention…'
@@ -119,13 +170,19 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const n = r.rows * r.cols;
   const saveNpy = async () => {
     try {
-      const out = await engine().call({ type: 'export', imageId: entry.id, what: 'attention', layer: r.layer }).promise;
+      const out = await engine().call({
+        type: 'export',
+        imageId: entry.id,
+        what: 'attention',
+        layer: r.layer,
+      }).promise;
       saveBlob(new Blob([out.bytes]), `${stem(entry.name)}.attention.npy`);
     } catch (e) {
       pushAlert({ kind: 'error', message: (e as Error).message, subject: entry.name });
     }
   };
-  const savePng = () => main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
+  const savePng = () =>
+    main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
   return (
     <>
       <div className="attention-main">

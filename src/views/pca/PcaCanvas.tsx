@@ -53,7 +53,14 @@ export function PcaCanvas(p: PcaCanvasProps) {
     if (!ctx) return;
     canvas.width = result.inputWidth;
     canvas.height = result.inputHeight;
-    drawOverlay(ctx, { result, mode, img, pixels: mapPixels(map, channel, showMask), opacity, smooth });
+    drawOverlay(ctx, {
+      result,
+      mode,
+      img,
+      pixels: mapPixels(map, channel, showMask),
+      opacity,
+      smooth,
+    });
   }, [map, result, img, opacity, smooth, channel, showMask, mode]);
   return (
     <canvas

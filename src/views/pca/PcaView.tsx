@@ -19,6 +19,8 @@ export function PcaView() {
   }, [doneKey, settingsKey]);
 
   const { settings, display } = pca;
+  const mapCount = Object.keys(pca.maps).length;
+  const shownWith = pca.computedWith ?? settings;
   const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
   const shown = focus ? [focus] : done;
 
@@ -131,11 +133,11 @@ export function PcaView() {
       <p className="muted" aria-live="polite">
         {done.length === 0
           ? 'Maps appear once images have features.'
-          : `${settings.joint ? 'Joint basis over' : 'One basis per image for'} ${done.length} image${done.length > 1 ? 's' : ''}` +
+          : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
             (pca.explained.length
               ? ` · explained variance ${pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`
               : '') +
-            (settings.foregroundOnly ? ' (second PCA, foreground patches)' : '') +
+            (shownWith.foregroundOnly ? ' (second PCA, foreground patches)' : '') +
             (pca.computing ? ' · computing…' : '')}
       </p>
       {focus && (
