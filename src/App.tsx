@@ -1,5 +1,9 @@
 import { useEffect, useState } from 'react';
 import { filesFromDrop } from './lib/drop';
+import type { ViewId } from './lib/link-state';
+import { useApp } from './store/app-store';
+import { LinkModelDialog } from './views/share/LinkModelDialog';
+import { SharePanel } from './views/share/SharePanel';
 import { isModelFile } from './lib/files';
 import { addImages, engine, loadModel } from './store/controller';
 import { Alerts } from './views/alerts/Alerts';
@@ -11,16 +15,16 @@ import { ModelPanel } from './views/model/ModelPanel';
 import { PcaView } from './views/pca/PcaView';
 import { StatusLine } from './views/status/StatusLine';
 
-const VIEWS = [
+const VIEWS: { id: ViewId; label: string }[] = [
   { id: 'images', label: 'Collection' },
   { id: 'pca', label: 'PCA maps' },
   { id: 'attention', label: 'Attention' },
-] as const;
-type ViewId = (typeof VIEWS)[number]['id'];
+];
 
 export function App() {
   const [dragging, setDragging] = useState(false);
-  const [view, setView] = useState<ViewId>('images');
+  const view = useApp((s) => s.view);
+  const setView = (v: ViewId) => useApp.setState({ view: v });
   useEffect(() => {
     engine(); // start the worker (and the WebGPU probe) before the user needs it
   }, []);
@@ -50,7 +54,9 @@ export function App() {
       <header className="top">
         <h1>DINOv2 Explorer</h1>
         <StatusLine />
+        <SharePanel />
       </header>
+      <LinkModelDialog />
       <Alerts />
       <div className="layout">
         <aside className="side">

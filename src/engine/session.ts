@@ -58,6 +58,8 @@ export async function createSession(
     // The object form lets the WebGPU provider take options (and graph capture) later.
     executionProviders: backend === 'webgpu' ? [{ name: 'webgpu' }] : [{ name: 'wasm' }],
     graphOptimizationLevel: 'all',
+    // Node-placement warnings (shape ops on the CPU) are expected and would only be noise.
+    logSeverityLevel: 3,
     ...(bytes.externalData.length > 0 ? { externalData: bytes.externalData } : {}),
   };
   try {

@@ -10,6 +10,7 @@ import type {
   EmbedResult,
   PreprocessMode,
 } from '../engine/protocol';
+import type { LinkModel, ViewId } from '../lib/link-state';
 import type { ModelInfo } from '../model/model-info';
 
 export interface Alert {
@@ -62,6 +63,11 @@ export interface AppState {
   images: ImageEntry[];
   alerts: Alert[];
   engine: { webgpu: boolean | null; crossOriginIsolated: boolean | null };
+  view: ViewId;
+  /** How the loaded model can be named in a link (null: a local file, which never travels). */
+  linkModel: LinkModel | null;
+  /** A model named by an opened link, waiting for the user's consent to download. */
+  pendingLinkModel: LinkModel | null;
 }
 
 export const initialModel: ModelState = {
@@ -81,6 +87,9 @@ export const useApp = create<AppState>()(() => ({
   images: [],
   alerts: [],
   engine: { webgpu: null, crossOriginIsolated: null },
+  view: 'images',
+  linkModel: null,
+  pendingLinkModel: null,
 }));
 
 let alertId = 1;

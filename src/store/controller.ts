@@ -7,9 +7,8 @@ import { EngineClient } from '../engine/client';
 import type { ModelSource, PreprocessSettings } from '../engine/protocol';
 import { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
-import { withUrlSettings } from '../lib/url-params';
+import type { LinkModel } from '../lib/link-state';
 import {
-  initialModel,
   patchImage,
   patchModel,
   pushAlert,
@@ -21,7 +20,7 @@ import {
 let client: EngineClient | null = null;
 let generation = 0;
 let loadCall: number | null = null;
-let lastSource: { source: ModelSource; label: string } | null = null;
+let lastSource: { source: ModelSource; label: string; linkModel: LinkModel | null } | null = null;
 const embedCalls = new Map<string, number>();
 
 export function engine(): EngineClient {
@@ -32,7 +31,11 @@ export function engine(): EngineClient {
   return client;
 }
 
-export async function loadModel(source: ModelSource, label: string): Promise<void> {
+export async function loadModel(
+  source: ModelSource,
+  label: string,
+  linkModel: LinkModel | null = source.kind === 'url' ? { kind: 'url', url: source.url } : null,
+): Promise<void> {
   const e = engine();
   if (loadCall !== null) e.cancel(loadCall);
   const backend = useApp.getState().settings.backend;
@@ -62,7 +65,8 @@ export async function loadModel(source: ModelSource, label: string): Promise<voi
   try {
     const r = await call.promise;
     if (loadCall !== call.id) return;
-    lastSource = { source, label };
+    lastSource = { source, label, linkModel };
+    useApp.setState({ linkModel });
     patchModel({
       status: 'ready',
       loading: null,
@@ -95,7 +99,7 @@ export function cancelModelLoad(): void {
 
 /** Reloads the current model with the current backend choice (after the user changes it). */
 function reloadModel(): void {
-  if (lastSource) void loadModel(lastSource.source, lastSource.label);
+  if (lastSource) void loadModel(lastSource.source, lastSource.label, lastSource.linkModel);
 }
 
 export function addImages(files: File[]): void {
@@ -209,15 +213,6 @@ export function updateSettings(p: Partial<SettingsState>): void {
   const before = useApp.getState().settings;
   const after = { ...before, ...p };
   useApp.setState({ settings: after });
-  history.replaceState(
-    history.state,
-    '',
-    withUrlSettings(location.search, {
-      backend: after.backend,
-      preprocess: after.preprocess,
-      resolution: after.resolution,
-    }) + location.hash,
-  );
   if (after.backend !== before.backend) reloadModel();
   else if (
     after.preprocess !== before.preprocess ||
@@ -239,8 +234,4 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
     const ex = err as ExplorerError;
     pushAlert({ kind: 'error', message: ex.message, subject: entry.name });
   }
-}
-
-export function resetModelState(): void {
-  patchModel(initialModel);
 }

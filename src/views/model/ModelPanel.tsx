@@ -111,6 +111,7 @@ export function ModelPanel() {
                   expectedBytes: Math.round(variant.megabytes * 1e6),
                 },
                 `${catalogModel.id} (${variant.id})`,
+                { kind: 'catalog', id: catalogModel.id, variant: variant.id },
               )
             }
           >

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { linkQuery, parseLink, type LinkState } from './link-state';
+
+describe('link state', () => {
+  it('round-trips every setting', () => {
+    const s: LinkState = {
+      backend: 'wasm',
+      preprocess: 'classifier',
+      resolution: 448,
+      view: 'attention',
+      model: { kind: 'catalog', id: 'dinov2-small', variant: 'fp16' },
+      pcaJoint: false,
+      pcaForeground: true,
+      pcaThreshold: 0.35,
+      pcaInvert: true,
+      attentionLayer: 3,
+      colormap: 'viridis',
+      keep: 0.6,
+    };
+    expect(parseLink(linkQuery(s))).toEqual({ state: s, notices: [] });
+    const u: LinkState = {
+      model: { kind: 'url', url: 'https://example.org/m/model.onnx?x=1&y=2' },
+    };
+    expect(parseLink(linkQuery(u)).state).toEqual(u);
+  });
+
+  it('ignores hostile and absurd values, each with a notice', () => {
+    const { state, notices } = parseLink(
+      '?backend=<script>alert(1)</script>&res=1e308&model=javascript:alert(1)&layer=-5&thr=NaN&keep=&view=../../etc&evil=1',
+    );
+    expect(state).toEqual({});
+    expect(notices).toHaveLength(8);
+    expect(notices.join(' ')).toContain('unknown link parameter "evil"');
+  });
+
+  it('refuses catalogue ids that do not exist', () => {
+    expect(parseLink('?model=catalog:nope:fp32').state.model).toBeUndefined();
+  });
+});

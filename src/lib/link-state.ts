@@ -1,0 +1,147 @@
+/**
+ * The state a link carries: settings, the open view and its settings, and the model source (a
+ * catalogue id or an http(s) URL, never a local file). Parsing is defensive: unknown parameters
+ * and malformed values are ignored, each with a notice; nothing here is ever rendered as HTML.
+ */
+import { RESOLUTIONS, type BackendChoice, type PreprocessMode } from '../engine/protocol';
+import { findCatalogModel, type VariantId } from '../model/catalog';
+
+export const VIEW_IDS = ['images', 'pca', 'attention'] as const;
+export type ViewId = (typeof VIEW_IDS)[number];
+export const COLORMAP_IDS = ['viridis', 'inferno', 'grey'] as const;
+
+export type LinkModel =
+  { kind: 'catalog'; id: string; variant: VariantId } | { kind: 'url'; url: string };
+
+export interface LinkState {
+  backend?: BackendChoice;
+  preprocess?: PreprocessMode;
+  resolution?: number;
+  view?: ViewId;
+  model?: LinkModel;
+  pcaJoint?: boolean;
+  pcaForeground?: boolean;
+  pcaThreshold?: number;
+  pcaInvert?: boolean | 'auto';
+  /** 0-based in the state; 1-based in the link, as the UI labels layers. */
+  attentionLayer?: number;
+  colormap?: (typeof COLORMAP_IDS)[number];
+  keep?: number;
+}
+
+const KNOWN = [
+  'backend',
+  'preprocess',
+  'res',
+  'view',
+  'model',
+  'pca',
+  'fg',
+  'thr',
+  'invert',
+  'layer',
+  'cmap',
+  'keep',
+];
+
+export function parseLink(search: string): { state: LinkState; notices: string[] } {
+  const params = new URLSearchParams(search);
+  const state: LinkState = {};
+  const notices: string[] = [];
+  const bad = (name: string, value: string, hint: string) =>
+    notices.push(`Ignored ${name}=${clip(value)} from the link: ${hint}.`);
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const v = params.get(name);
+    if (v === null) return undefined;
+    if ((allowed as readonly string[]).includes(v)) return v as T;
+    bad(name, v, `use ${allowed.join(', ')}`);
+    return undefined;
+  };
+  const number = (name: string, lo: number, hi: number): number | undefined => {
+    const v = params.get(name);
+    if (v === null) return undefined;
+    const n = Number(v);
+    if (v.trim() !== '' && Number.isFinite(n) && n >= lo && n <= hi) return n;
+    bad(name, v, `use a number from ${lo} to ${hi}`);
+    return undefined;
+  };
+  const flag = (name: string): boolean | undefined => {
+    const v = oneOf(name, ['0', '1'] as const);
+    return v === undefined ? undefined : v === '1';
+  };
+
+  state.backend = oneOf('backend', ['auto', 'webgpu', 'wasm'] as const);
+  state.preprocess = oneOf('preprocess', ['dense', 'classifier'] as const);
+  const res = params.get('res');
+  if (res !== null) {
+    if ((RESOLUTIONS as readonly number[]).includes(Number(res))) state.resolution = Number(res);
+    else bad('res', res, `use one of ${RESOLUTIONS.join(', ')}`);
+  }
+  state.view = oneOf('view', VIEW_IDS);
+  const model = params.get('model');
+  if (model !== null) {
+    const parsed = parseModel(model);
+    if (parsed) state.model = parsed;
+    else bad('model', model, 'use catalog:<id>:<variant> or an http(s) address');
+  }
+  state.pcaJoint = flag('pca');
+  state.pcaForeground = flag('fg');
+  state.pcaThreshold = number('thr', 0, 1);
+  const inv = oneOf('invert', ['auto', '0', '1'] as const);
+  if (inv !== undefined) state.pcaInvert = inv === 'auto' ? 'auto' : inv === '1';
+  const layer = number('layer', 1, 64);
+  if (layer !== undefined) {
+    if (Number.isInteger(layer)) state.attentionLayer = layer - 1;
+    else bad('layer', String(layer), 'use a whole layer number');
+  }
+  state.colormap = oneOf('cmap', COLORMAP_IDS);
+  state.keep = number('keep', 0.05, 1);
+  for (const key of new Set(params.keys())) {
+    if (!KNOWN.includes(key)) notices.push(`Ignored the unknown link parameter ${clip(key)}.`);
+  }
+  for (const k of Object.keys(state) as (keyof LinkState)[])
+    if (state[k] === undefined) delete state[k];
+  return { state, notices };
+}
+
+function parseModel(v: string): LinkModel | null {
+  const m = /^catalog:([a-z0-9-]+):(fp32|fp16|int8|q4f16)$/.exec(v);
+  if (m)
+    return findCatalogModel(m[1])
+      ? { kind: 'catalog', id: m[1], variant: m[2] as VariantId }
+      : null;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? { kind: 'url', url: u.href } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The query string for a state; parameters the state does not set are left out. */
+export function linkQuery(s: LinkState): string {
+  const p = new URLSearchParams();
+  if (s.model)
+    p.set(
+      'model',
+      s.model.kind === 'catalog' ? `catalog:${s.model.id}:${s.model.variant}` : s.model.url,
+    );
+  if (s.backend) p.set('backend', s.backend);
+  if (s.preprocess) p.set('preprocess', s.preprocess);
+  if (s.resolution !== undefined) p.set('res', String(s.resolution));
+  if (s.view) p.set('view', s.view);
+  if (s.pcaJoint !== undefined) p.set('pca', s.pcaJoint ? '1' : '0');
+  if (s.pcaForeground !== undefined) p.set('fg', s.pcaForeground ? '1' : '0');
+  if (s.pcaThreshold !== undefined) p.set('thr', String(s.pcaThreshold));
+  if (s.pcaInvert !== undefined)
+    p.set('invert', s.pcaInvert === 'auto' ? 'auto' : s.pcaInvert ? '1' : '0');
+  if (s.attentionLayer !== undefined) p.set('layer', String(s.attentionLayer + 1));
+  if (s.colormap) p.set('cmap', s.colormap);
+  if (s.keep !== undefined) p.set('keep', String(s.keep));
+  const q = p.toString();
+  return q ? `?${q}` : '';
+}
+
+function clip(v: string): string {
+  return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+}

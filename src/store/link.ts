@@ -1,0 +1,137 @@
+/**
+ * Keeps the address bar in step with what a link can carry, applies an opened link, and builds
+ * the share link. Local files (models and images) never go into a link.
+ */
+import { linkQuery, type LinkModel, type LinkState } from '../lib/link-state';
+import { catalogUrl, findCatalogModel } from '../model/catalog';
+import { pushAlert, useApp } from './app-store';
+import { useAttention } from './attention';
+import { loadModel } from './controller';
+import { usePca } from './pca';
+
+export function currentLinkState(): LinkState {
+  const app = useApp.getState();
+  const pca = usePca.getState().settings;
+  const att = useAttention.getState();
+  const s: LinkState = {
+    backend: app.settings.backend,
+    preprocess: app.settings.preprocess,
+    resolution: app.settings.resolution,
+    view: app.view,
+  };
+  if (app.linkModel) s.model = app.linkModel;
+  if (app.view === 'pca') {
+    Object.assign(s, {
+      pcaJoint: pca.joint,
+      pcaForeground: pca.foregroundOnly,
+      pcaThreshold: pca.threshold,
+      pcaInvert: pca.invert,
+    });
+  }
+  if (app.view === 'attention') {
+    if (att.layer !== null) s.attentionLayer = att.layer;
+    Object.assign(s, { colormap: att.colormap, keep: att.keep });
+  }
+  return s;
+}
+
+export function shareLink(): string {
+  return `${location.origin}${location.pathname}${linkQuery(currentLinkState())}`;
+}
+
+/** What the share link leaves behind, said plainly in the share panel. */
+export function notInLink(): string[] {
+  const app = useApp.getState();
+  const out: string[] = [];
+  if (app.model.status === 'ready' && !app.linkModel) {
+    out.push(
+      `the model (${app.model.info?.fileName}) was opened from a local file; the recipient must pick their own copy`,
+    );
+  }
+  const local = app.images.length;
+  if (local > 0)
+    out.push(`${local} local image${local > 1 ? 's' : ''}: images never leave this device`);
+  out.push('a clicked patch and the image shown large');
+  return out;
+}
+
+/** Applies the settings of an opened link. A model it names waits for the user's consent. */
+export function applyLink(s: LinkState): void {
+  useApp.setState((a) => ({
+    settings: {
+      ...a.settings,
+      ...(s.backend && { backend: s.backend }),
+      ...(s.preprocess && { preprocess: s.preprocess }),
+      ...(s.resolution !== undefined && { resolution: s.resolution }),
+    },
+    view: s.view ?? a.view,
+    pendingLinkModel: s.model ?? null,
+  }));
+  usePca.setState((p) => ({
+    settings: {
+      joint: s.pcaJoint ?? p.settings.joint,
+      foregroundOnly: s.pcaForeground ?? p.settings.foregroundOnly,
+      threshold: s.pcaThreshold ?? p.settings.threshold,
+      invert: s.pcaInvert ?? p.settings.invert,
+    },
+  }));
+  useAttention.setState((a) => ({
+    layer: s.attentionLayer ?? a.layer,
+    colormap: s.colormap ?? a.colormap,
+    keep: s.keep ?? a.keep,
+  }));
+}
+
+export function describeLinkModel(m: LinkModel): {
+  label: string;
+  host: string;
+  url: string;
+  size: string;
+} {
+  if (m.kind === 'catalog') {
+    const model = findCatalogModel(m.id)!;
+    const variant = model.variants.find((v) => v.id === m.variant) ?? model.variants[0];
+    const url = catalogUrl(model, variant);
+    return {
+      label: `${model.label} (${variant.id})`,
+      host: new URL(url).host,
+      url,
+      size: `${variant.approx ? 'about ' : ''}${variant.megabytes} MB`,
+    };
+  }
+  return {
+    label: m.url.split('/').pop() || m.url,
+    host: new URL(m.url).host,
+    url: m.url,
+    size: 'size unknown until the download starts',
+  };
+}
+
+export function acceptLinkModel(): void {
+  const m = useApp.getState().pendingLinkModel;
+  useApp.setState({ pendingLinkModel: null });
+  if (!m) return;
+  const d = describeLinkModel(m);
+  const bytes =
+    m.kind === 'catalog' ? Math.round(Number(d.size.replace(/[^\d.]/g, '')) * 1e6) : undefined;
+  void loadModel({ kind: 'url', url: d.url, expectedBytes: bytes }, d.label, m);
+}
+
+export function declineLinkModel(): void {
+  useApp.setState({ pendingLinkModel: null });
+  pushAlert({ kind: 'notice', message: 'The model named in the link was not downloaded.' });
+}
+
+/** Mirrors the shareable state into the address bar (replaceState: no history spam). */
+export function syncAddressBar(): void {
+  let last = '';
+  const write = () => {
+    const q = linkQuery(currentLinkState());
+    if (q === last) return;
+    last = q;
+    history.replaceState(history.state, '', `${location.pathname}${q}${location.hash}`);
+  };
+  useApp.subscribe(write);
+  usePca.subscribe(write);
+  useAttention.subscribe(write);
+}

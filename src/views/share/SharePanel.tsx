@@ -1,0 +1,49 @@
+import { useState } from 'react';
+import { notInLink, shareLink } from '../../store/link';
+
+/** The `Share` button and its panel: a link that reopens this view, and what it leaves out. */
+export function SharePanel() {
+  const [open, setOpen] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const link = open ? shareLink() : '';
+  return (
+    <div className="share">
+      <button type="button" aria-expanded={open} onClick={() => (setOpen(!open), setCopied(false))}>
+        Share
+      </button>
+      {open && (
+        <div className="share-panel" role="group" aria-label="Share this view">
+          <div className="row">
+            <input
+              className="grow-input"
+              readOnly
+              aria-label="Share link"
+              value={link}
+              onFocus={(e) => e.target.select()}
+            />
+            <button
+              type="button"
+              onClick={() =>
+                void navigator.clipboard?.writeText(link).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
+            >
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+          <small>
+            The link reopens the model source, backend, preprocessing and the open view with its
+            settings. Not in the link:
+          </small>
+          <ul className="small-list">
+            {notInLink().map((t) => (
+              <li key={t}>{t}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The static build on a host that cannot set headers, under a sub-path: the service worker makes
+ * the page cross-origin isolated and caches the shell (offline reload), share links round-trip,
+ * a link naming a model asks first, and hostile links change nothing.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch } from './harness';
+import { serveStatic, type StaticServer } from './static-server';
+
+const distDir = inject('distDir');
+
+describe('hosted under a sub-path without isolation headers', () => {
+  let server: StaticServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await serveStatic(distDir, { isolation: false, mount: '/dinov2-explorer/' });
+    browser = await launch({ webgpu: false });
+    context = await browser.newContext();
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('loads, then becomes cross-origin isolated once the service worker takes over', async () => {
+    await page.goto(server.url);
+    await page.getByRole('status').waitFor();
+    await page.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 60_000 });
+    await page.getByRole('status').waitFor();
+    expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.getByText('WASM threads on.').waitFor();
+  });
+
+  it('makes a share link that reopens the same settings and view', async () => {
+    await page.getByLabel('Backend').selectOption('wasm');
+    await page.getByLabel('Preprocessing').selectOption('dense');
+    await page.getByLabel('Resolution').selectOption('448');
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
+    await page.getByLabel('Joint PCA').uncheck();
+    await page.getByLabel('Foreground only').check();
+    await page.getByRole('button', { name: 'Share' }).click();
+    const link = await page.getByLabel('Share link').inputValue();
+    expect(link.startsWith(server.url)).toBe(true);
+    expect(await page.getByText('images never leave this device').count()).toBe(0); // no images yet
+
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.getByRole('status').waitFor();
+    expect(await other.getByLabel('Backend').inputValue()).toBe('wasm');
+    expect(await other.getByLabel('Resolution').inputValue()).toBe('448');
+    expect(await other.getByRole('tab', { name: 'PCA maps' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    expect(await other.getByLabel('Joint PCA').isChecked()).toBe(false);
+    expect(await other.getByLabel('Foreground only').isChecked()).toBe(true);
+    await other.close();
+  });
+
+  it('asks before downloading a model a link names', async () => {
+    await page.goto(`${server.url}?model=catalog:dinov2-small:fp16`);
+    const dialog = page.getByRole('dialog', { name: 'Load the model from this link?' });
+    await dialog.waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    expect(text).toContain('huggingface.co');
+    expect(text).toContain('44.4 MB');
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.getByRole('status').textContent()).toContain('No model loaded');
+  });
+
+  it('shows a hostile link as notices and changes nothing else', async () => {
+    const hostile =
+      '?backend=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E&res=1e308&model=javascript:window.__pwned=1' +
+      '&view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E&layer=-1&keep=9&%3Cb%3Ex%3C%2Fb%3E=1';
+    await page.goto(server.url + hostile);
+    await page.getByRole('status').waitFor();
+    const notes = await page.getByRole('note').allTextContents();
+    expect(notes.length).toBeGreaterThanOrEqual(6);
+    expect(notes.join(' ')).toContain('<img src=x');
+    expect(
+      await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+    ).toBeUndefined();
+    expect(await page.locator('img[src="x"], b').count()).toBe(0);
+    expect(await page.getByLabel('Backend').inputValue()).toBe('auto');
+    expect(await page.getByRole('tab', { name: 'Collection' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('reloads offline from the service worker cache', async () => {
+    await page.goto(server.url);
+    await page.getByRole('status').waitFor();
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByRole('status').waitFor();
+      await page.getByRole('button', { name: 'Try sample images' }).waitFor();
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    } finally {
+      await context.setOffline(false);
+    }
+  });
+});
