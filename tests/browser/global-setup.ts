@@ -16,7 +16,19 @@ export default async function setup(project: TestProject) {
   if (!findChromium()) throw new Error(NO_CHROMIUM_MESSAGE);
   const root = path.resolve(import.meta.dirname, '../..');
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-explorer-dist-'));
-  await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  // Vitest sets NODE_ENV=test, which would make a development build; test what users get.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({
+      root,
+      mode: 'production',
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   server = await serveStatic(outDir, { isolation: true });
   project.provide('appUrl', server.url);
   project.provide('distDir', outDir);
