@@ -16,8 +16,12 @@ describe('link state', () => {
       attentionLayer: 3,
       colormap: 'viridis',
       keep: 0.6,
+      images: ['https://example.org/a.jpg', 'http://localhost:8000/b c.png'],
     };
-    expect(parseLink(linkQuery(s))).toEqual({ state: s, notices: [] });
+    expect(parseLink(linkQuery(s))).toEqual({
+      state: { ...s, images: ['https://example.org/a.jpg', 'http://localhost:8000/b%20c.png'] },
+      notices: [],
+    });
     const u: LinkState = {
       model: { kind: 'url', url: 'https://example.org/m/model.onnx?x=1&y=2' },
     };
@@ -26,10 +30,10 @@ describe('link state', () => {
 
   it('ignores hostile and absurd values, each with a notice', () => {
     const { state, notices } = parseLink(
-      '?backend=<script>alert(1)</script>&res=1e308&model=javascript:alert(1)&layer=-5&thr=NaN&keep=&view=../../etc&evil=1',
+      '?backend=<script>alert(1)</script>&res=1e308&model=javascript:alert(1)&layer=-5&thr=NaN&keep=&view=../../etc&evil=1&img=file:///etc/passwd',
     );
     expect(state).toEqual({});
-    expect(notices).toHaveLength(8);
+    expect(notices).toHaveLength(9);
     expect(notices.join(' ')).toContain('unknown link parameter "evil"');
   });
 

@@ -27,9 +27,15 @@ export interface LinkState {
   attentionLayer?: number;
   colormap?: (typeof COLORMAP_IDS)[number];
   keep?: number;
+  /** Images that came from http(s) URLs (local images never travel). */
+  images?: string[];
 }
 
+/** At most this many image URLs are taken from a link. */
+export const MAX_LINK_IMAGES = 50;
+
 const KNOWN = [
+  'img',
   'backend',
   'preprocess',
   'res',
@@ -96,6 +102,18 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   }
   state.colormap = oneOf('cmap', COLORMAP_IDS);
   state.keep = number('keep', 0.05, 1);
+  const images: string[] = [];
+  for (const v of params.getAll('img')) {
+    const u = httpUrl(v);
+    if (!u) bad('img', v, 'use an http(s) address');
+    else if (images.length < MAX_LINK_IMAGES) images.push(u);
+  }
+  if (params.getAll('img').length > MAX_LINK_IMAGES) {
+    notices.push(
+      `The link names more than ${MAX_LINK_IMAGES} images; the first ${MAX_LINK_IMAGES} were added.`,
+    );
+  }
+  if (images.length > 0) state.images = images;
   for (const key of new Set(params.keys())) {
     if (!KNOWN.includes(key)) notices.push(`Ignored the unknown link parameter ${clip(key)}.`);
   }
@@ -110,9 +128,14 @@ function parseModel(v: string): LinkModel | null {
     return findCatalogModel(m[1])
       ? { kind: 'catalog', id: m[1], variant: m[2] as VariantId }
       : null;
+  const url = httpUrl(v);
+  return url ? { kind: 'url', url } : null;
+}
+
+function httpUrl(v: string): string | null {
   try {
     const u = new URL(v);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? { kind: 'url', url: u.href } : null;
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
   } catch {
     return null;
   }
@@ -138,6 +161,7 @@ export function linkQuery(s: LinkState): string {
   if (s.attentionLayer !== undefined) p.set('layer', String(s.attentionLayer + 1));
   if (s.colormap) p.set('cmap', s.colormap);
   if (s.keep !== undefined) p.set('keep', String(s.keep));
+  for (const img of s.images ?? []) p.append('img', img);
   const q = p.toString();
   return q ? `?${q}` : '';
 }

@@ -27,6 +27,8 @@ export interface ImageEntry {
   /** Object URL for display; revoked when the image is removed. */
   url: string;
   status: 'queued' | 'running' | 'done' | 'error';
+  /** Where the image came from when it was added by URL (such images can travel in a link). */
+  sourceUrl?: string;
   result?: EmbedResult;
 }
 

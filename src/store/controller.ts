@@ -102,7 +102,36 @@ function reloadModel(): void {
   if (lastSource) void loadModel(lastSource.source, lastSource.label, lastSource.linkModel);
 }
 
-export function addImages(files: File[]): void {
+/** Adds images by address (they must allow cross-origin reads); each failure names its URL. */
+export async function addImageUrls(urls: string[]): Promise<void> {
+  const results = await Promise.allSettled(
+    urls.map(async (url) => {
+      const res = await fetch(url, { mode: 'cors', credentials: 'omit' });
+      if (!res.ok) throw new Error(`the server answered ${res.status}`);
+      const blob = await res.blob();
+      const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'image');
+      return { file: new File([blob], name, { type: blob.type }), url };
+    }),
+  );
+  const ok: { file: File; url: string }[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') ok.push(r.value);
+    else {
+      pushAlert({
+        kind: 'error',
+        subject: urls[i],
+        message: `Could not add the image ${urls[i]} (${(r.reason as Error).message}). Check the address; its server must allow cross-origin requests.`,
+      });
+    }
+  });
+  if (ok.length > 0)
+    addImages(
+      ok.map((o) => o.file),
+      ok.map((o) => o.url),
+    );
+}
+
+export function addImages(files: File[], sourceUrls?: string[]): void {
   const usable = (f: File) => isImageFile(f) || isTensorFile(f);
   const images = files.filter(usable);
   const rejected = files.filter((f) => !usable(f));
@@ -120,6 +149,7 @@ export function addImages(files: File[]): void {
     file,
     url: URL.createObjectURL(file),
     status: 'queued',
+    ...(sourceUrls ? { sourceUrl: sourceUrls[files.indexOf(file)] } : {}),
   }));
   useApp.setState((s) => ({ images: [...s.images, ...entries] }));
   if (useApp.getState().model.status === 'ready') for (const en of entries) embed(en);
@@ -129,21 +159,10 @@ export function addImages(files: File[]): void {
 export const SAMPLE_IMAGES = ['astronaut.png', 'chelsea.png', 'coffee.png'];
 
 export async function addSampleImages(): Promise<void> {
-  try {
-    const files = await Promise.all(
-      SAMPLE_IMAGES.map(async (name) => {
-        const res = await fetch(new URL(`samples/${name}`, document.baseURI));
-        if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
-        return new File([await res.blob()], name, { type: 'image/png' });
-      }),
-    );
-    addImages(files);
-  } catch (e) {
-    pushAlert({
-      kind: 'error',
-      message: `The sample images could not be loaded (${(e as Error).message}).`,
-    });
-  }
+  // Added by address, so a share link made afterwards carries them too.
+  await addImageUrls(
+    SAMPLE_IMAGES.map((name) => new URL(`samples/${name}`, document.baseURI).href),
+  );
 }
 
 export function removeImage(id: string): void {

@@ -6,7 +6,7 @@ import { linkQuery, type LinkModel, type LinkState } from '../lib/link-state';
 import { catalogUrl, findCatalogModel } from '../model/catalog';
 import { pushAlert, useApp } from './app-store';
 import { useAttention } from './attention';
-import { loadModel } from './controller';
+import { addImageUrls, loadModel } from './controller';
 import { usePca } from './pca';
 
 export function currentLinkState(): LinkState {
@@ -20,6 +20,8 @@ export function currentLinkState(): LinkState {
     view: app.view,
   };
   if (app.linkModel) s.model = app.linkModel;
+  const images = app.images.flatMap((i) => (i.sourceUrl ? [i.sourceUrl] : []));
+  if (images.length > 0) s.images = images;
   if (app.view === 'pca') {
     Object.assign(s, {
       pcaJoint: pca.joint,
@@ -48,7 +50,7 @@ export function notInLink(): string[] {
       `the model (${app.model.info?.fileName}) was opened from a local file; the recipient must pick their own copy`,
     );
   }
-  const local = app.images.length;
+  const local = app.images.filter((i) => !i.sourceUrl).length;
   if (local > 0)
     out.push(`${local} local image${local > 1 ? 's' : ''}: images never leave this device`);
   out.push('a clicked patch and the image shown large');
@@ -80,6 +82,7 @@ export function applyLink(s: LinkState): void {
     colormap: s.colormap ?? a.colormap,
     keep: s.keep ?? a.keep,
   }));
+  if (s.images) void addImageUrls(s.images);
 }
 
 export function describeLinkModel(m: LinkModel): {

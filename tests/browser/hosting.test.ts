@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch } from './harness';
+import { fixture, launch } from './harness';
 import { serveStatic, type StaticServer } from './static-server';
 
 const distDir = inject('distDir');
@@ -58,6 +58,24 @@ describe('hosted under a sub-path without isolation headers', () => {
     );
     expect(await other.getByLabel('Joint PCA').isChecked()).toBe(false);
     expect(await other.getByLabel('Foreground only').isChecked()).toBe(true);
+    await other.close();
+  });
+
+  it('carries images added by URL in the share link, and never local ones', async () => {
+    await page.goto(server.url);
+    await page.getByLabel('Image URL').fill(`${server.url}samples/chelsea.png`);
+    await page.getByRole('button', { name: 'Add image' }).click();
+    await page.getByRole('img', { name: 'chelsea.png' }).waitFor();
+    await page.getByLabel('Images', { exact: true }).setInputFiles([fixture('coffee.png')]);
+    await page.getByRole('img', { name: 'coffee.png' }).waitFor();
+    await page.getByRole('button', { name: 'Share' }).click();
+    const link = await page.getByLabel('Share link').inputValue();
+    expect(new URL(link).searchParams.getAll('img')).toEqual([`${server.url}samples/chelsea.png`]);
+    expect(await page.getByText('1 local image: images never leave this device').count()).toBe(1);
+    const other = await context.newPage();
+    await other.goto(link);
+    await other.getByRole('img', { name: 'chelsea.png' }).waitFor();
+    expect(await other.getByRole('img', { name: 'coffee.png' }).count()).toBe(0);
     await other.close();
   });
 

@@ -1,7 +1,13 @@
 import { useRef } from 'react';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
-import { addImages, addSampleImages, clearImages, updateSettings } from '../../store/controller';
+import {
+  addImageUrls,
+  addImages,
+  addSampleImages,
+  clearImages,
+  updateSettings,
+} from '../../store/controller';
 
 /** Adding images and choosing how they are turned into model input. */
 export function ImagesPanel() {
@@ -55,6 +61,28 @@ export function ImagesPanel() {
         )}
       </div>
       <small>Or drop images, a folder or a model anywhere on the page.</small>
+      <form
+        className="field"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const input = e.currentTarget.elements.namedItem('image-url') as HTMLInputElement;
+          const u = input.value.trim();
+          if (u) void addImageUrls([new URL(u, document.baseURI).href]);
+          input.value = '';
+        }}
+      >
+        <span>Image URL</span>
+        <div className="row">
+          <input
+            className="grow-input"
+            name="image-url"
+            type="url"
+            aria-label="Image URL"
+            placeholder="https://…/photo.jpg"
+          />
+          <button type="submit">Add image</button>
+        </div>
+      </form>
 
       <label className="field">
         <span>Preprocessing</span>
