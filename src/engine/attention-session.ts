@@ -6,9 +6,8 @@
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
-import { float32ToFloat16Bits } from '../lib/float16';
 import { addOutputs } from '../model/rewrite';
-import { createSession, toFloat32, type LoadedModel } from './session';
+import { createSession, imageTensor, toFloat32, type LoadedModel } from './session';
 
 export interface AttentionTensor {
   /** [heads, T, T], float32. */
@@ -76,11 +75,7 @@ export class AttentionSessions {
       throw new ExplorerError('internal', `Layer ${layer + 1} does not exist in this model.`);
     }
     const { session, output } = await this.sessionFor(layer);
-    const dims = [1, 3, height, width];
-    const input =
-      info.input.elemType === 'float16'
-        ? new ort.Tensor('float16', float32ToFloat16Bits(chw), dims)
-        : new ort.Tensor('float32', chw, dims);
+    const input = imageTensor(ort, info, chw, height, width);
     let outputs: InferenceSession.OnnxValueMapType;
     try {
       outputs = await session.run({ [info.input.name]: input }, [output]);

@@ -76,6 +76,20 @@ export async function createSession(
   }
 }
 
+/** The image as the model's input tensor [1, 3, H, W], in the input's float type. */
+export function imageTensor(
+  ort: Ort,
+  info: ModelInfo,
+  chw: Float32Array,
+  height: number,
+  width: number,
+): Tensor {
+  const dims = [1, 3, height, width];
+  return info.input.elemType === 'float16'
+    ? new ort.Tensor('float16', float32ToFloat16Bits(chw), dims)
+    : new ort.Tensor('float32', chw, dims);
+}
+
 export async function runTokens(
   ort: Ort,
   session: InferenceSession,
@@ -84,11 +98,7 @@ export async function runTokens(
   height: number,
   width: number,
 ): Promise<TokenOutput> {
-  const dims = [1, 3, height, width];
-  const input =
-    info.input.elemType === 'float16'
-      ? new ort.Tensor('float16', float32ToFloat16Bits(chw), dims)
-      : new ort.Tensor('float32', chw, dims);
+  const input = imageTensor(ort, info, chw, height, width);
   let outputs: InferenceSession.OnnxValueMapType;
   try {
     outputs = await session.run({ [info.input.name]: input }, [info.tokens.name]);

@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeNpy } from '../../src/lib/npy';
 import {
   addImages,
   downloadNpy,
@@ -19,6 +18,7 @@ import {
   maxAbsDiff,
   openApp,
   readF32,
+  writeInputNpy,
 } from './harness';
 
 const appUrl = inject('appUrl');
@@ -50,14 +50,7 @@ describe.each([
     { model: 'dinov2-reg4-tiny', registers: 4 },
   ])('$model: exported attention equals PyTorch', async ({ model, registers }) => {
     await loadModelReady(page, [fixture(model, 'model.onnx')]);
-    const files = CASES.map(({ kase, h, w }) => {
-      const f = path.join(tmp, `${model}-${kase}.npy`);
-      fs.writeFileSync(
-        f,
-        encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), [1, 3, h, w]),
-      );
-      return f;
-    });
+    const files = CASES.map(({ kase, h, w }) => writeInputNpy(tmp, model, kase, [1, 3, h, w]));
     await addImages(page, files);
     await page.getByRole('tab', { name: 'Collection' }).click();
     await page

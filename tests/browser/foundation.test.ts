@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { encodeNpy } from '../../src/lib/npy';
 import {
   addImages,
   downloadNpy,
@@ -18,17 +17,14 @@ import {
   minRowCosine,
   openApp,
   readF32,
+  writeInputNpy,
 } from './harness';
 
 const appUrl = inject('appUrl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-foundation-'));
 
-/** The fixtures' random inputs as .npy model-input files, which the app runs as given. */
-function inputNpy(model: string, kase: string, shape: number[], tag = ''): string {
-  const file = path.join(tmp, `${model}-${kase}${tag}.npy`);
-  fs.writeFileSync(file, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), shape));
-  return file;
-}
+const inputNpy = (model: string, kase: string, shape: number[], tag = '') =>
+  writeInputNpy(tmp, model, kase, shape, tag);
 
 describe.each([
   { backend: 'wasm' as const, webgpu: false },

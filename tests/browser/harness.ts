@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { decodeNpy } from '../../src/lib/npy';
+import { decodeNpy, encodeNpy } from '../../src/lib/npy';
 import { BASE_FLAGS, findChromium, WEBGPU_FLAGS } from './chromium';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/dinov2');
@@ -80,6 +80,19 @@ export async function downloadNpy(page: Page, buttonName: string) {
   const { bytes, name } = await downloadBytes(page, buttonName);
   const npy = decodeNpy(new Uint8Array(bytes));
   return { ...npy, name, data: npy.data as Float32Array };
+}
+
+/** A fixture's raw pixel_values as a `.npy` model-input file (which the app runs as given). */
+export function writeInputNpy(
+  dir: string,
+  model: string,
+  kase: string,
+  shape: number[],
+  tag = '',
+): string {
+  const file = path.join(dir, `${model}-${kase}${tag}.npy`);
+  fs.writeFileSync(file, encodeNpy(readF32(fixture(model, `${kase}.pixel_values.f32`)), shape));
+  return file;
 }
 
 export function readF32(file: string): Float32Array {

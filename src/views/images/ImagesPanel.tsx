@@ -1,6 +1,7 @@
 import { useRef } from 'react';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
+import { UrlForm } from '../shared/UrlForm';
 import {
   addImageUrls,
   addImages,
@@ -61,28 +62,12 @@ export function ImagesPanel() {
         )}
       </div>
       <small>Or drop images, a folder or a model anywhere on the page.</small>
-      <form
-        className="field"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const input = e.currentTarget.elements.namedItem('image-url') as HTMLInputElement;
-          const u = input.value.trim();
-          if (u) void addImageUrls([new URL(u, document.baseURI).href]);
-          input.value = '';
-        }}
-      >
-        <span>Image URL</span>
-        <div className="row">
-          <input
-            className="grow-input"
-            name="image-url"
-            type="url"
-            aria-label="Image URL"
-            placeholder="https://…/photo.jpg"
-          />
-          <button type="submit">Add image</button>
-        </div>
-      </form>
+      <UrlForm
+        label="Image URL"
+        button="Add image"
+        placeholder="https://…/photo.jpg"
+        onSubmit={(url) => void addImageUrls([url])}
+      />
 
       <label className="field">
         <span>Preprocessing</span>

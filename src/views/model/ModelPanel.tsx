@@ -6,6 +6,7 @@ import { CATALOG, catalogUrl, defaultVariant, findCatalogModel } from '../../mod
 import { listLocalModels, localModelUrl, type LocalModel } from '../../model/local-models';
 import { useApp } from '../../store/app-store';
 import { cancelModelLoad, loadModel, updateSettings } from '../../store/controller';
+import { UrlForm } from '../shared/UrlForm';
 import { DownloadBar } from './DownloadBar';
 
 /** Every way to get a model: a file, a URL, the catalogue, the same-origin folder, the cache. */
@@ -13,7 +14,6 @@ export function ModelPanel() {
   const settings = useApp((s) => s.settings);
   const model = useApp((s) => s.model);
   const engine = useApp((s) => s.engine);
-  const [url, setUrl] = useState('');
   const [catalogId, setCatalogId] = useState(CATALOG[0].id);
   const effectiveBackend =
     settings.backend === 'auto' ? (engine.webgpu ? 'webgpu' : 'wasm') : settings.backend;
@@ -51,29 +51,12 @@ export function ModelPanel() {
         <small>The .onnx file, and its .onnx_data file if it has one (pick both at once).</small>
       </label>
 
-      <form
-        className="field"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const u = url.trim();
-          if (u) void loadModel({ kind: 'url', url: new URL(u, document.baseURI).href }, u);
-        }}
-      >
-        <span>Model URL</span>
-        <div className="row">
-          <input
-            className="grow-input"
-            type="url"
-            aria-label="Model URL"
-            placeholder="https://…/model.onnx"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-          <button type="submit" disabled={!url.trim()}>
-            Load URL
-          </button>
-        </div>
-      </form>
+      <UrlForm
+        label="Model URL"
+        button="Load URL"
+        placeholder="https://…/model.onnx"
+        onSubmit={(url, typed) => void loadModel({ kind: 'url', url }, typed)}
+      />
 
       <div className="field">
         <span>Catalogue</span>
