@@ -9,8 +9,8 @@ import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
-import { computePcaMaps } from '../features/pca-map';
-import { patchTokens, tokenLayout } from '../features/tokens';
+import { computePca } from './pca-job';
+import { tokenLayout } from '../features/tokens';
 import { resolveModel } from './load-model';
 import { embedInput, prepareImage, type ModelInput, type StoredFeatures } from './embed';
 import { readTensorInput } from './tensor-input';
@@ -26,9 +26,6 @@ import type {
   ImageNotes,
   LoadModelRequest,
   LoadModelResult,
-  PcaMap,
-  PcaRequest,
-  PcaResult,
   Progress,
   Request,
   ToWorker,
@@ -99,7 +96,7 @@ async function handle(
     case 'attention':
       return attention(msg);
     case 'pca':
-      return computePca(msg);
+      return computePca(msg, features);
     case 'forget': {
       const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
       let n = 0;
@@ -267,51 +264,6 @@ function tensorNotes(width: number, height: number): ImageNotes {
   };
 }
 
-function computePca(req: PcaRequest): { result: PcaResult; transfer: Transferable[] } {
-  const t0 = performance.now();
-  const present = req.imageIds.filter((id) => features.has(id));
-  const inputs = present.map((id) => {
-    const f = features.get(id)!;
-    const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
-    return {
-      patches: patchTokens(f.tokens, layout, f.dim),
-      rows: f.rows,
-      cols: f.cols,
-      dim: f.dim,
-    };
-  });
-  if (inputs.length === 0) {
-    return {
-      result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 },
-      transfer: [],
-    };
-  }
-  const dim = inputs[0].dim;
-  const out = computePcaMaps(inputs, dim, req);
-  const maps: PcaMap[] = out.maps.map((m, i) => ({
-    imageId: present[i],
-    rows: m.rows,
-    cols: m.cols,
-    colours: ownBuffer(m.colours),
-    mask: m.mask && ownBuffer(m.mask),
-  }));
-  const transfer: Transferable[] = [];
-  for (const m of maps) {
-    transfer.push(m.colours.buffer as ArrayBuffer);
-    if (m.mask) transfer.push(m.mask.buffer as ArrayBuffer);
-  }
-  return {
-    result: {
-      maps,
-      explained: out.explained,
-      perImageExplained: out.perImageExplained,
-      invertUsed: out.invertUsed,
-      ms: performance.now() - t0,
-    },
-    transfer,
-  };
-}
-
 let attentionSessions: AttentionSessions | null = null;
 /** The last attention tensor, so clicking patches of one image and layer needs no new run. */
 let lastAttention: {
@@ -376,11 +328,6 @@ async function attention(
     (x) => x.buffer as ArrayBuffer,
   );
   return { result, transfer: [...new Set(transfer)] };
-}
-
-/** A copy unless the array owns its whole buffer, so each can be transferred on its own. */
-function ownBuffer<T extends Float32Array | Uint8Array>(a: T): T {
-  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
 }
 
 function fmt(x: number): string {

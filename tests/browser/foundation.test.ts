@@ -54,6 +54,9 @@ describe.each([
     });
 
     it('matches PyTorch on the three photos (classifier preprocessing)', async () => {
+      // Start from an empty collection, so each photo has one download button.
+      const removeAll = page.getByRole('button', { name: /^Remove all/ });
+      if (await removeAll.count()) await removeAll.click();
       await addImages(
         page,
         ['astronaut.png', 'chelsea.png', 'coffee.png'].map((p) => fixture(p)),

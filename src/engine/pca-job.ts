@@ -1,0 +1,61 @@
+/**
+ * PCA maps for a set of images, computed in the worker from the features it keeps; only the
+ * per-patch colours (and masks) go back to the UI, transferred.
+ */
+import { computePcaMaps } from '../features/pca-map';
+import { patchTokens, tokenLayout } from '../features/tokens';
+import type { StoredFeatures } from './embed';
+import type { PcaMap, PcaRequest, PcaResult } from './protocol';
+
+export function computePca(
+  req: PcaRequest,
+  features: ReadonlyMap<string, StoredFeatures>,
+): { result: PcaResult; transfer: Transferable[] } {
+  const t0 = performance.now();
+  const present = req.imageIds.filter((id) => features.has(id));
+  const inputs = present.map((id) => {
+    const f = features.get(id)!;
+    const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
+    return {
+      patches: patchTokens(f.tokens, layout, f.dim),
+      rows: f.rows,
+      cols: f.cols,
+      dim: f.dim,
+    };
+  });
+  if (inputs.length === 0) {
+    return {
+      result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 },
+      transfer: [],
+    };
+  }
+  const dim = inputs[0].dim;
+  const out = computePcaMaps(inputs, dim, req);
+  const maps: PcaMap[] = out.maps.map((m, i) => ({
+    imageId: present[i],
+    rows: m.rows,
+    cols: m.cols,
+    colours: ownBuffer(m.colours),
+    mask: m.mask && ownBuffer(m.mask),
+  }));
+  const transfer: Transferable[] = [];
+  for (const m of maps) {
+    transfer.push(m.colours.buffer as ArrayBuffer);
+    if (m.mask) transfer.push(m.mask.buffer as ArrayBuffer);
+  }
+  return {
+    result: {
+      maps,
+      explained: out.explained,
+      perImageExplained: out.perImageExplained,
+      invertUsed: out.invertUsed,
+      ms: performance.now() - t0,
+    },
+    transfer,
+  };
+}
+
+/** A copy unless the array owns its whole buffer, so each can be transferred on its own. */
+function ownBuffer<T extends Float32Array | Uint8Array>(a: T): T {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
+}
