@@ -210,7 +210,7 @@ export interface DownloadProgress {
 }
 
 export interface StageProgress {
-  stage: 'read' | 'inspect' | 'session' | 'check' | 'cache';
+  stage: 'read' | 'session' | 'check';
   message: string;
 }
 

@@ -26,7 +26,7 @@ export interface ImageEntry {
   file: File;
   /** Object URL for display; revoked when the image is removed. */
   url: string;
-  status: 'queued' | 'running' | 'done' | 'error';
+  status: 'queued' | 'done' | 'error';
   /** Where the image came from when it was added by URL (such images can travel in a link). */
   sourceUrl?: string;
   result?: EmbedResult;

@@ -24,7 +24,8 @@ export interface PcaState {
   display: PcaDisplay;
   maps: Record<string, PcaMap>;
   explained: number[];
-  perImageExplained: number[][];
+  /** Explained variance of each image's own basis, by image id (per-image mode). */
+  explainedById: Record<string, number[]>;
   invertUsed: boolean;
   computing: boolean;
   /** The ids (in order) and settings the current maps were computed for. */
@@ -38,7 +39,7 @@ export const usePca = create<PcaState>()(() => ({
   display: { opacity: 1, smooth: false, channel: 'rgb', showMask: false, focus: null },
   maps: {},
   explained: [],
-  perImageExplained: [],
+  explainedById: {},
   invertUsed: false,
   computing: false,
   key: '',
@@ -52,7 +53,7 @@ export function computePca(imageIds: string[]): void {
   const { settings } = usePca.getState();
   const key = `${imageIds.join(',')}|${JSON.stringify(settings)}`;
   if (imageIds.length === 0) {
-    usePca.setState({ maps: {}, explained: [], perImageExplained: [], computing: false, key });
+    usePca.setState({ maps: {}, explained: [], explainedById: {}, computing: false, key });
     return;
   }
   usePca.setState({ computing: true });
@@ -62,11 +63,15 @@ export function computePca(imageIds: string[]): void {
       (r) => {
         if (seq !== latest) return;
         const maps: Record<string, PcaMap> = {};
-        for (const m of r.maps) maps[m.imageId] = m;
+        const explainedById: Record<string, number[]> = {};
+        r.maps.forEach((m, i) => {
+          maps[m.imageId] = m;
+          explainedById[m.imageId] = r.perImageExplained[i] ?? [];
+        });
         usePca.setState({
           maps,
           explained: r.explained,
-          perImageExplained: r.perImageExplained,
+          explainedById,
           invertUsed: r.invertUsed,
           computing: false,
           key,

@@ -157,9 +157,9 @@ export function PcaView() {
 function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifier' }) {
   const map = usePca((s) => s.maps[entry.id]);
   const display = usePca((s) => s.display);
-  const perImage = usePca((s) => s.perImageExplained);
-  const joint = usePca((s) => s.settings.joint);
-  const order = usePca((s) => Object.keys(s.maps).indexOf(entry.id));
+  const perImage = usePca((s) => s.explainedById[entry.id]);
+  // The basis the map on screen was made with, not the one the controls may be asking for.
+  const joint = usePca((s) => s.computedWith?.joint ?? true);
   const canvas = useRef<HTMLCanvasElement | null>(null);
   if (!map || !entry.result) return null;
   const savePng = () =>
@@ -169,7 +169,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
       new Blob([encodeNpy(map.colours, [map.rows, map.cols, 3]) as Uint8Array<ArrayBuffer>]),
       `${stem(entry.name)}.pca.npy`,
     );
-  const own = !joint && perImage[order];
+  const own = !joint && perImage;
   return (
     <li className="card">
       <button

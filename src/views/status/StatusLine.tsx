@@ -14,7 +14,7 @@ export function StatusLine() {
   } else if (model.status === 'ready' && model.info && model.report) {
     const i = model.info;
     const registers = i.registerTokens ?? images.find((im) => im.result)?.result?.registers ?? '?';
-    const pending = images.filter((im) => im.status === 'queued' || im.status === 'running').length;
+    const pending = images.filter((im) => im.status === 'queued').length;
     text =
       `Model ready on ${model.report.backend}: ${i.fileName}, patch ${i.patchSize}, ` +
       `registers ${registers}, dim ${i.hiddenSize}` +
