@@ -5,6 +5,8 @@
 import { create } from 'zustand';
 import type { AttentionResult } from '../engine/protocol';
 import type { ExplorerError } from '../lib/errors';
+import type { ModelInfo } from '../model/model-info';
+import { useApp } from './app-store';
 import { engine } from './controller';
 
 export type ColormapName = 'viridis' | 'inferno' | 'grey';
@@ -63,3 +65,25 @@ export function requestAttention(): void {
 export function setAttention(p: Partial<AttentionState>): void {
   useAttention.setState(p);
 }
+
+/** How many layers' attention the model can show. */
+export function attentionLayers(info: ModelInfo): number {
+  return (
+    info.attention.exportedOutputs.length ||
+    info.attention.softmaxOutputs.length ||
+    info.numLayers ||
+    0
+  );
+}
+
+// A new model makes the shown attention stale, and a chosen layer may not exist in it.
+useApp.subscribe((s, prev) => {
+  const info = s.model.info;
+  if (info === prev.model.info) return;
+  useAttention.setState((a) => ({
+    result: null,
+    error: null,
+    query: 0,
+    layer: info && a.layer !== null && a.layer < attentionLayers(info) ? a.layer : null,
+  }));
+});

@@ -62,6 +62,9 @@ describe.each([
       const name = path.basename(files[i]);
       await page.getByLabel('Attention image').selectOption({ label: name });
       await page.getByLabel('Attention layer').selectOption({ label: 'Layer 4' });
+      await page.waitForFunction(() =>
+        /Layer 4 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''),
+      );
       await page.getByRole('img', { name: `Attention map: ${name}` }).waitFor();
       const t = 1 + registers + (h / 14) * (w / 14);
       const got = await downloadNpy(page, `Download attention: ${name}`);

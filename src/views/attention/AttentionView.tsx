@@ -5,6 +5,7 @@ import { maskContour } from '../../features/contour';
 import { isTensorFile, saveBlob, stem } from '../../lib/files';
 import { pushAlert, useApp, type ImageEntry } from '../../store/app-store';
 import {
+  attentionLayers,
   requestAttention,
   setAttention,
   useAttention,
@@ -32,16 +33,13 @@ export function AttentionView() {
   }, [resultKey, a.imageId, a.layer, a.query]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!info) return <p className="muted">Load a model to see its attention.</p>;
-  const layers =
-    info.attention.exportedOutputs.length ||
-    info.attention.softmaxOutputs.length ||
-    info.numLayers ||
-    0;
+  const layers = attentionLayers(info);
   if (!entry)
     return <p className="muted">Add images; their attention appears once they have features.</p>;
 
+  // A result from another image, or from a layer no longer asked for, is not shown as current.
+  const wanted = a.layer !== null && a.layer < layers ? a.layer : layers - 1;
   const r = a.result?.imageId === entry.id ? a.result : null;
-  const layerShown = r ? r.layer : (a.layer ?? layers - 1);
   const queryLabel =
     a.query === 0
       ? 'CLS'
@@ -70,7 +68,7 @@ export function AttentionView() {
           Layer{' '}
           <select
             aria-label="Attention layer"
-            value={layerShown}
+            value={wanted}
             onChange={(e) => setAttention({ layer: Number(e.target.value) })}
           >
             {Array.from({ length: layers }, (_, l) => (
@@ -196,7 +194,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
           onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
         />
         <div className="row wrap">
-          <button type="button" onClick={() => void saveNpy()}>
+          <button type="button" disabled={a.computing} onClick={() => void saveNpy()}>
             Download attention: {entry.name}
           </button>
           <button type="button" onClick={savePng}>
