@@ -8,6 +8,8 @@ import { isModelFile } from './lib/files';
 import { addImages, engine, loadModel } from './store/controller';
 import { Alerts } from './views/alerts/Alerts';
 import { AttentionView } from './views/attention/AttentionView';
+import { Embedding3dView } from './views/embedding3d/Embedding3dView';
+import { SearchView } from './views/search/SearchView';
 import { ImageGrid } from './views/images/ImageGrid';
 import { ImagesPanel } from './views/images/ImagesPanel';
 import { ModelInfoPanel } from './views/model/ModelInfoPanel';
@@ -19,6 +21,8 @@ const VIEWS: { id: ViewId; label: string }[] = [
   { id: 'images', label: 'Collection' },
   { id: 'pca', label: 'PCA maps' },
   { id: 'attention', label: 'Attention' },
+  { id: 'search', label: 'Search' },
+  { id: '3d', label: '3D view' },
 ];
 
 export function App() {
@@ -84,6 +88,8 @@ export function App() {
             {view === 'images' && <ImageGrid />}
             {view === 'pca' && <PcaView />}
             {view === 'attention' && <AttentionView />}
+            {view === 'search' && <SearchView />}
+            {view === '3d' && <Embedding3dView />}
           </div>
         </main>
       </div>

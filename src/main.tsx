@@ -4,16 +4,28 @@ import { App } from './App';
 import { parseLink } from './lib/link-state';
 import { pushAlert } from './store/app-store';
 import { applyLink, syncAddressBar } from './store/link';
+import { engine, restoreSession } from './store/controller';
 import { registerServiceWorker } from './lib/service-worker';
 import './styles.css';
 
 registerServiceWorker();
 
+// `npm run bench` reads timings through a read-only hook, only with ?bench=1 (src/bench/hook.ts).
+if (new URLSearchParams(location.search).get('bench') === '1') {
+  void import('./bench/hook').then((m) => m.installBenchHook(engine()));
+}
+
 // The link's state, applied before the first render; bad values become notices, never errors.
 const { state, notices } = parseLink(location.search);
-applyLink(state);
+applyLink({ ...state, images: undefined });
 for (const message of notices) pushAlert({ kind: 'notice', message });
 syncAddressBar();
+// The last visit's collection and model come back; the link's images are added after them.
+void restoreSession(state.images, {
+  ...(state.backend && { backend: state.backend }),
+  ...(state.preprocess && { preprocess: state.preprocess }),
+  ...(state.resolution !== undefined && { resolution: state.resolution }),
+});
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,12 +1,13 @@
 /** One image through the model: preprocess, run, check the token layout, keep the results. */
 import { ExplorerError } from '../lib/errors';
+import { descriptorsOf, type Descriptors } from '../features/descriptors';
 import { tokenLayout } from '../features/tokens';
 import type { DecodedImage } from './decode';
 import { IMAGENET_MEAN, IMAGENET_STD, preprocess } from './preprocess/preprocess';
 import type { EmbedRequest, EmbedResult, ImageNotes, PreprocessSettings } from './protocol';
 import type { LoadedModel } from './session';
 
-export interface StoredFeatures {
+export interface StoredFeatures extends Descriptors {
   /** [T, D] float32: every output token in the model's order. */
   tokens: Float32Array;
   tokenCount: number;
@@ -14,10 +15,11 @@ export interface StoredFeatures {
   registers: number;
   rows: number;
   cols: number;
-  /** [3, H, W]: what the model saw. */
-  input: Float32Array;
+  /** The model input's size. The input itself is re-derived from `source` when needed. */
   inputHeight: number;
   inputWidth: number;
+  /** What the input is made from (kept instead of the input: a Blob costs no memory here). */
+  source: { file: Blob; fileName: string; preprocess: PreprocessSettings };
 }
 
 /**
@@ -85,9 +87,10 @@ export async function embedInput(
     registers: layout.registers,
     rows,
     cols,
-    input: input.data,
     inputHeight: input.height,
     inputWidth: input.width,
+    source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
+    ...descriptorsOf(out.data, out.tokens, out.dim, layout.patchStart),
   };
   const result: EmbedResult = {
     imageId: req.imageId,
@@ -102,6 +105,7 @@ export async function embedInput(
     registers: layout.registers,
     backend: model.backend,
     timings: { ...timings, inferenceMs },
+    fromStore: false,
   };
   return { stored, result };
 }

@@ -38,6 +38,11 @@ export interface EmbedRequest {
   file: Blob;
   fileName: string;
   preprocess: PreprocessSettings;
+  /**
+   * Keep the features in browser storage and reuse stored ones (collection images). Off for
+   * transient inputs such as a search query from outside the collection.
+   */
+  persist?: boolean;
 }
 
 export interface ExportRequest {
@@ -120,8 +125,202 @@ export interface PcaResult {
   ms: number;
 }
 
+/** Image descriptor for search: CLS token, mean of patch tokens, or both (each normalised). */
+export type Descriptor = 'cls' | 'mean' | 'both';
+
+export interface SearchRequest {
+  type: 'search';
+  /** An image with features in the worker (a collection image or a transient query). */
+  imageId: string;
+  descriptor: Descriptor;
+  k: number;
+  /** Images to leave out of the ranking (the query itself is always left out). */
+  exclude?: string[];
+}
+
+export interface Neighbour {
+  imageId: string;
+  /** Cosine similarity. */
+  score: number;
+}
+
+export interface SearchResult {
+  imageId: string;
+  neighbours: Neighbour[];
+  /** How many images were ranked. */
+  searched: number;
+  ms: number;
+}
+
+export interface RegionSearchRequest {
+  type: 'regionSearch';
+  imageId: string;
+  /** Selected patch indices (row-major in the query's patch grid). */
+  patches: number[];
+  k: number;
+}
+
+export interface RegionMatch {
+  imageId: string;
+  /** Mean over the selected patches of their best cosine match in this image. */
+  score: number;
+  rows: number;
+  cols: number;
+  /** [rows * cols]: each patch's best cosine to any selected patch (where the match is). */
+  heat: Float32Array;
+}
+
+export interface RegionSearchResult {
+  imageId: string;
+  matches: RegionMatch[];
+  searched: number;
+  ms: number;
+}
+
+export interface PatchSimilarityRequest {
+  type: 'patchSimilarity';
+  imageId: string;
+  /** Patch index in the image's grid (row-major). */
+  patch: number;
+  /** Images to compare with (the source image is always included first). */
+  targets: string[];
+}
+
+export interface SimilarityMap {
+  imageId: string;
+  rows: number;
+  cols: number;
+  /** [rows * cols] cosine similarity to the chosen patch. */
+  values: Float32Array;
+}
+
+export interface PatchSimilarityResult {
+  imageId: string;
+  patch: number;
+  maps: SimilarityMap[];
+  ms: number;
+}
+
+export interface CorrespondRequest {
+  type: 'correspond';
+  a: string;
+  b: string;
+  /** How many of the strongest mutual nearest neighbours to return. */
+  count: number;
+  foregroundOnly: boolean;
+}
+
+export interface CorrespondResult {
+  a: { imageId: string; rows: number; cols: number };
+  b: { imageId: string; rows: number; cols: number };
+  /** [n, 2]: patch index in a, patch index in b, strongest first. */
+  pairs: Int32Array;
+  /** [n]: cosine similarity of each pair. */
+  scores: Float32Array;
+  /** All mutual nearest neighbours found (before taking the strongest). */
+  mutual: number;
+}
+
+export interface IndexExportRequest {
+  type: 'exportIndex';
+  imageIds: string[];
+}
+
+export interface IndexEntry {
+  imageId: string;
+  tokenStart: number;
+  tokenCount: number;
+  rows: number;
+  cols: number;
+  registers: number;
+}
+
+export interface IndexExportResult {
+  /** .npy of every image's tokens stacked: [sum of tokenCount, dim], float32. */
+  npy: ArrayBuffer;
+  dim: number;
+  entries: IndexEntry[];
+  /** Ids asked for that had no features. */
+  missing: string[];
+}
+
+/** One descriptor per image for the 3D view: the CLS token or the mean of the patch tokens. */
+export interface DescriptorsRequest {
+  type: 'descriptors';
+  imageIds: string[];
+  descriptor: 'cls' | 'mean';
+}
+
+export interface DescriptorsResult {
+  /** The ids asked for that had features (with the first one's dim), in the asked order. */
+  imageIds: string[];
+  dim: number;
+  /** [imageIds.length, dim], each row L2-normalised (as search uses them); transferred. */
+  data: Float32Array;
+}
+
+/** The patches of a few images as points: 3 components of a joint PCA of their patch tokens. */
+export interface PatchPointsRequest {
+  type: 'patchPoints';
+  imageIds: string[];
+  /** Cap on points returned (evenly strided through all patches); default 20,000. */
+  maxPoints?: number;
+}
+
+export interface PatchPointsResult {
+  /** [M, 3] PCA scores (components 1-3). */
+  coords: Float32Array;
+  /** [M, 3] in [0, 1]: the PCA map colour (each component min-max scaled over all patches). */
+  colours: Float32Array;
+  /** [M]: index into the request's imageIds. */
+  image: Uint16Array;
+  /** [M]: patch index (row-major) in that image's grid. */
+  patch: Uint32Array;
+  /** Explained variance ratio of the three components. */
+  explained: number[];
+  /** True when M < total (points were sampled). */
+  sampled: boolean;
+  /** All patches of the images that had features. */
+  total: number;
+  grids: { imageId: string; rows: number; cols: number }[];
+}
+
+/** Features computed elsewhere (an imported index), given to the worker for one image. */
+export interface ImportFeaturesRequest {
+  type: 'importFeatures';
+  imageId: string;
+  file: Blob;
+  fileName: string;
+  preprocess: PreprocessSettings;
+  /** [tokenCount, dim] float32, transferred. */
+  tokens: Float32Array;
+  tokenCount: number;
+  dim: number;
+  rows: number;
+  cols: number;
+  inputWidth: number;
+  inputHeight: number;
+  originalWidth: number;
+  originalHeight: number;
+  /** Store them under the loaded model (only when the index came from this very model). */
+  persist: boolean;
+}
+
 export type RequestBody =
-  LoadModelRequest | EmbedRequest | ExportRequest | ForgetRequest | PcaRequest | AttentionRequest;
+  | ImportFeaturesRequest
+  | LoadModelRequest
+  | EmbedRequest
+  | ExportRequest
+  | ForgetRequest
+  | PcaRequest
+  | AttentionRequest
+  | SearchRequest
+  | RegionSearchRequest
+  | PatchSimilarityRequest
+  | CorrespondRequest
+  | IndexExportRequest
+  | DescriptorsRequest
+  | PatchPointsRequest;
 export type Request = RequestBody & { id: number };
 
 export interface CancelMessage {
@@ -147,6 +346,8 @@ export interface BackendReport {
 
 export interface LoadModelResult {
   info: ModelInfo;
+  /** Identifies the model's bytes and backend; stored features are kept per key. */
+  modelKey: string;
   backend: BackendReport;
   /** Where the bytes came from: a file name or a URL. */
   source: string;
@@ -179,6 +380,10 @@ export interface EmbedResult {
   registers: number;
   backend: Backend;
   timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+  /** The features came from browser storage (computed on an earlier visit); no model run. */
+  fromStore: boolean;
+  /** Why the features could not be stored (they still work in this session). */
+  storeError?: string;
 }
 
 export interface ExportResult {
@@ -187,19 +392,25 @@ export interface ExportResult {
   shape: number[];
 }
 
-export type ResultFor<T extends RequestBody['type']> = T extends 'loadModel'
-  ? LoadModelResult
-  : T extends 'embed'
-    ? EmbedResult
-    : T extends 'export'
-      ? ExportResult
-      : T extends 'forget'
-        ? { forgotten: number }
-        : T extends 'pca'
-          ? PcaResult
-          : T extends 'attention'
-            ? AttentionResult
-            : never;
+/** What each request answers with. */
+export interface ResultMap {
+  loadModel: LoadModelResult;
+  embed: EmbedResult;
+  importFeatures: EmbedResult;
+  export: ExportResult;
+  forget: { forgotten: number };
+  pca: PcaResult;
+  attention: AttentionResult;
+  search: SearchResult;
+  regionSearch: RegionSearchResult;
+  patchSimilarity: PatchSimilarityResult;
+  correspond: CorrespondResult;
+  exportIndex: IndexExportResult;
+  descriptors: DescriptorsResult;
+  patchPoints: PatchPointsResult;
+}
+
+export type ResultFor<T extends RequestBody['type']> = ResultMap[T];
 
 export interface DownloadProgress {
   stage: 'download';

@@ -10,7 +10,9 @@ import { decodeImage } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
 import { computePca } from './pca-job';
+import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
+import { descriptorsOf } from '../features/descriptors';
 import { resolveModel } from './load-model';
 import { embedInput, prepareImage, type ModelInput, type StoredFeatures } from './embed';
 import { readTensorInput } from './tensor-input';
@@ -21,7 +23,9 @@ import type {
   AttentionRequest,
   AttentionResult,
   EmbedRequest,
+  EmbedResult,
   ExportRequest,
+  ImportFeaturesRequest,
   FromWorker,
   ImageNotes,
   LoadModelRequest,
@@ -32,6 +36,16 @@ import type {
 } from './protocol';
 import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
 import { checkAgainstWasm, createSession, LoadedModel, variantOf } from './session';
+import { modelFingerprint } from './fingerprint';
+import { loadStored, saveStored } from './feature-store';
+import {
+  correspond,
+  DescriptorIndex,
+  exportIndex,
+  patchSimilarity,
+  regionSearch,
+  search,
+} from './retrieval-job';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -39,7 +53,12 @@ declare const self: DedicatedWorkerGlobalScope;
 const CHECK_MAX_WEIGHT_BYTES = 700 * 1024 * 1024;
 
 let current: LoadedModel | null = null;
+let modelKey = '';
+/** Every image's features; `index` must be told whenever this map changes. */
 const features = new Map<string, StoredFeatures>();
+const index = new DescriptorIndex();
+/** Images embedded only to be searched with (not part of the collection). */
+const transient = new Set<string>();
 const aborts = new Map<number, AbortController>();
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -97,12 +116,38 @@ async function handle(
       return attention(msg);
     case 'pca':
       return computePca(msg, features);
+    case 'descriptors':
+      return computeDescriptors(msg, features);
+    case 'patchPoints':
+      return computePatchPoints(msg, features);
     case 'forget': {
       const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
       let n = 0;
-      for (const id of ids) if (features.delete(id)) n++;
+      for (const id of ids) {
+        if (features.delete(id)) n++;
+        transient.delete(id);
+        if (lastInput?.imageId === id) lastInput = null;
+      }
+      index.invalidate();
       return { result: { forgotten: n } };
     }
+    case 'search':
+      return {
+        result: search(features, index, {
+          ...msg,
+          exclude: [...(msg.exclude ?? []), ...transient],
+        }),
+      };
+    case 'regionSearch':
+      return regionSearch(features, msg, transient);
+    case 'patchSimilarity':
+      return patchSimilarity(features, msg);
+    case 'correspond':
+      return correspond(features, msg);
+    case 'exportIndex':
+      return exportIndex(features, msg);
+    case 'importFeatures':
+      return { result: await importFeatures(msg) };
   }
 }
 
@@ -185,41 +230,148 @@ async function loadModel(
   // Only now, with the new model working, let the old one go.
   const previous = current;
   current = new LoadedModel(ort, info, bytes, session, backend, report);
+  modelKey = `${await modelFingerprint(bytes)}:${backend}`;
   features.clear();
+  transient.clear();
+  index.invalidate();
+  lastInput = null;
   lastAttention = null;
   await attentionSessions?.release();
   attentionSessions = null;
   await previous?.dispose();
   const source = req.source.kind === 'url' ? req.source.url : name;
-  return { info, backend: report, source, fromCache: resolved.fromCache };
+  return { info, modelKey, backend: report, source, fromCache: resolved.fromCache };
 }
 
 async function embed(req: EmbedRequest, signal: AbortSignal) {
   const model = current;
   if (!model) throw new ExplorerError('no-model', 'Load a model first, then add images.');
-  const patch = model.info.patchSize;
-  const t0 = performance.now();
-  let input: ModelInput;
-  let decodeMs: number;
-  let preprocessMs = 0;
-  if (isTensorFile({ name: req.fileName })) {
-    const t = await readTensorInput(req.file, req.fileName, patch);
-    decodeMs = performance.now() - t0;
-    input = { ...t, resized: false, notes: tensorNotes(t.width, t.height) };
-  } else {
-    const image = await decodeImage(req.file, req.fileName, req.preprocess.background);
-    decodeMs = performance.now() - t0;
-    if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
-    const t1 = performance.now();
-    input = prepareImage(image, req.preprocess, patch);
-    preprocessMs = performance.now() - t1;
+  const key = modelKey;
+  const persist = req.persist !== false;
+  const keep = (stored: StoredFeatures) => {
+    // A model swapped in meanwhile makes these features stale: drop them.
+    if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
+    features.set(req.imageId, stored);
+    if (persist) transient.delete(req.imageId);
+    else transient.add(req.imageId);
+    index.invalidate();
+  };
+  if (persist) {
+    const hit = await loadStored(key, req, model.backend);
+    if (hit) {
+      keep(hit.stored);
+      return hit.result;
+    }
   }
+  const { input, decodeMs, preprocessMs } = await modelInput(req, model.info.patchSize, signal);
   if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
   const { stored, result } = await embedInput(model, input, req, { decodeMs, preprocessMs });
-  // A model swapped in meanwhile makes these features stale: drop them.
-  if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
-  features.set(req.imageId, stored);
+  keep(stored);
+  lastInput = { imageId: req.imageId, input };
+  if (persist) {
+    const error = await saveStored(key, req, stored, result);
+    if (error) result.storeError = error;
+  }
   return result;
+}
+
+/** Takes features computed elsewhere (an imported index) after checking they fit the model. */
+async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> {
+  const model = current;
+  if (!model) throw new ExplorerError('no-model', 'Load a model first, then import an index.');
+  const registers = req.tokenCount - 1 - req.rows * req.cols;
+  const want = model.info.registerTokens;
+  if (
+    req.tokens.length !== req.tokenCount * req.dim ||
+    registers < 0 ||
+    (want !== null && registers !== want) ||
+    (model.info.hiddenSize > 0 && req.dim !== model.info.hiddenSize)
+  ) {
+    throw new ExplorerError(
+      'bad-index',
+      `The index entry for "${req.fileName}" (${req.tokenCount} tokens x ${req.dim}, ` +
+        `${req.rows}x${req.cols} patches) does not fit the loaded model. Import it with the model that made it.`,
+      req.fileName,
+    );
+  }
+  const stored: StoredFeatures = {
+    tokens: req.tokens,
+    tokenCount: req.tokenCount,
+    dim: req.dim,
+    registers,
+    rows: req.rows,
+    cols: req.cols,
+    inputHeight: req.inputHeight,
+    inputWidth: req.inputWidth,
+    source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
+    ...descriptorsOf(req.tokens, req.tokenCount, req.dim, 1 + registers),
+  };
+  const result: EmbedResult = {
+    imageId: req.imageId,
+    notes: {
+      originalWidth: req.originalWidth,
+      originalHeight: req.originalHeight,
+      width: req.originalWidth,
+      height: req.originalHeight,
+      capped: false,
+      hadAlpha: false,
+      grayscale: false,
+    },
+    inputWidth: req.inputWidth,
+    inputHeight: req.inputHeight,
+    resized: true,
+    rows: req.rows,
+    cols: req.cols,
+    tokens: req.tokenCount,
+    dim: req.dim,
+    registers,
+    backend: model.backend,
+    timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
+    fromStore: true,
+  };
+  if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');
+  features.set(req.imageId, stored);
+  transient.delete(req.imageId);
+  index.invalidate();
+  if (req.persist) {
+    const { imageId, file, fileName, preprocess } = req;
+    const embedReq = { type: 'embed' as const, imageId, file, fileName, preprocess };
+    const error = await saveStored(modelKey, embedReq, stored, result);
+    if (error) result.storeError = error;
+  }
+  return result;
+}
+
+/** The model input of an image: decoded and preprocessed, or a tensor file read as it is. */
+async function modelInput(
+  req: { file: Blob; fileName: string; preprocess: EmbedRequest['preprocess'] },
+  patch: number,
+  signal?: AbortSignal,
+): Promise<{ input: ModelInput; decodeMs: number; preprocessMs: number }> {
+  const t0 = performance.now();
+  if (isTensorFile({ name: req.fileName })) {
+    const t = await readTensorInput(req.file, req.fileName, patch);
+    const input = { ...t, resized: false, notes: tensorNotes(t.width, t.height) };
+    return { input, decodeMs: performance.now() - t0, preprocessMs: 0 };
+  }
+  const image = await decodeImage(req.file, req.fileName, req.preprocess.background);
+  const decodeMs = performance.now() - t0;
+  if (signal?.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
+  const t1 = performance.now();
+  const input = prepareImage(image, req.preprocess, patch);
+  return { input, decodeMs, preprocessMs: performance.now() - t1 };
+}
+
+/** The last image input, kept so attention right after embedding needs no second decode. */
+let lastInput: { imageId: string; input: ModelInput } | null = null;
+
+/** The input an image's features came from, re-derived from its file when not at hand. */
+async function inputOf(imageId: string, f: StoredFeatures): Promise<Float32Array> {
+  if (lastInput?.imageId !== imageId) {
+    const { input } = await modelInput(f.source, current!.info.patchSize);
+    lastInput = { imageId, input };
+  }
+  return lastInput.input.data;
 }
 
 async function exportTensor(
@@ -241,7 +393,7 @@ async function exportTensor(
   const npy =
     req.what === 'features'
       ? encodeNpy(f.tokens, [f.tokenCount, f.dim])
-      : encodeNpy(f.input, [3, f.inputHeight, f.inputWidth]);
+      : encodeNpy(await inputOf(req.imageId, f), [3, f.inputHeight, f.inputWidth]);
   const bytes = npy.buffer as ArrayBuffer;
   return {
     result: {
@@ -292,7 +444,8 @@ async function attentionTensor(imageId: string, layer: number): Promise<Attentio
     return lastAttention.tensor;
   }
   lastAttention = null;
-  const tensor = await attentionSessions.run(l, f.input, f.inputHeight, f.inputWidth);
+  const input = await inputOf(imageId, f);
+  const tensor = await attentionSessions.run(l, input, f.inputHeight, f.inputWidth);
   lastAttention = { model, imageId, layer: l, tensor };
   return tensor;
 }

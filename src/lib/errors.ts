@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'no-model'
   | 'cancelled'
   | 'storage'
+  | 'bad-index'
   | 'internal';
 
 export class ExplorerError extends Error {

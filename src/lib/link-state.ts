@@ -6,7 +6,7 @@
 import { RESOLUTIONS, type BackendChoice, type PreprocessMode } from '../engine/protocol';
 import { findCatalogModel, type VariantId } from '../model/catalog';
 
-export const VIEW_IDS = ['images', 'pca', 'attention'] as const;
+export const VIEW_IDS = ['images', 'pca', 'attention', 'search', '3d'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 export const COLORMAP_IDS = ['viridis', 'inferno', 'grey'] as const;
 

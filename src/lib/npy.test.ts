@@ -107,3 +107,13 @@ describe('decodeNpy', () => {
     expect(() => decodeNpy(full.subarray(0, full.length - 1))).toThrow(/truncated/);
   });
 });
+
+describe('decodeNpy from a Node Buffer', () => {
+  it('reads the data, not the rest of the Buffer pool', () => {
+    const file = encodeNpy(Float32Array.from([1, 2, 3]), [3]);
+    // A small Buffer lives inside a larger shared pool at some offset.
+    const pooled = Buffer.from(file);
+    const got = decodeNpy(pooled);
+    expect([...(got.data as Float32Array)]).toEqual([1, 2, 3]);
+  });
+});

@@ -121,7 +121,8 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   const byteLength = count * itemSize;
   if (bytes.length < dataStart + byteLength) throw new Error('truncated NPY data');
   // Copy: the data offset need not be aligned for the typed array (versions 2/3, odd headers).
-  const buf = bytes.slice(dataStart, dataStart + byteLength).buffer;
+  // Uint8Array's slice, not Buffer's: a Node Buffer's slice is a view of its whole pool.
+  const buf = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + byteLength).buffer;
   const data: NpyData =
     dtype === 'float32'
       ? new Float32Array(buf)

@@ -27,6 +27,8 @@ export interface ImageEntry {
   /** Object URL for display; revoked when the image is removed. */
   url: string;
   status: 'queued' | 'done' | 'error';
+  /** The folder it came from (its path inside a picked or dropped folder), if any. */
+  folder?: string;
   /** Where the image came from when it was added by URL (such images can travel in a link). */
   sourceUrl?: string;
   result?: EmbedResult;
@@ -50,6 +52,8 @@ export interface ModelState {
   report: BackendReport | null;
   source: string | null;
   fromCache: boolean;
+  /** Identifies the model's bytes and backend (stored features and exported indexes carry it). */
+  modelKey: string | null;
 }
 
 export interface SettingsState {
@@ -66,6 +70,8 @@ export interface AppState {
   alerts: Alert[];
   engine: { webgpu: boolean | null; crossOriginIsolated: boolean | null };
   view: ViewId;
+  /** The image the user picked last (in the grid, a search result or the 3D view). */
+  selectedImageId: string | null;
   /** How the loaded model can be named in a link (null: a local file, which never travels). */
   linkModel: LinkModel | null;
   /** A model named by an opened link, waiting for the user's consent to download. */
@@ -81,6 +87,7 @@ export const initialModel: ModelState = {
   report: null,
   source: null,
   fromCache: false,
+  modelKey: null,
 };
 
 export const useApp = create<AppState>()(() => ({
@@ -90,6 +97,7 @@ export const useApp = create<AppState>()(() => ({
   alerts: [],
   engine: { webgpu: null, crossOriginIsolated: null },
   view: 'images',
+  selectedImageId: null,
   linkModel: null,
   pendingLinkModel: null,
 }));
@@ -110,4 +118,9 @@ export function patchModel(p: Partial<ModelState>): void {
 
 export function patchImage(id: string, p: Partial<ImageEntry>): void {
   useApp.setState((s) => ({ images: s.images.map((im) => (im.id === id ? { ...im, ...p } : im)) }));
+}
+
+/** Selects an image; views that show one image follow the selection. */
+export function selectImage(id: string | null): void {
+  useApp.setState({ selectedImageId: id });
 }

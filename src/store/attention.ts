@@ -78,6 +78,10 @@ export function attentionLayers(info: ModelInfo): number {
 
 // A new model makes the shown attention stale, and a chosen layer may not exist in it.
 useApp.subscribe((s, prev) => {
+  // The attention view follows the image picked elsewhere (search results, the 3D view).
+  if (s.selectedImageId && s.selectedImageId !== prev.selectedImageId) {
+    useAttention.setState({ imageId: s.selectedImageId, query: 0 });
+  }
   const info = s.model.info;
   if (info === prev.model.info) return;
   useAttention.setState((a) => ({

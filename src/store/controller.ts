@@ -16,12 +16,25 @@ import {
   type ImageEntry,
   type SettingsState,
 } from './app-store';
+import {
+  forgetAllImages,
+  forgetImages,
+  readCollection,
+  saveImages,
+  saveLastModel,
+  saveSettings,
+  storedModelSource,
+  whenKeepingFiles,
+} from './collection';
+import { dequeue, enqueue, resetQueue, setIndexRunner } from './indexer';
 
 let client: EngineClient | null = null;
 let generation = 0;
 let loadCall: number | null = null;
 let lastSource: { source: ModelSource; label: string; linkModel: LinkModel | null } | null = null;
 const embedCalls = new Map<string, number>();
+/** One storage warning per indexing run is enough. */
+let storeWarned = false;
 
 export function engine(): EngineClient {
   if (!client) {
@@ -67,6 +80,7 @@ export async function loadModel(
     if (loadCall !== call.id) return;
     lastSource = { source, label, linkModel };
     useApp.setState({ linkModel });
+    void saveLastModel(source, label, linkModel);
     patchModel({
       status: 'ready',
       loading: null,
@@ -76,6 +90,7 @@ export async function loadModel(
       report: r.backend,
       source: r.source,
       fromCache: r.fromCache,
+      modelKey: r.modelKey,
     });
     for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
     recomputeAll();
@@ -104,6 +119,9 @@ function reloadModel(): void {
 
 /** Adds images by address (they must allow cross-origin reads); each failure names its URL. */
 export async function addImageUrls(urls: string[]): Promise<void> {
+  // An image already in the collection by the same address is not added twice (links, restores).
+  const known = new Set(useApp.getState().images.map((i) => i.sourceUrl));
+  urls = urls.filter((u) => !known.has(u));
   const results = await Promise.allSettled(
     urls.map(async (url) => {
       const res = await fetch(url, { mode: 'cors', credentials: 'omit' });
@@ -131,7 +149,11 @@ export async function addImageUrls(urls: string[]): Promise<void> {
     );
 }
 
-export function addImages(files: File[], sourceUrls?: string[]): void {
+export function addImages(
+  files: File[],
+  sourceUrls?: string[],
+  opts: { index?: boolean } = {},
+): ImageEntry[] {
   const usable = (f: File) => isImageFile(f) || isTensorFile(f);
   const images = files.filter(usable);
   const rejected = files.filter((f) => !usable(f));
@@ -142,17 +164,29 @@ export function addImages(files: File[], sourceUrls?: string[]): void {
       message: `${nameList(rejected.map((f) => f.name))} ${rejected.length > 1 ? 'are' : 'is'} not an image. Add PNG, JPEG, WebP, GIF, BMP or AVIF files (or a model input saved as .npy).`,
     });
   }
-  if (images.length === 0) return;
+  if (images.length === 0) return [];
   const entries: ImageEntry[] = images.map((file) => ({
     id: crypto.randomUUID(),
     name: file.name,
     file,
     url: URL.createObjectURL(file),
     status: 'queued',
+    ...folderOf(file),
     ...(sourceUrls ? { sourceUrl: sourceUrls[files.indexOf(file)] } : {}),
   }));
   useApp.setState((s) => ({ images: [...s.images, ...entries] }));
-  if (useApp.getState().model.status === 'ready') for (const en of entries) embed(en);
+  void saveImages(entries);
+  if (opts.index !== false && useApp.getState().model.status === 'ready') {
+    enqueue(entries.map((e) => e.id));
+  }
+  return entries;
+}
+
+/** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
+function folderOf(file: File): { folder?: string } {
+  const rel = file.webkitRelativePath || '';
+  const cut = rel.lastIndexOf('/');
+  return cut > 0 ? { folder: rel.slice(0, cut) } : {};
 }
 
 /** The photos shipped in public/samples (scikit-image samples, public domain / CC0). */
@@ -170,13 +204,29 @@ export function removeImage(id: string): void {
   if (!entry) return;
   const call = embedCalls.get(id);
   if (call !== undefined) engine().cancel(call);
+  dequeue(id);
   URL.revokeObjectURL(entry.url);
-  useApp.setState((s) => ({ images: s.images.filter((i) => i.id !== id) }));
+  useApp.setState((s) => ({
+    images: s.images.filter((i) => i.id !== id),
+    selectedImageId: s.selectedImageId === id ? null : s.selectedImageId,
+  }));
   void engine().call({ type: 'forget', imageIds: [id] }).promise;
+  void forgetImages([id]);
 }
 
 export function clearImages(): void {
-  for (const id of useApp.getState().images.map((i) => i.id)) removeImage(id);
+  const ids = useApp.getState().images.map((i) => i.id);
+  for (const id of ids) {
+    const entry = useApp.getState().images.find((i) => i.id === id)!;
+    const call = embedCalls.get(id);
+    if (call !== undefined) engine().cancel(call);
+    URL.revokeObjectURL(entry.url);
+  }
+  resetQueue();
+  embedCalls.clear();
+  useApp.setState({ images: [], selectedImageId: null });
+  void engine().call({ type: 'forget', imageIds: [] }).promise;
+  void forgetAllImages();
 }
 
 function preprocessSettings(): PreprocessSettings {
@@ -184,7 +234,10 @@ function preprocessSettings(): PreprocessSettings {
   return { mode: s.preprocess, resolution: s.resolution, background: s.background };
 }
 
-function embed(entry: ImageEntry): void {
+/** Indexes one collection image (the indexer calls this when it is the image's turn). */
+function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
+  const entry = useApp.getState().images.find((i) => i.id === id);
+  if (!entry) return Promise.resolve('cancelled');
   const gen = generation;
   const call = engine().call({
     type: 'embed',
@@ -194,24 +247,46 @@ function embed(entry: ImageEntry): void {
     preprocess: preprocessSettings(),
   });
   embedCalls.set(entry.id, call.id);
-  call.promise.then(
+  return call.promise.then(
     (result) => {
-      if (gen !== generation) return;
+      if (gen !== generation) return 'cancelled';
       embedCalls.delete(entry.id);
       patchImage(entry.id, { status: 'done', result });
+      if (result.storeError && !storeWarned) {
+        storeWarned = true;
+        pushAlert({ kind: 'error', message: result.storeError, subject: entry.name });
+      }
+      return 'done';
     },
     (err: ExplorerError) => {
-      if (gen !== generation || err.code === 'cancelled') return;
+      if (gen !== generation || err.code === 'cancelled') return 'cancelled';
       embedCalls.delete(entry.id);
       if (err.code === 'bad-image') {
         // The file is unusable: drop it from the collection and say why.
         URL.revokeObjectURL(entry.url);
         useApp.setState((s) => ({ images: s.images.filter((i) => i.id !== entry.id) }));
+        void forgetImages([entry.id]);
       } else {
         patchImage(entry.id, { status: 'error' });
       }
       pushAlert({ kind: 'error', message: err.message, subject: err.subject ?? entry.name });
+      return 'failed';
     },
+  );
+}
+setIndexRunner(embed);
+whenKeepingFiles(() => {
+  if (lastSource) void saveLastModel(lastSource.source, lastSource.label, lastSource.linkModel);
+});
+
+/** Indexes the collection images that have no features (after a cancelled run). */
+export function indexRemaining(): void {
+  if (useApp.getState().model.status !== 'ready') return;
+  enqueue(
+    useApp
+      .getState()
+      .images.filter((i) => i.status === 'queued')
+      .map((i) => i.id),
   );
 }
 
@@ -221,17 +296,20 @@ export function recomputeAll(): void {
   const e = engine();
   for (const id of embedCalls.values()) e.cancel(id);
   embedCalls.clear();
+  resetQueue();
+  storeWarned = false;
   useApp.setState((s) => ({
     images: s.images.map((i) => ({ ...i, status: 'queued' as const, result: undefined })),
   }));
   if (useApp.getState().model.status !== 'ready') return;
-  for (const entry of useApp.getState().images) embed(entry);
+  enqueue(useApp.getState().images.map((i) => i.id));
 }
 
 export function updateSettings(p: Partial<SettingsState>): void {
   const before = useApp.getState().settings;
   const after = { ...before, ...p };
   useApp.setState({ settings: after });
+  saveSettings(after);
   if (after.backend !== before.backend) reloadModel();
   else if (
     after.preprocess !== before.preprocess ||
@@ -253,4 +331,31 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
     const ex = err as ExplorerError;
     pushAlert({ kind: 'error', message: ex.message, subject: entry.name });
   }
+}
+
+/**
+ * Brings back what the last visit left: settings, the collection and the model (unless a link
+ * names another). Link images come after, so an image already kept is not added twice.
+ */
+export async function restoreSession(
+  linkImages: string[] | undefined,
+  linkSettings: Partial<SettingsState>,
+): Promise<void> {
+  const r = await readCollection();
+  if (r.settings) {
+    // What the link says wins over what was stored.
+    useApp.setState((s) => ({ settings: { ...s.settings, ...r.settings, ...linkSettings } }));
+  }
+  if (r.images.length > 0) {
+    const known = new Set(useApp.getState().images.map((i) => i.id));
+    const fresh = r.images.filter((i) => !known.has(i.id));
+    useApp.setState((s) => ({ images: [...fresh, ...s.images] }));
+    if (useApp.getState().model.status === 'ready') enqueue(fresh.map((i) => i.id));
+  }
+  const app = useApp.getState();
+  if (r.model && !app.pendingLinkModel && app.model.status === 'none' && !app.model.loading) {
+    const m = storedModelSource(r.model);
+    void loadModel(m.source, m.label, m.link);
+  }
+  if (linkImages && linkImages.length > 0) await addImageUrls(linkImages);
 }

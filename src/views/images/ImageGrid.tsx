@@ -1,6 +1,8 @@
 import { isTensorFile } from '../../lib/files';
 import { useApp, type ImageEntry } from '../../store/app-store';
 import { download, removeImage } from '../../store/controller';
+import { findSimilar } from '../../store/search';
+import { CollectionBar } from './CollectionBar';
 
 export function ImageGrid() {
   const images = useApp((s) => s.images);
@@ -8,6 +10,7 @@ export function ImageGrid() {
   if (images.length === 0) {
     return (
       <div className="empty">
+        <CollectionBar />
         <p>Add images to see their features.</p>
         <p>
           {ready
@@ -20,6 +23,7 @@ export function ImageGrid() {
   const done = images.filter((i) => i.status === 'done').length;
   return (
     <section aria-label="Image collection">
+      <CollectionBar />
       <p className="muted">
         {done} of {images.length} images have features
         {!ready && images.length > 0 ? ' (waiting for a model)' : ''}.
@@ -71,10 +75,16 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
             <small>
               {r.notes.width}×{r.notes.height} → {r.inputWidth}×{r.inputHeight}
               {r.resized ? '' : ' (not resampled)'} · {r.rows}×{r.cols} patches · {r.tokens} tokens
-              × {r.dim} · {r.timings.inferenceMs.toFixed(0)} ms on {r.backend}
+              × {r.dim} ·{' '}
+              {r.fromStore
+                ? 'features from browser storage'
+                : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}`}
             </small>
             {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
             <div className="row wrap">
+              <button type="button" onClick={() => findSimilar(entry.id)}>
+                Find similar: {entry.name}
+              </button>
               <button type="button" onClick={() => void download(entry.id, 'features')}>
                 Download features: {entry.name}
               </button>

@@ -8,6 +8,7 @@ import { useApp } from '../../store/app-store';
 import { cancelModelLoad, loadModel, updateSettings } from '../../store/controller';
 import { UrlForm } from '../shared/UrlForm';
 import { DownloadBar } from './DownloadBar';
+import { setKeepModelFiles, useStorage } from '../../store/collection';
 
 /** Every way to get a model: a file, a URL, the catalogue, the same-origin folder, the cache. */
 export function ModelPanel() {
@@ -23,6 +24,7 @@ export function ModelPanel() {
   const variant =
     catalogModel.variants.find((v) => v.id === (variantId ?? suggested)) ??
     catalogModel.variants[0];
+  const keepFiles = useStorage((st) => st.keepModelFiles);
   const [local, setLocal] = useState<LocalModel[]>([]);
   const [cached, setCached] = useState<CachedModel[]>([]);
 
@@ -49,6 +51,15 @@ export function ModelPanel() {
           }}
         />
         <small>The .onnx file, and its .onnx_data file if it has one (pick both at once).</small>
+      </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={keepFiles}
+          onChange={(e) => setKeepModelFiles(e.target.checked)}
+        />{' '}
+        Keep model files in this browser, so the model comes back on my next visit (uses their size
+        in browser storage)
       </label>
 
       <UrlForm

@@ -1,0 +1,100 @@
+/**
+ * Features in browser storage: the worker saves each collection image's tokens (float32,
+ * bit-exact) under its model key and preprocessing, and reuses them on the next visit instead of
+ * running the model again. A storage failure never fails the embedding: it is reported instead.
+ */
+import {
+  featureKey,
+  getFeatures,
+  isQuotaError,
+  putFeatures,
+  type StoredFeatureRecord,
+} from '../lib/collection-db';
+import { descriptorsOf } from '../features/descriptors';
+import type { StoredFeatures } from './embed';
+import type { Backend, EmbedRequest, EmbedResult, ImageNotes } from './protocol';
+import { isTensorFile } from '../lib/files';
+
+/** The preprocessing that determines the input (tensor inputs are taken as they are). */
+export function prepKey(req: EmbedRequest): string {
+  if (isTensorFile({ name: req.fileName })) return 'tensor';
+  const p = req.preprocess;
+  return p.mode === 'classifier'
+    ? `classifier:${p.background}`
+    : `dense:${p.resolution}:${p.background}`;
+}
+
+export async function loadStored(
+  modelKey: string,
+  req: EmbedRequest,
+  backend: Backend,
+): Promise<{ stored: StoredFeatures; result: EmbedResult } | null> {
+  let rec: StoredFeatureRecord | undefined;
+  try {
+    rec = await getFeatures(featureKey(modelKey, prepKey(req), req.imageId));
+  } catch {
+    return null; // storage unavailable (private mode, blocked): just compute
+  }
+  if (!rec) return null;
+  const tokens = new Float32Array(rec.tokens);
+  const stored: StoredFeatures = {
+    tokens,
+    tokenCount: rec.tokenCount,
+    dim: rec.dim,
+    registers: rec.registers,
+    rows: rec.rows,
+    cols: rec.cols,
+    inputHeight: rec.inputHeight,
+    inputWidth: rec.inputWidth,
+    source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
+    ...descriptorsOf(tokens, rec.tokenCount, rec.dim, 1 + rec.registers),
+  };
+  const result: EmbedResult = {
+    imageId: req.imageId,
+    notes: rec.notes as ImageNotes,
+    inputWidth: rec.inputWidth,
+    inputHeight: rec.inputHeight,
+    resized: rec.resized,
+    rows: rec.rows,
+    cols: rec.cols,
+    tokens: rec.tokenCount,
+    dim: rec.dim,
+    registers: rec.registers,
+    backend,
+    timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
+    fromStore: true,
+  };
+  return { stored, result };
+}
+
+/** Saves features; returns why it could not, or undefined when saved. */
+export async function saveStored(
+  modelKey: string,
+  req: EmbedRequest,
+  stored: StoredFeatures,
+  result: EmbedResult,
+): Promise<string | undefined> {
+  try {
+    await putFeatures({
+      key: featureKey(modelKey, prepKey(req), req.imageId),
+      imageId: req.imageId,
+      modelKey,
+      tokens: stored.tokens.slice().buffer as ArrayBuffer,
+      tokenCount: stored.tokenCount,
+      dim: stored.dim,
+      registers: stored.registers,
+      rows: stored.rows,
+      cols: stored.cols,
+      inputWidth: stored.inputWidth,
+      inputHeight: stored.inputHeight,
+      resized: result.resized,
+      notes: result.notes,
+    });
+    return undefined;
+  } catch (e) {
+    return isQuotaError(e)
+      ? `Browser storage is full, so the features of "${req.fileName}" were not saved; they work ` +
+          'in this session only. Free space by removing images (or cached models) you no longer need.'
+      : `The features of "${req.fileName}" could not be saved in browser storage (${(e as Error).message}); they work in this session only.`;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Retrieval over the features the worker holds: image search (exact cosine kNN over CLS, mean
+ * patch or both), region search, patch similarity maps and best-buddy correspondences. Only small
+ * results leave the worker; the token matrices stay here.
+ */
+import { bestBuddies } from '../features/best-buddies';
+import { topK } from '../features/knn';
+import { cosineToRows, regionMatch, type PatchSet } from '../features/patch-similarity';
+import { computePcaMaps } from '../features/pca-map';
+import { patchTokens, tokenLayout } from '../features/tokens';
+import { encodeNpy } from '../lib/npy';
+import { ExplorerError } from '../lib/errors';
+import type { StoredFeatures } from './embed';
+import type {
+  CorrespondRequest,
+  CorrespondResult,
+  Descriptor,
+  IndexExportRequest,
+  IndexExportResult,
+  PatchSimilarityRequest,
+  PatchSimilarityResult,
+  RegionSearchRequest,
+  RegionSearchResult,
+  SearchRequest,
+  SearchResult,
+} from './protocol';
+
+type Features = Map<string, StoredFeatures>;
+type Job<R> = { result: R; transfer: Transferable[] };
+
+function need(features: Features, id: string): StoredFeatures {
+  const f = features.get(id);
+  if (!f) {
+    throw new ExplorerError(
+      'no-model',
+      'This image has no features yet; wait for it to be indexed.',
+    );
+  }
+  return f;
+}
+
+function patchSet(f: StoredFeatures): PatchSet {
+  const start = 1 + f.registers;
+  return { tokens: f.tokens, norms: f.norms, d: f.dim, start, count: f.rows * f.cols };
+}
+
+/**
+ * The descriptor matrix of every image, rebuilt only when the set of features changes (a query
+ * is then a single pass over contiguous memory).
+ */
+export class DescriptorIndex {
+  private cache = new Map<Descriptor, { ids: string[]; dim: number; matrix: Float32Array }>();
+  private version = 0;
+  private builtAt = -1;
+
+  invalidate(): void {
+    this.version++;
+  }
+
+  matrix(
+    features: Features,
+    kind: Descriptor,
+  ): { ids: string[]; dim: number; matrix: Float32Array } {
+    if (this.builtAt !== this.version) {
+      this.cache.clear();
+      this.builtAt = this.version;
+    }
+    let m = this.cache.get(kind);
+    if (!m) {
+      const ids = [...features.keys()];
+      const first = ids.length > 0 ? features.get(ids[0])! : null;
+      const base = first?.dim ?? 0;
+      const dim = kind === 'both' ? 2 * base : base;
+      const matrix = new Float32Array(ids.length * dim);
+      ids.forEach((id, i) => matrix.set(descriptor(features.get(id)!, kind), i * dim));
+      m = { ids, dim, matrix };
+      this.cache.set(kind, m);
+    }
+    return m;
+  }
+}
+
+/** A unit-length descriptor; 'both' concatenates CLS and mean, so its cosine is their average. */
+export function descriptor(f: StoredFeatures, kind: Descriptor): Float32Array {
+  if (kind === 'cls') return f.cls;
+  if (kind === 'mean') return f.mean;
+  const out = new Float32Array(2 * f.dim);
+  const s = Math.SQRT1_2;
+  for (let j = 0; j < f.dim; j++) {
+    out[j] = f.cls[j] * s;
+    out[f.dim + j] = f.mean[j] * s;
+  }
+  return out;
+}
+
+export function search(
+  features: Features,
+  index: DescriptorIndex,
+  req: SearchRequest,
+): SearchResult {
+  const t0 = performance.now();
+  const q = need(features, req.imageId);
+  const { ids, dim, matrix } = index.matrix(features, req.descriptor);
+  const skip = new Set([req.imageId, ...(req.exclude ?? [])]);
+  const query = descriptor(q, req.descriptor);
+  if (query.length !== dim) throw new ExplorerError('internal', 'Descriptor sizes differ.');
+  const r = topK(matrix, ids.length, dim, query, Math.max(0, req.k), (i) => skip.has(ids[i]));
+  return {
+    imageId: req.imageId,
+    neighbours: [...r.index].map((i, k) => ({ imageId: ids[i], score: r.score[k] })),
+    searched: ids.filter((id) => !skip.has(id)).length,
+    ms: performance.now() - t0,
+  };
+}
+
+export function regionSearch(
+  features: Features,
+  req: RegionSearchRequest,
+  exclude: Set<string>,
+): Job<RegionSearchResult> {
+  const t0 = performance.now();
+  const q = need(features, req.imageId);
+  const n = q.rows * q.cols;
+  const region = [...new Set(req.patches)].filter((p) => Number.isInteger(p) && p >= 0 && p < n);
+  if (region.length === 0) {
+    throw new ExplorerError('internal', 'Select at least one patch of the query image.');
+  }
+  const query = patchSet(q);
+  const all: RegionSearchResult['matches'] = [];
+  for (const [id, f] of features) {
+    if (id === req.imageId || exclude.has(id)) continue;
+    const m = regionMatch(query, region, patchSet(f));
+    all.push({ imageId: id, score: m.score, rows: f.rows, cols: f.cols, heat: m.heat });
+  }
+  all.sort((a, b) => b.score - a.score);
+  const matches = all.slice(0, Math.max(0, req.k));
+  return {
+    result: { imageId: req.imageId, matches, searched: all.length, ms: performance.now() - t0 },
+    transfer: matches.map((m) => m.heat.buffer as ArrayBuffer),
+  };
+}
+
+export function patchSimilarity(
+  features: Features,
+  req: PatchSimilarityRequest,
+): Job<PatchSimilarityResult> {
+  const t0 = performance.now();
+  const src = need(features, req.imageId);
+  const n = src.rows * src.cols;
+  if (!Number.isInteger(req.patch) || req.patch < 0 || req.patch >= n) {
+    throw new ExplorerError('internal', `Patch ${req.patch} does not exist.`);
+  }
+  const o = (1 + src.registers + req.patch) * src.dim;
+  const q = src.tokens.slice(o, o + src.dim);
+  const ids = [req.imageId, ...req.targets.filter((t) => t !== req.imageId)];
+  const maps = ids
+    .filter((id) => features.has(id))
+    .map((id) => {
+      const f = features.get(id)!;
+      const p = patchSet(f);
+      return {
+        imageId: id,
+        rows: f.rows,
+        cols: f.cols,
+        values: cosineToRows(q, f.tokens, f.dim, p.start, p.count, f.norms),
+      };
+    });
+  return {
+    result: { imageId: req.imageId, patch: req.patch, maps, ms: performance.now() - t0 },
+    transfer: maps.map((m) => m.values.buffer as ArrayBuffer),
+  };
+}
+
+/** Foreground patches by the official recipe (first PCA component above a threshold). */
+function foreground(f: StoredFeatures): Uint8Array | null {
+  const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
+  const { maps } = computePcaMaps(
+    [{ rows: f.rows, cols: f.cols, patches: patchTokens(f.tokens, layout, f.dim) }],
+    f.dim,
+    { joint: true, foregroundOnly: true, threshold: 0.5, invert: 'auto' },
+  );
+  return maps[0]?.mask ?? null;
+}
+
+export function correspond(features: Features, req: CorrespondRequest): Job<CorrespondResult> {
+  const a = need(features, req.a);
+  const b = need(features, req.b);
+  const ma = req.foregroundOnly ? foreground(a) : null;
+  const mb = req.foregroundOnly ? foreground(b) : null;
+  const r = bestBuddies(patchSet(a), patchSet(b), req.count, ma, mb);
+  return {
+    result: {
+      a: { imageId: req.a, rows: a.rows, cols: a.cols },
+      b: { imageId: req.b, rows: b.rows, cols: b.cols },
+      pairs: r.pairs,
+      scores: r.scores,
+      mutual: r.mutual,
+    },
+    transfer: [r.pairs.buffer as ArrayBuffer, r.scores.buffer as ArrayBuffer],
+  };
+}
+
+/** Every image's tokens stacked into one .npy, with where each image's rows are. */
+export function exportIndex(features: Features, req: IndexExportRequest): Job<IndexExportResult> {
+  const present = req.imageIds.filter((id) => features.has(id));
+  const missing = req.imageIds.filter((id) => !features.has(id));
+  if (present.length === 0) throw new ExplorerError('no-model', 'No image has features yet.');
+  const dim = features.get(present[0])!.dim;
+  const total = present.reduce((n, id) => n + features.get(id)!.tokenCount, 0);
+  const all = new Float32Array(total * dim);
+  let start = 0;
+  const entries = present.map((id) => {
+    const f = features.get(id)!;
+    all.set(f.tokens, start * dim);
+    const e = {
+      imageId: id,
+      tokenStart: start,
+      tokenCount: f.tokenCount,
+      rows: f.rows,
+      cols: f.cols,
+      registers: f.registers,
+    };
+    start += f.tokenCount;
+    return e;
+  });
+  const npy = encodeNpy(all, [total, dim]).buffer as ArrayBuffer;
+  return { result: { npy, dim, entries, missing }, transfer: [npy] };
+}

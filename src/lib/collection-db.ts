@@ -1,0 +1,123 @@
+/**
+ * The persistent collection, in IndexedDB (through `idb`): the images (their original bytes), each
+ * image's features per model and preprocessing, and the last model. The UI thread stores images
+ * and the model; the engine worker stores and reads features, so they never cross threads.
+ *
+ * Writes are single transactions: a quota error aborts only that write, and everything stored
+ * before stays intact. Callers turn quota errors into a message and keep working in memory.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+export interface StoredImage {
+  id: string;
+  name: string;
+  /** The original file's bytes and type. */
+  blob: Blob;
+  folder?: string;
+  sourceUrl?: string;
+  /** Insertion order, so a reload shows the collection as it was. */
+  order: number;
+}
+
+export interface StoredFeatureRecord {
+  /** `${modelKey}|${prepKey}|${imageId}`. */
+  key: string;
+  imageId: string;
+  modelKey: string;
+  /** [tokenCount, dim] float32, bit-exact as the model returned it. */
+  tokens: ArrayBuffer;
+  tokenCount: number;
+  dim: number;
+  registers: number;
+  rows: number;
+  cols: number;
+  inputWidth: number;
+  inputHeight: number;
+  resized: boolean;
+  /** ImageNotes of the decode (JSON-safe). */
+  notes: unknown;
+}
+
+/** The model to bring back on the next visit. Files are kept only with the user's consent. */
+export type StoredModel =
+  | { kind: 'url'; url: string; label: string; link: unknown }
+  | { kind: 'files'; files: File[]; label: string };
+
+interface Schema extends DBSchema {
+  images: { key: string; value: StoredImage };
+  features: { key: string; value: StoredFeatureRecord; indexes: { imageId: string } };
+  meta: { key: string; value: unknown };
+}
+
+const DB_NAME = 'dinov2-explorer';
+let dbPromise: Promise<IDBPDatabase<Schema>> | null = null;
+
+export function collectionDb(): Promise<IDBPDatabase<Schema>> {
+  dbPromise ??= openDB<Schema>(DB_NAME, 1, {
+    upgrade(db) {
+      db.createObjectStore('images', { keyPath: 'id' });
+      db.createObjectStore('features', { keyPath: 'key' }).createIndex('imageId', 'imageId');
+      db.createObjectStore('meta');
+    },
+  });
+  return dbPromise;
+}
+
+export function featureKey(modelKey: string, prepKey: string, imageId: string): string {
+  return `${modelKey}|${prepKey}|${imageId}`;
+}
+
+/** True when an error means the browser's storage quota is exhausted. */
+export function isQuotaError(e: unknown): boolean {
+  const name = (e as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' || /quota/i.test(String((e as Error)?.message ?? ''));
+}
+
+export async function putImage(image: StoredImage): Promise<void> {
+  await (await collectionDb()).put('images', image);
+}
+
+export async function listImages(): Promise<StoredImage[]> {
+  const all = await (await collectionDb()).getAll('images');
+  return all.sort((a, b) => a.order - b.order);
+}
+
+/** Deletes images and every feature record of them, in one transaction. */
+export async function deleteImages(ids: string[]): Promise<void> {
+  const db = await collectionDb();
+  const tx = db.transaction(['images', 'features'], 'readwrite');
+  const feats = tx.objectStore('features');
+  for (const id of ids) {
+    void tx.objectStore('images').delete(id);
+    for (const key of await feats.index('imageId').getAllKeys(id)) void feats.delete(key);
+  }
+  await tx.done;
+}
+
+export async function clearCollection(): Promise<void> {
+  const db = await collectionDb();
+  const tx = db.transaction(['images', 'features'], 'readwrite');
+  void tx.objectStore('images').clear();
+  void tx.objectStore('features').clear();
+  await tx.done;
+}
+
+export async function putFeatures(rec: StoredFeatureRecord): Promise<void> {
+  await (await collectionDb()).put('features', rec);
+}
+
+export async function getFeatures(key: string): Promise<StoredFeatureRecord | undefined> {
+  return (await collectionDb()).get('features', key);
+}
+
+export async function putMeta(key: string, value: unknown): Promise<void> {
+  await (await collectionDb()).put('meta', value, key);
+}
+
+export async function getMeta<T>(key: string): Promise<T | undefined> {
+  return (await (await collectionDb()).get('meta', key)) as T | undefined;
+}
+
+export async function deleteMeta(key: string): Promise<void> {
+  await (await collectionDb()).delete('meta', key);
+}

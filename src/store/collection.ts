@@ -1,0 +1,201 @@
+/**
+ * Keeping the collection across visits: image bytes, the settings that shape features, and the
+ * last model (a URL, or local files when the user agreed to keep them). Features themselves are
+ * stored by the engine worker. Every storage failure becomes a message; the session goes on.
+ */
+import { create } from 'zustand';
+import {
+  clearCollection,
+  deleteImages,
+  deleteMeta,
+  getMeta,
+  isQuotaError,
+  listImages,
+  putImage,
+  putMeta,
+  type StoredModel,
+} from '../lib/collection-db';
+import type { LinkModel } from '../lib/link-state';
+import type { ModelSource } from '../engine/protocol';
+import { pushAlert, type ImageEntry, type SettingsState } from './app-store';
+
+export interface StorageState {
+  /** Bytes this origin uses and may use, from navigator.storage.estimate(). */
+  usage: number | null;
+  quota: number | null;
+  /** The user's consent to keep picked model files in browser storage. */
+  keepModelFiles: boolean;
+  /** False when IndexedDB cannot be opened (e.g. some private modes). */
+  available: boolean;
+}
+
+export const useStorage = create<StorageState>()(() => ({
+  usage: null,
+  quota: null,
+  keepModelFiles: false,
+  available: true,
+}));
+
+let order = Date.now();
+
+export async function refreshStorageEstimate(): Promise<void> {
+  try {
+    const e = await navigator.storage?.estimate?.();
+    if (e) useStorage.setState({ usage: e.usage ?? null, quota: e.quota ?? null });
+  } catch {
+    // Not available here: the panel shows nothing.
+  }
+}
+
+function storageFailed(what: string, e: unknown): void {
+  pushAlert({
+    kind: 'error',
+    subject: what,
+    message: isQuotaError(e)
+      ? `Browser storage is full, so "${what}" was not saved for your next visit (it works in this session). Everything saved before is intact; free space by removing images or cached models.`
+      : `"${what}" could not be saved for your next visit (${(e as Error)?.message ?? e}). It works in this session.`,
+  });
+}
+
+export async function saveImages(entries: ImageEntry[]): Promise<void> {
+  if (!useStorage.getState().available) return;
+  for (const en of entries) {
+    try {
+      await putImage({
+        id: en.id,
+        name: en.name,
+        blob: en.file,
+        order: order++,
+        ...(en.folder ? { folder: en.folder } : {}),
+        ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
+      });
+    } catch (e) {
+      storageFailed(en.name, e);
+      if (isQuotaError(e)) break; // the rest would fail the same way; one message is enough
+    }
+  }
+  void refreshStorageEstimate();
+}
+
+export async function forgetImages(ids: string[]): Promise<void> {
+  try {
+    await deleteImages(ids);
+  } catch {
+    // Nothing stored, or storage unavailable: nothing to undo.
+  }
+  void refreshStorageEstimate();
+}
+
+export async function forgetAllImages(): Promise<void> {
+  try {
+    await clearCollection();
+  } catch {
+    // As above.
+  }
+  void refreshStorageEstimate();
+}
+
+export function saveSettings(s: SettingsState): void {
+  void putMeta('settings', s).catch(() => undefined);
+}
+
+/** Remembers the model for the next visit (files only with consent). */
+export async function saveLastModel(
+  source: ModelSource,
+  label: string,
+  link: LinkModel | null,
+): Promise<void> {
+  try {
+    if (source.kind === 'url') {
+      await putMeta('lastModel', { kind: 'url', url: source.url, label, link } as StoredModel);
+    } else if (useStorage.getState().keepModelFiles) {
+      await putMeta('lastModel', { kind: 'files', files: source.files, label } as StoredModel);
+    } else {
+      await deleteMeta('lastModel');
+    }
+  } catch (e) {
+    storageFailed(label, e);
+    await deleteMeta('lastModel').catch(() => undefined);
+  }
+  void refreshStorageEstimate();
+}
+
+export function setKeepModelFiles(keep: boolean): void {
+  useStorage.setState({ keepModelFiles: keep });
+  void putMeta('keepModelFiles', keep).catch(() => undefined);
+  if (keep) onKeepFiles?.();
+  else {
+    // Withdrawn consent: drop a stored model file at once.
+    void getMeta<StoredModel>('lastModel')
+      .then((m) => (m?.kind === 'files' ? deleteMeta('lastModel') : undefined))
+      .then(refreshStorageEstimate)
+      .catch(() => undefined);
+  }
+}
+
+let onKeepFiles: (() => void) | null = null;
+/** What to do when the user agrees to keep model files (save the model already loaded). */
+export function whenKeepingFiles(fn: () => void): void {
+  onKeepFiles = fn;
+}
+
+export interface Restored {
+  images: ImageEntry[];
+  settings: Partial<SettingsState> | null;
+  model: StoredModel | null;
+}
+
+/** Reads what the last visit left; never throws (storage may be unavailable). */
+export async function readCollection(): Promise<Restored> {
+  try {
+    const [images, settings, model, keep] = await Promise.all([
+      listImages(),
+      getMeta<SettingsState>('settings'),
+      getMeta<StoredModel>('lastModel'),
+      getMeta<boolean>('keepModelFiles'),
+    ]);
+    useStorage.setState({ keepModelFiles: keep === true });
+    return {
+      images: images.map((im) => {
+        const file = new File([im.blob], im.name, { type: im.blob.type });
+        return {
+          id: im.id,
+          name: im.name,
+          file,
+          url: URL.createObjectURL(file),
+          status: 'queued' as const,
+          ...(im.folder ? { folder: im.folder } : {}),
+          ...(im.sourceUrl ? { sourceUrl: im.sourceUrl } : {}),
+        };
+      }),
+      settings: settings ?? null,
+      model: model ?? null,
+    };
+  } catch {
+    useStorage.setState({ available: false });
+    pushAlert({
+      kind: 'notice',
+      message:
+        'Browser storage is not available here, so the collection will not be kept after you close the page.',
+    });
+    return { images: [], settings: null, model: null };
+  } finally {
+    void refreshStorageEstimate();
+  }
+}
+
+/** Names the stored model's source for loadModel. */
+export function storedModelSource(m: StoredModel): {
+  source: ModelSource;
+  label: string;
+  link: LinkModel | null;
+} {
+  if (m.kind === 'url') {
+    return {
+      source: { kind: 'url', url: m.url },
+      label: m.label,
+      link: m.link as LinkModel | null,
+    };
+  }
+  return { source: { kind: 'files', files: m.files }, label: m.label, link: null };
+}

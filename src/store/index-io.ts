@@ -1,0 +1,270 @@
+/**
+ * Exporting and importing the collection's index: every image's tokens as one float32 `.npy`
+ * ([sum of tokens, dim]) and a JSON manifest that says which rows belong to which file, the model
+ * and the preprocessing, so Python can continue from it (and this app can take it back).
+ */
+import { IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
+import type { ExplorerError } from '../lib/errors';
+import { isImageFile, saveBlob } from '../lib/files';
+import { decodeNpy } from '../lib/npy';
+import { patchImage, pushAlert, useApp } from './app-store';
+import { addImages, engine, indexRemaining } from './controller';
+
+export const INDEX_FORMAT = 'dinov2-explorer-index';
+export const INDEX_JSON = 'collection.index.json';
+export const INDEX_NPY = 'collection.features.npy';
+
+export interface IndexManifest {
+  format: typeof INDEX_FORMAT;
+  version: 1;
+  created: string;
+  model: {
+    file: string;
+    source: string | null;
+    key: string | null;
+    dim: number;
+    registers: number | null;
+    patch_size: number;
+  };
+  preprocessing: {
+    mode: 'dense' | 'classifier';
+    resolution: number;
+    background: 'white' | 'black';
+    mean: number[];
+    std: number[];
+  };
+  features: { file: string; dtype: 'float32'; shape: [number, number]; layout: string };
+  images: {
+    name: string;
+    folder?: string;
+    source_url?: string;
+    token_start: number;
+    token_count: number;
+    rows: number;
+    cols: number;
+    registers: number;
+    input_width: number;
+    input_height: number;
+    original_width: number;
+    original_height: number;
+  }[];
+}
+
+export async function exportCollectionIndex(): Promise<void> {
+  const app = useApp.getState();
+  const info = app.model.info;
+  const done = app.images.filter((i) => i.status === 'done' && i.result);
+  if (!info || done.length === 0) return;
+  try {
+    const r = await engine().call({ type: 'exportIndex', imageIds: done.map((i) => i.id) }).promise;
+    const byId = new Map(done.map((i) => [i.id, i]));
+    const total = r.entries.reduce((n, e) => n + e.tokenCount, 0);
+    const manifest: IndexManifest = {
+      format: INDEX_FORMAT,
+      version: 1,
+      created: new Date().toISOString(),
+      model: {
+        file: info.fileName,
+        source: app.model.source,
+        key: app.model.modelKey,
+        dim: r.dim,
+        registers: info.registerTokens,
+        patch_size: info.patchSize,
+      },
+      preprocessing: {
+        mode: app.settings.preprocess,
+        resolution: app.settings.preprocess === 'classifier' ? 224 : app.settings.resolution,
+        background: app.settings.background,
+        mean: [...IMAGENET_MEAN],
+        std: [...IMAGENET_STD],
+      },
+      features: {
+        file: INDEX_NPY,
+        dtype: 'float32',
+        shape: [total, r.dim],
+        layout:
+          'rows token_start .. token_start + token_count of each image: CLS, then the register ' +
+          'tokens, then rows x cols patch tokens in row-major order',
+      },
+      images: r.entries.map((e) => {
+        const im = byId.get(e.imageId)!;
+        return {
+          name: im.name,
+          ...(im.folder ? { folder: im.folder } : {}),
+          ...(im.sourceUrl ? { source_url: im.sourceUrl } : {}),
+          token_start: e.tokenStart,
+          token_count: e.tokenCount,
+          rows: e.rows,
+          cols: e.cols,
+          registers: e.registers,
+          input_width: im.result!.inputWidth,
+          input_height: im.result!.inputHeight,
+          original_width: im.result!.notes.width,
+          original_height: im.result!.notes.height,
+        };
+      }),
+    };
+    saveBlob(
+      new Blob([JSON.stringify(manifest, null, 2)], { type: 'application/json' }),
+      INDEX_JSON,
+    );
+    saveBlob(new Blob([r.npy], { type: 'application/octet-stream' }), INDEX_NPY);
+  } catch (e) {
+    pushAlert({ kind: 'error', message: (e as ExplorerError).message, subject: 'Export index' });
+  }
+}
+
+function refuse(subject: string, message: string): void {
+  pushAlert({ kind: 'error', subject, message });
+}
+
+/** Checks a parsed manifest's shape; returns a reason when it is not one of ours. */
+export function manifestProblem(m: unknown): string | null {
+  const x = m as Partial<IndexManifest> | null;
+  if (!x || typeof x !== 'object' || x.format !== INDEX_FORMAT) {
+    return `it is not an index exported by DINOv2 Explorer (no "format": "${INDEX_FORMAT}")`;
+  }
+  if (x.version !== 1) return `its version ${String(x.version)} is not supported`;
+  if (!Array.isArray(x.images) || !x.model || !x.preprocessing || !x.features) {
+    return 'it lacks its images, model, preprocessing or features section';
+  }
+  for (const im of x.images) {
+    const nums = [
+      im.token_start,
+      im.token_count,
+      im.rows,
+      im.cols,
+      im.input_width,
+      im.input_height,
+    ];
+    if (typeof im.name !== 'string' || nums.some((n) => !Number.isInteger(n) || n < 0)) {
+      return 'an image entry has a missing or invalid field';
+    }
+  }
+  return null;
+}
+
+/**
+ * Imports an index: the manifest and the .npy, picked together, optionally with the images. The
+ * entries are matched to collection images (and to the picked images, which are added) by folder
+ * and file name; matched images take the imported features instead of running the model.
+ */
+export async function importCollectionIndex(files: File[]): Promise<void> {
+  const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+  const npy = files.find((f) => f.name.toLowerCase().endsWith('.npy'));
+  if (!json || !npy) {
+    refuse(
+      files[0]?.name ?? 'Import index',
+      `Pick the index's manifest (${INDEX_JSON}) and its features (${INDEX_NPY}) together, and the images if they are not in the collection yet.`,
+    );
+    return;
+  }
+  const app = useApp.getState();
+  if (app.model.status !== 'ready' || !app.model.info) {
+    refuse(json.name, 'Load the model the index was made with first, then import it.');
+    return;
+  }
+  let manifest: IndexManifest;
+  try {
+    manifest = JSON.parse(await json.text()) as IndexManifest;
+  } catch {
+    refuse(
+      json.name,
+      `${json.name} is not valid JSON. Pick the ${INDEX_JSON} that came with the index.`,
+    );
+    return;
+  }
+  const problem = manifestProblem(manifest);
+  if (problem) {
+    refuse(json.name, `${json.name} cannot be imported: ${problem}.`);
+    return;
+  }
+  let data: Float32Array;
+  let shape: number[];
+  try {
+    const arr = decodeNpy(new Uint8Array(await npy.arrayBuffer()));
+    if (!(arr.data instanceof Float32Array)) throw new Error('its values are not float32');
+    data = arr.data;
+    shape = arr.shape;
+  } catch (e) {
+    refuse(npy.name, `${npy.name} is not a float32 .npy file (${(e as Error).message}).`);
+    return;
+  }
+  const dim = shape[1];
+  const end = Math.max(0, ...manifest.images.map((i) => i.token_start + i.token_count));
+  if (shape.length !== 2 || dim !== manifest.model.dim || shape[0] < end) {
+    refuse(
+      npy.name,
+      `${npy.name} has shape [${shape.join(', ')}], but ${json.name} describes [${end}, ${manifest.model.dim}]. Pick the two files of the same export.`,
+    );
+    return;
+  }
+  if (app.model.info.hiddenSize > 0 && dim !== app.model.info.hiddenSize) {
+    refuse(
+      json.name,
+      `The index has ${dim}-dimensional features but the loaded model (${app.model.info.fileName}) makes ${app.model.info.hiddenSize}. Load the model the index was made with (${manifest.model.file}).`,
+    );
+    return;
+  }
+  const sameModel = manifest.model.key !== null && manifest.model.key === app.model.modelKey;
+  if (!sameModel) {
+    pushAlert({
+      kind: 'notice',
+      subject: json.name,
+      message: `This index was made with ${manifest.model.file}, not with exactly the loaded model; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
+    });
+  }
+  const prep = manifest.preprocessing;
+  const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));
+  const added = addImages(pictures, undefined, { index: false });
+  const key = (name: string, folder?: string) => `${folder ?? ''}/${name}`;
+  const collection = new Map(
+    useApp
+      .getState()
+      .images.filter((i) => i.status !== 'done' || added.includes(i))
+      .map((i) => [key(i.name, i.folder), i]),
+  );
+  let matched = 0;
+  const jobs = manifest.images.map(async (e) => {
+    const im = collection.get(key(e.name, e.folder)) ?? collection.get(key(e.name));
+    if (!im) return;
+    matched++;
+    const tokens = data.slice(e.token_start * dim, (e.token_start + e.token_count) * dim);
+    try {
+      const result = await engine().call({
+        type: 'importFeatures',
+        imageId: im.id,
+        file: im.file,
+        fileName: im.name,
+        preprocess: { mode: prep.mode, resolution: prep.resolution, background: prep.background },
+        tokens,
+        tokenCount: e.token_count,
+        dim,
+        rows: e.rows,
+        cols: e.cols,
+        inputWidth: e.input_width,
+        inputHeight: e.input_height,
+        originalWidth: e.original_width,
+        originalHeight: e.original_height,
+        persist: sameModel,
+      }).promise;
+      patchImage(im.id, { status: 'done', result });
+    } catch (err) {
+      const ex = err as ExplorerError;
+      refuse(ex.subject ?? im.name, ex.message);
+    }
+  });
+  await Promise.all(jobs);
+  // Picked images the index does not cover are indexed as usual.
+  indexRemaining();
+  const missing = manifest.images.length - matched;
+  pushAlert({
+    kind: 'notice',
+    subject: json.name,
+    message:
+      `Imported features for ${matched} of ${manifest.images.length} images from ${json.name}.` +
+      (missing > 0
+        ? ` ${missing} entries have no image of that name in the collection: pick the images together with the index files to import them.`
+        : ''),
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Background indexing: images wait in a queue and are sent to the engine a couple at a time (so
+ * the worker never idles but a pause takes effect at once), with progress, a time estimate, pause,
+ * resume and cancel. Hundreds of images are fine: nothing is posted until it is its turn.
+ */
+import { create } from 'zustand';
+
+export interface IndexingState {
+  /** Images in this run (done + waiting + in flight). */
+  total: number;
+  done: number;
+  failed: number;
+  paused: boolean;
+  /** Smoothed wall time per image, for the estimate; null until one image finished. */
+  msPerImage: number | null;
+  running: boolean;
+}
+
+export const useIndexing = create<IndexingState>()(() => ({
+  total: 0,
+  done: 0,
+  failed: 0,
+  paused: false,
+  msPerImage: null,
+  running: false,
+}));
+
+/** At most this many embed requests are in the worker at once. */
+const IN_FLIGHT = 2;
+
+type Run = (id: string) => Promise<'done' | 'failed' | 'cancelled'>;
+
+let runOne: Run | null = null;
+const waiting: string[] = [];
+const inFlight = new Set<string>();
+let lastFinish = 0;
+
+/** Sets how one image is indexed (the controller's embed). */
+export function setIndexRunner(run: Run): void {
+  runOne = run;
+}
+
+export function enqueue(ids: string[]): void {
+  const fresh = ids.filter((id) => !waiting.includes(id) && !inFlight.has(id));
+  if (fresh.length === 0) return;
+  const s = useIndexing.getState();
+  if (!s.running) {
+    useIndexing.setState({ total: 0, done: 0, failed: 0, msPerImage: null });
+    lastFinish = performance.now();
+  }
+  waiting.push(...fresh);
+  useIndexing.setState((st) => ({ total: st.total + fresh.length, running: true }));
+  pump();
+}
+
+/** Forgets queued work (a new model or settings restart the run); in-flight calls are the caller's. */
+export function resetQueue(): void {
+  waiting.length = 0;
+  inFlight.clear();
+  useIndexing.setState({ total: 0, done: 0, failed: 0, msPerImage: null, running: false });
+}
+
+/** Removes one image from the queue (it was deleted). */
+export function dequeue(id: string): void {
+  const i = waiting.indexOf(id);
+  if (i >= 0) {
+    waiting.splice(i, 1);
+    useIndexing.setState((s) => ({ total: Math.max(0, s.total - 1) }));
+    settle();
+  }
+}
+
+export function pauseIndexing(paused: boolean): void {
+  useIndexing.setState({ paused });
+  if (!paused) {
+    lastFinish = performance.now();
+    pump();
+  }
+}
+
+/** Stops the run: waiting images stay unindexed (they can be indexed later). */
+export function cancelIndexing(): string[] {
+  const dropped = waiting.splice(0);
+  useIndexing.setState((s) => ({ total: s.total - dropped.length, paused: false }));
+  settle();
+  return dropped;
+}
+
+export function waitingIds(): readonly string[] {
+  return waiting;
+}
+
+function settle(): void {
+  if (waiting.length === 0 && inFlight.size === 0) useIndexing.setState({ running: false });
+}
+
+function pump(): void {
+  if (!runOne) return;
+  while (!useIndexing.getState().paused && inFlight.size < IN_FLIGHT && waiting.length > 0) {
+    const id = waiting.shift()!;
+    inFlight.add(id);
+    void runOne(id).then((outcome) => {
+      if (!inFlight.delete(id)) return; // reset meanwhile
+      const now = performance.now();
+      const took = now - lastFinish;
+      lastFinish = now;
+      useIndexing.setState((s) => ({
+        done: s.done + (outcome === 'done' ? 1 : 0),
+        failed: s.failed + (outcome === 'failed' ? 1 : 0),
+        total: outcome === 'cancelled' ? s.total - 1 : s.total,
+        msPerImage:
+          outcome === 'done'
+            ? s.msPerImage === null
+              ? took
+              : 0.8 * s.msPerImage + 0.2 * took
+            : s.msPerImage,
+      }));
+      settle();
+      pump();
+    });
+  }
+}
+
+/** Seconds left by the smoothed rate, or null when unknown. */
+export function secondsLeft(s: IndexingState): number | null {
+  if (s.msPerImage === null) return null;
+  const left = s.total - s.done - s.failed;
+  return Math.max(0, (left * s.msPerImage) / 1000);
+}

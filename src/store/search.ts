@@ -1,0 +1,219 @@
+/**
+ * The search view's state and requests: image search (a collection image or an outside query),
+ * region search, live patch similarity and best-buddy correspondences. Each request kind keeps a
+ * sequence number so only the newest answer is shown; patch similarity keeps one request in
+ * flight and sends the latest pointer position when it returns (smooth while the pointer moves).
+ */
+import { create } from 'zustand';
+import type {
+  CorrespondResult,
+  Descriptor,
+  EmbedResult,
+  PatchSimilarityResult,
+  RegionSearchResult,
+  SearchResult,
+} from '../engine/protocol';
+import type { ExplorerError } from '../lib/errors';
+import { isImageFile } from '../lib/files';
+import { pushAlert, useApp } from './app-store';
+import { engine } from './controller';
+
+/** A query from outside the collection: embedded but never stored or listed. */
+export interface OutsideQuery {
+  id: string;
+  name: string;
+  url: string;
+  result: EmbedResult;
+}
+
+export interface SearchState {
+  descriptor: Descriptor;
+  k: number;
+  /** The query: a collection image id or the outside query's id. */
+  queryId: string | null;
+  outside: OutsideQuery | null;
+  result: SearchResult | null;
+  searching: boolean;
+  /** Selected patches of the query (region search). */
+  region: number[];
+  regionResult: RegionSearchResult | null;
+  /** The patch under the pointer and its similarity maps. */
+  similarity: PatchSimilarityResult | null;
+  correspondA: string | null;
+  correspondB: string | null;
+  correspondCount: number;
+  foregroundOnly: boolean;
+  correspondence: CorrespondResult | null;
+  error: string | null;
+}
+
+export const useSearch = create<SearchState>()(() => ({
+  descriptor: 'cls',
+  k: 10,
+  queryId: null,
+  outside: null,
+  result: null,
+  searching: false,
+  region: [],
+  regionResult: null,
+  similarity: null,
+  correspondA: null,
+  correspondB: null,
+  correspondCount: 30,
+  foregroundOnly: false,
+  correspondence: null,
+  error: null,
+}));
+
+const seq = { search: 0, region: 0, correspond: 0 };
+
+function fail(err: unknown): void {
+  useSearch.setState({ error: (err as ExplorerError).message, searching: false });
+}
+
+/** Ranks the collection by similarity to `queryId` (and opens the search view). */
+export function findSimilar(queryId: string): void {
+  const prev = useSearch.getState().queryId;
+  useSearch.setState({
+    queryId,
+    error: null,
+    ...(prev !== queryId ? { region: [], regionResult: null, similarity: null } : {}),
+  });
+  useApp.setState({ view: 'search', selectedImageId: isOutside(queryId) ? null : queryId });
+  runSearch();
+}
+
+function isOutside(id: string): boolean {
+  return useSearch.getState().outside?.id === id;
+}
+
+export function runSearch(): void {
+  const { queryId, descriptor, k } = useSearch.getState();
+  if (!queryId) return;
+  const n = ++seq.search;
+  useSearch.setState({ searching: true });
+  engine()
+    .call({ type: 'search', imageId: queryId, descriptor, k })
+    .promise.then((result) => {
+      if (n === seq.search) useSearch.setState({ result, searching: false, error: null });
+    }, fail);
+}
+
+export function setSearch(p: Partial<SearchState>): void {
+  useSearch.setState(p);
+  if ('descriptor' in p || 'k' in p) runSearch();
+}
+
+/** Embeds a dropped or picked image as a query without adding it to the collection. */
+export async function queryWithFile(file: File): Promise<void> {
+  if (!isImageFile(file)) {
+    pushAlert({
+      kind: 'error',
+      subject: file.name,
+      message: `${file.name} is not an image. Use a PNG, JPEG, WebP, GIF, BMP or AVIF file as the query.`,
+    });
+    return;
+  }
+  const app = useApp.getState();
+  if (app.model.status !== 'ready') {
+    pushAlert({ kind: 'error', subject: file.name, message: 'Load a model first, then search.' });
+    return;
+  }
+  const old = useSearch.getState().outside;
+  const id = `query:${crypto.randomUUID()}`;
+  try {
+    const s = app.settings;
+    const result = await engine().call({
+      type: 'embed',
+      imageId: id,
+      file,
+      fileName: file.name,
+      preprocess: { mode: s.preprocess, resolution: s.resolution, background: s.background },
+      persist: false,
+    }).promise;
+    if (old) {
+      URL.revokeObjectURL(old.url);
+      void engine().call({ type: 'forget', imageIds: [old.id] }).promise;
+    }
+    useSearch.setState({
+      outside: { id, name: file.name, url: URL.createObjectURL(file), result },
+    });
+    findSimilar(id);
+  } catch (e) {
+    const ex = e as ExplorerError;
+    pushAlert({ kind: 'error', subject: ex.subject ?? file.name, message: ex.message });
+  }
+}
+
+export function setRegion(region: number[]): void {
+  useSearch.setState({ region, regionResult: null });
+}
+
+export function runRegionSearch(): void {
+  const { queryId, region, k } = useSearch.getState();
+  if (!queryId || region.length === 0) return;
+  const n = ++seq.region;
+  useSearch.setState({ searching: true });
+  engine()
+    .call({ type: 'regionSearch', imageId: queryId, patches: region, k })
+    .promise.then((regionResult) => {
+      if (n === seq.region) useSearch.setState({ regionResult, searching: false, error: null });
+    }, fail);
+}
+
+let simBusy = false;
+let simNext: { imageId: string; patch: number; targets: string[] } | null = null;
+
+/** Shows the similarity of one patch to the query and target images; coalesces fast moves. */
+export function pointAtPatch(imageId: string, patch: number, targets: string[]): void {
+  simNext = { imageId, patch, targets };
+  if (simBusy) return;
+  const send = () => {
+    const req = simNext;
+    simNext = null;
+    if (!req) {
+      simBusy = false;
+      return;
+    }
+    simBusy = true;
+    engine()
+      .call({ type: 'patchSimilarity', ...req })
+      .promise.then(
+        (similarity) => useSearch.setState({ similarity }),
+        () => undefined, // an image removed meanwhile: the next move asks again
+      )
+      .finally(send);
+  };
+  send();
+}
+
+export function clearPointer(): void {
+  simNext = null;
+  useSearch.setState({ similarity: null });
+}
+
+export function runCorrespond(): void {
+  const { correspondA: a, correspondB: b, correspondCount, foregroundOnly } = useSearch.getState();
+  if (!a || !b) return;
+  const n = ++seq.correspond;
+  engine()
+    .call({ type: 'correspond', a, b, count: correspondCount, foregroundOnly })
+    .promise.then((correspondence) => {
+      if (n === seq.correspond) useSearch.setState({ correspondence, error: null });
+    }, fail);
+}
+
+// A new model or settings make every result stale.
+useApp.subscribe((s, prev) => {
+  if (s.model.info === prev.model.info && s.settings === prev.settings) return;
+  const old = useSearch.getState().outside;
+  if (old) URL.revokeObjectURL(old.url);
+  useSearch.setState((st) => ({
+    result: null,
+    regionResult: null,
+    similarity: null,
+    correspondence: null,
+    outside: null,
+    queryId: st.outside && st.queryId === st.outside.id ? null : st.queryId,
+  }));
+});

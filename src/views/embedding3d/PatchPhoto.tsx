@@ -1,0 +1,160 @@
+import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
+import type { PreprocessMode } from '../../engine/protocol';
+import type { ImageEntry } from '../../store/app-store';
+import { modelRegion, useImage } from '../shared/overlay';
+
+export interface PatchPhotoHandle {
+  /** Outlines one patch (the one hovered in the cloud), or none. Drawn without React. */
+  showPatch: (patch: number | null) => void;
+}
+
+export interface PatchPhotoProps {
+  entry: ImageEntry;
+  rows: number;
+  cols: number;
+  mode: PreprocessMode;
+  /** Patches inside a brushed rectangle (row-major indices), or null when the brush is cleared. */
+  onBrush: (patches: number[] | null) => void;
+  handle: Ref<PatchPhotoHandle>;
+}
+
+const WIDTH = 280;
+
+/**
+ * The photo beside the patch cloud: the part the model saw, with the hovered patch outlined.
+ * Dragging on it brushes a rectangle of patches (their points light up in the cloud); a click
+ * clears the brush.
+ */
+export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPhotoProps) {
+  const base = useRef<HTMLCanvasElement | null>(null);
+  const over = useRef<HTMLCanvasElement | null>(null);
+  const img = useImage(entry.url);
+  const state = useRef<{
+    hover: number | null;
+    brush: { x0: number; y0: number; x1: number; y1: number } | null;
+    dragging: boolean;
+  }>({ hover: null, brush: null, dragging: false });
+  const height = Math.round((WIDTH * rows) / Math.max(1, cols));
+
+  const drawOverlay = () => {
+    const c = over.current;
+    if (!c) return;
+    const ctx = c.getContext('2d')!;
+    ctx.clearRect(0, 0, c.width, c.height);
+    const cw = c.width / cols;
+    const ch = c.height / rows;
+    const b = state.current.brush;
+    if (b) {
+      const [x0, x1] = [Math.min(b.x0, b.x1), Math.max(b.x0, b.x1)];
+      const [y0, y1] = [Math.min(b.y0, b.y1), Math.max(b.y0, b.y1)];
+      ctx.fillStyle = 'rgba(16, 18, 23, 0.55)';
+      ctx.fillRect(0, 0, c.width, c.height);
+      ctx.clearRect(x0 * c.width, y0 * c.height, (x1 - x0) * c.width, (y1 - y0) * c.height);
+      ctx.strokeStyle = '#6ea8fe';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x0 * c.width, y0 * c.height, (x1 - x0) * c.width, (y1 - y0) * c.height);
+    }
+    const h = state.current.hover;
+    if (h !== null && h >= 0 && h < rows * cols) {
+      const r = Math.floor(h / cols);
+      const col = h % cols;
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2;
+      ctx.strokeRect(col * cw, r * ch, cw, ch);
+      ctx.strokeStyle = '#000';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(col * cw - 1.5, r * ch - 1.5, cw + 3, ch + 3);
+    }
+  };
+
+  useImperativeHandle(handle, () => ({
+    showPatch: (patch) => {
+      state.current.hover = patch;
+      drawOverlay();
+    },
+  }));
+
+  useEffect(() => {
+    const c = base.current;
+    if (!c) return;
+    const ctx = c.getContext('2d')!;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, c.width, c.height);
+    if (img && entry.result) {
+      const { x, y, w, h } = modelRegion(entry.result, mode);
+      const [iw, ih] = [img.naturalWidth, img.naturalHeight];
+      ctx.drawImage(img, x * iw, y * ih, w * iw, h * ih, 0, 0, c.width, c.height);
+    }
+    // A new image starts without a brush.
+    state.current.brush = null;
+    state.current.hover = null;
+    drawOverlay();
+    // drawOverlay reads refs only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [img, entry, mode, rows, cols]);
+
+  const at = (e: React.PointerEvent<HTMLCanvasElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return {
+      x: Math.min(1, Math.max(0, (e.clientX - r.left) / r.width)),
+      y: Math.min(1, Math.max(0, (e.clientY - r.top) / r.height)),
+    };
+  };
+
+  const brushed = (): number[] | null => {
+    const b = state.current.brush;
+    if (!b) return null;
+    const [x0, x1] = [Math.min(b.x0, b.x1), Math.max(b.x0, b.x1)];
+    const [y0, y1] = [Math.min(b.y0, b.y1), Math.max(b.y0, b.y1)];
+    const out: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      const cy = (r + 0.5) / rows;
+      if (cy < y0 || cy > y1) continue;
+      for (let c = 0; c < cols; c++) {
+        const cx = (c + 0.5) / cols;
+        if (cx >= x0 && cx <= x1) out.push(r * cols + c);
+      }
+    }
+    return out;
+  };
+
+  return (
+    <div className="e3d-photo" style={{ width: WIDTH, height }}>
+      <canvas ref={base} width={WIDTH} height={height} aria-hidden="true" />
+      <canvas
+        ref={over}
+        width={WIDTH}
+        height={height}
+        role="img"
+        aria-label={`Patches of ${entry.name}: drag to select a region`}
+        onPointerDown={(e) => {
+          e.currentTarget.setPointerCapture(e.pointerId);
+          const p = at(e);
+          state.current.dragging = true;
+          state.current.brush = { x0: p.x, y0: p.y, x1: p.x, y1: p.y };
+          drawOverlay();
+        }}
+        onPointerMove={(e) => {
+          if (!state.current.dragging || !state.current.brush) return;
+          const p = at(e);
+          state.current.brush.x1 = p.x;
+          state.current.brush.y1 = p.y;
+          drawOverlay();
+          onBrush(brushed());
+        }}
+        onPointerUp={() => {
+          state.current.dragging = false;
+          const b = state.current.brush;
+          // A click without a drag clears the brush.
+          if (b && Math.abs(b.x1 - b.x0) < 0.01 && Math.abs(b.y1 - b.y0) < 0.01) {
+            state.current.brush = null;
+            drawOverlay();
+            onBrush(null);
+          } else {
+            onBrush(brushed());
+          }
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,485 @@
+/**
+ * The three.js layer of the 3D view, behind a small interface (the TensorBoard projector's idea):
+ * points, colours, thumbnails, highlights and lines go in; hover and click come out as callbacks.
+ * Nothing here touches React: the camera, hover and per-frame state live in this object, and a
+ * frame is drawn only when something changed. `dispose()` frees every GPU resource, listener,
+ * observer and pending frame, and drops the WebGL context.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+
+export interface SceneCallbacks {
+  /** The point under the pointer changed (null: none); x, y are CSS px in the canvas. */
+  onHover?: (index: number | null, x: number, y: number) => void;
+  /** A click (not a drag) on a point, or on empty space (null). */
+  onClick?: (index: number | null) => void;
+}
+
+export interface ThumbnailAtlas {
+  /** The atlas picture (a canvas or OffscreenCanvas); call `thumbnailsChanged` after drawing. */
+  image: HTMLCanvasElement | OffscreenCanvas;
+  /** [n, 4]: u0, v0, u1, v1 of each point's cell; u0 < 0 for points without a thumbnail. */
+  rects: Float32Array;
+}
+
+/** Point states, as the shader reads them. */
+const NORMAL = 0;
+const MARKED = 1;
+const FOCUS = 2;
+
+const BACKGROUND = 0x101217;
+const PICK_RADIUS_PX = 10;
+/** Line segments drawn at most (neighbour lines). */
+const MAX_LINES = 256;
+
+const VERTEX = /* glsl */ `
+attribute vec3 aColour;
+attribute vec4 aRect;
+attribute float aState;
+uniform float uSize;
+uniform float uThumbSize;
+uniform float uThumbs;
+uniform float uRefDistance;
+varying vec3 vColour;
+varying vec4 vRect;
+varying float vState;
+varying float vThumb;
+void main() {
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  gl_Position = projectionMatrix * mv;
+  float thumb = (uThumbs > 0.5 && aRect.x >= 0.0) ? 1.0 : 0.0;
+  float size = thumb > 0.5 ? uThumbSize : uSize;
+  if (aState > 1.5) size *= 1.7; else if (aState > 0.5) size *= 1.3;
+  size *= clamp(uRefDistance / max(-mv.z, 0.001), 0.35, 4.0);
+  gl_PointSize = clamp(size, 2.0, 512.0);
+  vColour = aColour;
+  vRect = aRect;
+  vState = aState;
+  vThumb = thumb;
+}
+`;
+
+const FRAGMENT = /* glsl */ `
+uniform sampler2D uAtlas;
+uniform float uDim;
+varying vec3 vColour;
+varying vec4 vRect;
+varying float vState;
+varying float vThumb;
+void main() {
+  vec2 p = gl_PointCoord;
+  vec3 colour;
+  if (vThumb > 0.5) {
+    float edge = min(min(p.x, 1.0 - p.x), min(p.y, 1.0 - p.y));
+    float border = vState > 0.5 ? 0.1 : 0.06;
+    if (edge < border) {
+      colour = vState > 1.5 ? vec3(1.0) : vColour;
+    } else {
+      // gl_PointCoord grows downwards; the atlas was uploaded flipped, so v1 is the cell's top.
+      vec2 uv = vec2(mix(vRect.x, vRect.z, p.x), mix(vRect.w, vRect.y, p.y));
+      vec4 t = texture2D(uAtlas, uv);
+      if (t.a < 0.1) discard;
+      colour = t.rgb;
+    }
+  } else {
+    float d = length(p - 0.5);
+    if (d > 0.5) discard;
+    colour = vColour;
+    if (vState > 1.5 && d > 0.36) colour = vec3(1.0);
+    else if (d > 0.42) colour *= 0.55;
+  }
+  if (uDim > 0.5 && vState < 0.5) colour = mix(vec3(0.063, 0.071, 0.09), colour, 0.22);
+  gl_FragColor = vec4(colour, 1.0);
+}
+`;
+
+/** Live scenes and the GPU resources they hold, for the debug hook and leak checks. */
+const live = new Set<EmbeddingScene>();
+
+export function liveSceneStats() {
+  let geometries = 0;
+  let textures = 0;
+  let programs = 0;
+  for (const s of live) {
+    const m = s.memory();
+    geometries += m.geometries;
+    textures += m.textures;
+    programs += m.programs;
+  }
+  return { scenes: live.size, geometries, textures, programs };
+}
+
+export class EmbeddingScene {
+  readonly canvas: HTMLCanvasElement;
+  private readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera = new THREE.PerspectiveCamera(50, 1, 0.01, 100);
+  private readonly controls: OrbitControls;
+  private geometry = new THREE.BufferGeometry();
+  private readonly material: THREE.ShaderMaterial;
+  private readonly points: THREE.Points;
+  private readonly linePositions = new Float32Array(MAX_LINES * 6);
+  private readonly lineGeometry = new THREE.BufferGeometry();
+  private readonly lineMaterial = new THREE.LineBasicMaterial({
+    color: 0xffffff,
+    transparent: true,
+    opacity: 0.75,
+  });
+  private readonly lines: THREE.LineSegments;
+  private readonly observer: ResizeObserver;
+  private texture: THREE.Texture | null = null;
+  private positions = new Float32Array(0);
+  private state = new Float32Array(0);
+  private count = 0;
+  private flat = false;
+  private hovered: number | null = null;
+  private selected: number | null = null;
+  private marked: Set<number> | null = null;
+  private frame = 0;
+  private pickFrame = 0;
+  private pointer: { x: number; y: number } | null = null;
+  private down: { x: number; y: number } | null = null;
+  private disposed = false;
+  private readonly listeners: [string, EventListener][] = [];
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly callbacks: SceneCallbacks = {},
+  ) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'e3d-canvas';
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Embedding 3D view');
+    container.appendChild(this.canvas);
+    this.renderer = new THREE.WebGLRenderer({ canvas: this.canvas, antialias: true });
+    this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
+    this.renderer.setClearColor(BACKGROUND, 1);
+
+    this.material = new THREE.ShaderMaterial({
+      vertexShader: VERTEX,
+      fragmentShader: FRAGMENT,
+      uniforms: {
+        uSize: { value: 9 },
+        uThumbSize: { value: 44 },
+        uThumbs: { value: 0 },
+        uRefDistance: { value: 2.9 },
+        uDim: { value: 0 },
+        uAtlas: { value: null },
+      },
+    });
+    this.points = new THREE.Points(this.geometry, this.material);
+    this.points.frustumCulled = false;
+    this.scene.add(this.points);
+    this.lineGeometry.setAttribute('position', new THREE.BufferAttribute(this.linePositions, 3));
+    this.lineGeometry.setDrawRange(0, 0);
+    this.lines = new THREE.LineSegments(this.lineGeometry, this.lineMaterial);
+    this.lines.frustumCulled = false;
+    this.scene.add(this.lines);
+
+    this.controls = new OrbitControls(this.camera, this.canvas);
+    this.controls.enableDamping = false;
+    this.controls.screenSpacePanning = true;
+    this.controls.addEventListener('change', this.requestRender);
+    this.resetCamera();
+
+    this.listen('pointermove', (e) => this.onPointerMove(e as PointerEvent));
+    this.listen('pointerleave', () => {
+      this.pointer = null;
+      this.setHover(null, 0, 0);
+    });
+    this.listen('pointerdown', (e) => {
+      const p = this.local(e as PointerEvent);
+      this.down = p;
+    });
+    this.listen('pointerup', (e) => this.onPointerUp(e as PointerEvent));
+    this.observer = new ResizeObserver(() => this.resize());
+    this.observer.observe(container);
+    live.add(this);
+    this.resize();
+  }
+
+  /** Positions ([n, 3], already scaled to about a unit box). Resets colours, states and lines. */
+  setPoints(coords: Float32Array, opts: { flat?: boolean } = {}): void {
+    const n = Math.floor(coords.length / 3);
+    const flatChanged = !!opts.flat !== this.flat;
+    this.flat = !!opts.flat;
+    this.count = n;
+    this.positions = coords.slice(0, n * 3);
+    this.state = new Float32Array(n);
+    this.hovered = null;
+    this.selected = null;
+    this.marked = null;
+    // A new geometry (the old one disposed): replaced attributes would keep their GPU buffers.
+    this.geometry.dispose();
+    const g = new THREE.BufferGeometry();
+    this.geometry = g;
+    this.points.geometry = g;
+    g.setAttribute('position', new THREE.BufferAttribute(this.positions, 3));
+    g.setAttribute('aState', new THREE.BufferAttribute(this.state, 1));
+    const grey = new Float32Array(n * 3).fill(0.7);
+    g.setAttribute('aColour', new THREE.BufferAttribute(grey, 3));
+    g.setAttribute('aRect', new THREE.BufferAttribute(new Float32Array(n * 4).fill(-1), 4));
+    g.setDrawRange(0, n);
+    this.material.uniforms.uDim.value = 0;
+    this.setLines([]);
+    this.controls.enableRotate = !this.flat;
+    if (flatChanged) this.resetCamera();
+    this.requestRender();
+  }
+
+  /** Point colours, [n, 3] in [0, 1]. */
+  setColours(colours: Float32Array): void {
+    const attr = this.geometry.getAttribute('aColour') as THREE.BufferAttribute | undefined;
+    if (!attr || colours.length < this.count * 3) return;
+    (attr.array as Float32Array).set(colours.subarray(0, this.count * 3));
+    attr.needsUpdate = true;
+    this.requestRender();
+  }
+
+  /** One atlas texture for every point's thumbnail, or null for plain dots. */
+  setThumbnails(atlas: ThumbnailAtlas | null): void {
+    this.texture?.dispose();
+    this.texture = null;
+    const rect = this.geometry.getAttribute('aRect') as THREE.BufferAttribute | undefined;
+    if (atlas && rect) {
+      const t = new THREE.Texture(atlas.image as unknown as HTMLCanvasElement);
+      t.colorSpace = THREE.NoColorSpace;
+      t.minFilter = THREE.LinearFilter;
+      t.magFilter = THREE.LinearFilter;
+      t.generateMipmaps = false;
+      t.needsUpdate = true;
+      this.texture = t;
+      (rect.array as Float32Array).set(atlas.rects.subarray(0, this.count * 4));
+      rect.needsUpdate = true;
+    }
+    this.material.uniforms.uAtlas.value = this.texture;
+    this.material.uniforms.uThumbs.value = this.texture ? 1 : 0;
+    this.requestRender();
+  }
+
+  /** The atlas picture was drawn on (and maybe some rects dropped): upload it again. */
+  thumbnailsChanged(rects?: Float32Array): void {
+    if (!this.texture) return;
+    this.texture.needsUpdate = true;
+    const attr = this.geometry.getAttribute('aRect') as THREE.BufferAttribute | undefined;
+    if (rects && attr) {
+      (attr.array as Float32Array).set(rects.subarray(0, this.count * 4));
+      attr.needsUpdate = true;
+    }
+    this.requestRender();
+  }
+
+  /** The largest texture side this GPU takes. */
+  maxTextureSize(): number {
+    return this.renderer.capabilities.maxTextureSize;
+  }
+
+  setPointSize(dot: number, thumb: number): void {
+    this.material.uniforms.uSize.value = dot;
+    this.material.uniforms.uThumbSize.value = thumb;
+    this.requestRender();
+  }
+
+  /** Marks a set of points (others dimmed), or none (null). */
+  highlight(indices: Iterable<number> | null): void {
+    this.marked = indices ? new Set(indices) : null;
+    this.material.uniforms.uDim.value = this.marked && this.marked.size > 0 ? 1 : 0;
+    this.refreshStates();
+  }
+
+  /** The selected point (drawn large with a white ring). */
+  setSelected(index: number | null): void {
+    this.selected = index;
+    this.refreshStates();
+  }
+
+  /** Line segments between points: [a, b] index pairs. */
+  setLines(pairs: [number, number][]): void {
+    const pos = this.linePositions;
+    const n = Math.min(pairs.length, MAX_LINES);
+    for (let i = 0; i < n; i++) {
+      const [a, b] = pairs[i];
+      pos.set(this.positions.subarray(a * 3, a * 3 + 3), i * 6);
+      pos.set(this.positions.subarray(b * 3, b * 3 + 3), i * 6 + 3);
+    }
+    const attr = this.lineGeometry.getAttribute('position') as THREE.BufferAttribute;
+    attr.needsUpdate = true;
+    this.lineGeometry.setDrawRange(0, n * 2);
+    this.requestRender();
+  }
+
+  resetCamera(): void {
+    if (this.flat) this.camera.position.set(0, 0, 2.6);
+    else this.camera.position.set(1.75, 1.2, 2.05);
+    this.camera.up.set(0, 1, 0);
+    this.controls.target.set(0, 0, 0);
+    this.controls.update();
+    this.requestRender();
+  }
+
+  resize(): void {
+    if (this.disposed) return;
+    const w = Math.max(1, this.container.clientWidth);
+    const h = Math.max(1, this.container.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+    this.requestRender();
+  }
+
+  /** CSS-pixel positions of the points in the canvas (for tests and keyboard access). */
+  screenPositions(): { index: number; x: number; y: number }[] {
+    const out: { index: number; x: number; y: number }[] = [];
+    const xy = this.project();
+    for (let i = 0; i < this.count; i++) out.push({ index: i, x: xy[i * 2], y: xy[i * 2 + 1] });
+    return out;
+  }
+
+  memory(): { geometries: number; textures: number; programs: number } {
+    const m = this.renderer.info.memory;
+    return {
+      geometries: m.geometries,
+      textures: m.textures,
+      programs: this.renderer.info.programs?.length ?? 0,
+    };
+  }
+
+  /** Draws now (normally frames are drawn on demand). */
+  renderNow(): void {
+    if (this.disposed) return;
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    live.delete(this);
+    cancelAnimationFrame(this.frame);
+    cancelAnimationFrame(this.pickFrame);
+    this.observer.disconnect();
+    for (const [type, fn] of this.listeners) this.canvas.removeEventListener(type, fn);
+    this.controls.removeEventListener('change', this.requestRender);
+    this.controls.dispose();
+    this.geometry.dispose();
+    this.lineGeometry.dispose();
+    this.material.dispose();
+    this.lineMaterial.dispose();
+    this.texture?.dispose();
+    this.texture = null;
+    this.renderer.renderLists.dispose();
+    this.renderer.dispose();
+    this.renderer.forceContextLoss();
+    this.canvas.remove();
+  }
+
+  private readonly requestRender = () => {
+    if (this.disposed || this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (!this.disposed) this.renderer.render(this.scene, this.camera);
+    });
+  };
+
+  private listen(type: string, fn: EventListener): void {
+    this.canvas.addEventListener(type, fn);
+    this.listeners.push([type, fn]);
+  }
+
+  private local(e: PointerEvent): { x: number; y: number } {
+    const r = this.canvas.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  private onPointerMove(e: PointerEvent): void {
+    this.pointer = this.local(e);
+    if (e.buttons !== 0) return; // orbiting or panning: no hover work
+    if (this.pickFrame) return;
+    this.pickFrame = requestAnimationFrame(() => {
+      this.pickFrame = 0;
+      const p = this.pointer;
+      if (!p || this.disposed) return;
+      this.setHover(this.pick(p.x, p.y), p.x, p.y);
+    });
+  }
+
+  private onPointerUp(e: PointerEvent): void {
+    const p = this.local(e);
+    const d = this.down;
+    this.down = null;
+    if (!d || Math.hypot(p.x - d.x, p.y - d.y) > 4) return;
+    this.callbacks.onClick?.(this.pick(p.x, p.y));
+  }
+
+  private setHover(index: number | null, x: number, y: number): void {
+    const changed = index !== this.hovered;
+    this.hovered = index;
+    if (changed) this.refreshStates();
+    this.callbacks.onHover?.(index, x, y);
+  }
+
+  /** The nearest point within the pick radius (by screen distance, then depth), or null. */
+  private pick(x: number, y: number): number | null {
+    if (this.count === 0) return null;
+    const xy = this.project();
+    const thumbs = this.material.uniforms.uThumbs.value > 0;
+    const radius = Math.max(
+      PICK_RADIUS_PX,
+      (thumbs ? this.material.uniforms.uThumbSize.value : this.material.uniforms.uSize.value) / 2,
+    );
+    let best: number | null = null;
+    let bestD = radius * radius;
+    for (let i = 0; i < this.count; i++) {
+      const dx = xy[i * 2] - x;
+      const dy = xy[i * 2 + 1] - y;
+      const d = dx * dx + dy * dy;
+      if (d <= bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Every point's CSS-pixel position in the canvas, [n, 2]; NaN behind the camera. */
+  private project(): Float32Array {
+    this.camera.updateMatrixWorld();
+    const m = new THREE.Matrix4().multiplyMatrices(
+      this.camera.projectionMatrix,
+      this.camera.matrixWorldInverse,
+    ).elements;
+    const w = this.canvas.clientWidth;
+    const h = this.canvas.clientHeight;
+    const out = new Float32Array(this.count * 2);
+    const p = this.positions;
+    for (let i = 0; i < this.count; i++) {
+      const x = p[i * 3];
+      const y = p[i * 3 + 1];
+      const z = p[i * 3 + 2];
+      const cw = m[3] * x + m[7] * y + m[11] * z + m[15];
+      if (cw <= 0) {
+        out[i * 2] = NaN;
+        out[i * 2 + 1] = NaN;
+        continue;
+      }
+      const cx = (m[0] * x + m[4] * y + m[8] * z + m[12]) / cw;
+      const cy = (m[1] * x + m[5] * y + m[9] * z + m[13]) / cw;
+      out[i * 2] = ((cx + 1) / 2) * w;
+      out[i * 2 + 1] = ((1 - cy) / 2) * h;
+    }
+    return out;
+  }
+
+  private refreshStates(): void {
+    const s = this.state;
+    if (s.length === 0) return;
+    s.fill(NORMAL);
+    if (this.marked) for (const i of this.marked) if (i >= 0 && i < this.count) s[i] = MARKED;
+    if (this.selected !== null && this.selected < this.count) s[this.selected] = FOCUS;
+    if (this.hovered !== null && this.hovered < this.count) s[this.hovered] = FOCUS;
+    const attr = this.geometry.getAttribute('aState') as THREE.BufferAttribute | undefined;
+    if (attr) attr.needsUpdate = true;
+    this.requestRender();
+  }
+}

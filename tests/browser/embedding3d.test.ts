@@ -1,0 +1,197 @@
+/**
+ * The 3D view in the built app (WASM backend, WebGL on SwiftShader): it draws the fixture photos,
+ * counts them, selects an image on click, shows its patches, and opening and closing it 20 times
+ * leaves no WebGL resource behind (counted by wrapping the WebGL API itself, not by the app).
+ */
+import { decode } from 'fast-png';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
+
+const appUrl = inject('appUrl');
+const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
+
+/**
+ * Live WebGL objects per kind (created minus deleted, in contexts not lost: a lost context's
+ * objects are freed by the browser), and live contexts.
+ */
+function countWebGl() {
+  type Ctx = WebGLRenderingContext | WebGL2RenderingContext;
+  const made = new Map<object, { kind: string; ctx: Ctx }>();
+  const contexts: Ctx[] = [];
+  const pairs: [string, string, string][] = [
+    ['createBuffer', 'deleteBuffer', 'buffers'],
+    ['createTexture', 'deleteTexture', 'textures'],
+    ['createProgram', 'deleteProgram', 'programs'],
+    ['createVertexArray', 'deleteVertexArray', 'vertexArrays'],
+    ['createFramebuffer', 'deleteFramebuffer', 'framebuffers'],
+  ];
+  for (const proto of [WebGLRenderingContext.prototype, WebGL2RenderingContext.prototype]) {
+    const p = proto as unknown as Record<string, (...a: unknown[]) => unknown>;
+    for (const [create, del, kind] of pairs) {
+      const c = p[create];
+      const d = p[del];
+      if (!c || !d) continue;
+      p[create] = function (this: Ctx, ...a: unknown[]) {
+        const o = c.apply(this, a);
+        if (o && typeof o === 'object') made.set(o, { kind, ctx: this });
+        return o;
+      };
+      p[del] = function (this: Ctx, ...a: unknown[]) {
+        if (a[0] && typeof a[0] === 'object') made.delete(a[0]);
+        return d.apply(this, a);
+      };
+    }
+  }
+  const getContext = HTMLCanvasElement.prototype.getContext;
+  HTMLCanvasElement.prototype.getContext = function (
+    this: HTMLCanvasElement,
+    type: string,
+    ...rest: unknown[]
+  ) {
+    const ctx = (getContext as (...a: unknown[]) => unknown).call(this, type, ...rest);
+    if ((type === 'webgl' || type === 'webgl2') && ctx && !contexts.includes(ctx as Ctx)) {
+      contexts.push(ctx as Ctx);
+    }
+    return ctx;
+  } as typeof getContext;
+  (window as unknown as { __glLive: () => Record<string, number> }).__glLive = () => {
+    const live: Record<string, number> = { contexts: 0 };
+    for (const [, , kind] of pairs) live[kind] = 0;
+    for (const { kind, ctx } of made.values()) if (!ctx.isContextLost()) live[kind]++;
+    live.contexts = contexts.filter((c) => !c.isContextLost()).length;
+    return live;
+  };
+}
+
+const region = (page: Page) => page.getByRole('region', { name: '3D embedding' });
+const legend = (page: Page) => region(page).locator('.e3d-legend');
+
+/** The view is open, shows the three images, and their thumbnails are drawn. */
+async function shown(page: Page) {
+  await page.waitForFunction(
+    () => {
+      const t = document.querySelector('.e3d-legend')?.textContent ?? '';
+      return /^3 images/.test(t) && !/drawing thumbnails/.test(t);
+    },
+    null,
+    { timeout: 60_000 },
+  );
+}
+
+async function glLive(page: Page) {
+  return page.evaluate(() =>
+    (window as unknown as { __glLive: () => Record<string, number> }).__glLive(),
+  );
+}
+
+async function points(page: Page) {
+  return page.evaluate(() => window.__explorer3d!.points());
+}
+
+describe('3D view', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+    await page.addInitScript(countWebGl);
+    await page.reload();
+    await page.getByRole('status').waitFor();
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    await addImages(
+      page,
+      names.map((n) => fixture(n)),
+    );
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await shown(page);
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws the photos and counts them', async () => {
+    expect(await legend(page).textContent()).toMatch(
+      /^3 images · PCA .*explained variance PC1 \d+\.\d%, PC2 \d+\.\d%, PC3 \d+\.\d%/,
+    );
+    const canvas = page.getByRole('img', { name: 'Embedding 3D view', exact: true });
+    await page.evaluate(() => window.__explorer3d!.render());
+    const png = decode(await canvas.screenshot());
+    const bg = [0x10, 0x12, 0x17];
+    const ch = png.channels;
+    let drawn = 0;
+    const colours = new Set<number>();
+    for (let i = 0; i < png.width * png.height; i++) {
+      const [r, g, b] = [png.data[i * ch], png.data[i * ch + 1], png.data[i * ch + 2]];
+      if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) > 30) {
+        drawn++;
+        colours.add((r >> 4) * 256 + (g >> 4) * 16 + (b >> 4));
+      }
+    }
+    // Three thumbnails of ~56 px: thousands of pixels, many colours (photos, not flat dots).
+    expect(drawn).toBeGreaterThan(3000);
+    expect(colours.size).toBeGreaterThan(50);
+    const pts = await points(page);
+    expect(pts).toHaveLength(3);
+    expect(new Set(pts.map((p) => p.imageId)).size).toBe(3);
+  });
+
+  it('shows a name on hover and selects the image on click, with its neighbours', async () => {
+    const box = (await page
+      .getByRole('img', { name: 'Embedding 3D view', exact: true })
+      .boundingBox())!;
+    const [p] = await points(page);
+    await page.mouse.move(box.x + p.x, box.y + p.y);
+    const tip = page.locator('.e3d-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    const name = (await tip.textContent())!.trim();
+    expect(names).toContain(name);
+    await page.mouse.click(box.x + p.x, box.y + p.y);
+    const side = page.getByRole('complementary', { name: 'Selected image' });
+    await expect.poll(() => side.locator('p').first().textContent()).toBe(`Selected: ${name}`);
+    expect(await side.locator('.e3d-neighbours li').count()).toBe(2);
+    // Opening it in another view keeps the selection and switches the tab.
+    await side.getByRole('button', { name: 'Open in PCA maps' }).click();
+    expect(await page.getByRole('tab', { name: 'PCA maps' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await shown(page);
+    await expect
+      .poll(() => page.getByRole('complementary', { name: 'Selected image' }).textContent())
+      .toContain(`Selected: ${name}`);
+  });
+
+  it('shows the patches of the selected image as a cloud beside its photo', async () => {
+    await page.getByLabel('Points').selectOption('patches');
+    await expect
+      .poll(() => legend(page).textContent(), { timeout: 30_000 })
+      .toMatch(/^\d+ patches from 1 image · joint PCA/);
+    const n = Number((await legend(page).textContent())!.match(/^(\d+)/)![1]);
+    expect((await points(page)).length).toBe(n);
+    await page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ }).waitFor();
+    await page.getByLabel('Points').selectOption('images');
+    await shown(page);
+  });
+
+  it('frees every WebGL resource when closed, 20 times over', async () => {
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    const closed = await glLive(page);
+    expect(closed).toEqual({
+      contexts: 0,
+      buffers: 0,
+      textures: 0,
+      programs: 0,
+      vertexArrays: 0,
+      framebuffers: 0,
+    });
+    for (let i = 0; i < 20; i++) {
+      await page.getByRole('tab', { name: '3D view' }).click();
+      await shown(page);
+      await page.getByRole('tab', { name: 'Collection' }).click();
+    }
+    expect(await glLive(page)).toEqual(closed);
+    expect(await page.evaluate(() => window.__explorer3d!.stats())).toMatchObject({ scenes: 0 });
+  });
+});

@@ -1,0 +1,319 @@
+/**
+ * Retrieval in the real app: a JPEG copy of a photo is its nearest neighbour (with the cosine the
+ * exported features give), region search and best buddies behave, indexing can be paused, the
+ * collection, the model and bit-identical features come back after a reload, an exported index
+ * imports into a fresh browser, and a quota error leaves what was stored intact.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { decodeNpy } from '../../src/lib/npy';
+import {
+  addImages,
+  downloadBytes,
+  downloadNpy,
+  fixture,
+  launch,
+  maxAbsDiff,
+  waitForAlert,
+  waitForStatus,
+} from './harness';
+
+const appUrl = inject('appUrl');
+const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png'].map((n) => fixture(n));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-retrieval-'));
+
+/** Makes IndexedDB writes fail with QuotaExceededError while switched to 'full' (all threads). */
+const QUOTA_SWITCH = `(() => {
+  let full = false;
+  new BroadcastChannel('test-quota').onmessage = (e) => { full = e.data === 'full'; };
+  const put = IDBObjectStore.prototype.put;
+  IDBObjectStore.prototype.put = function (...args) {
+    if (full) throw new DOMException('The current transaction exceeded its quota limitations.', 'QuotaExceededError');
+    return put.apply(this, args);
+  };
+})();
+`;
+
+async function open(context: BrowserContext): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(`${appUrl}?backend=wasm&preprocess=dense&res=224`);
+  await page.getByRole('status').waitFor();
+  return page;
+}
+
+/** A JPEG re-encoding of a PNG fixture, made by the browser's encoder. */
+async function jpegCopy(page: Page, png: string, name: string): Promise<string> {
+  const bytes = await page.evaluate(async (b64) => {
+    const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+    const bm = await createImageBitmap(blob);
+    const c = new OffscreenCanvas(bm.width, bm.height);
+    c.getContext('2d')!.drawImage(bm, 0, 0);
+    const jpg = await c.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    return Array.from(new Uint8Array(await jpg.arrayBuffer()));
+  }, fs.readFileSync(png).toString('base64'));
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, Buffer.from(bytes));
+  return file;
+}
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
+    nb += b[i] * b[i];
+  }
+  return dot / Math.sqrt(na * nb);
+}
+
+async function neighbourRows(page: Page, name: string) {
+  const list = page.getByRole('list', { name: `Neighbours of ${name}` });
+  await list.getByRole('listitem').first().waitFor();
+  const texts = await list.getByRole('listitem').allInnerTexts();
+  return texts.map((t) => {
+    const [file, score] = t.split('\n').map((s) => s.trim());
+    return { file, score };
+  });
+}
+
+describe('retrieval', () => {
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let copy: string;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    context = await browser.newContext({ acceptDownloads: true });
+    page = await open(context);
+    await page.getByLabel(/Keep model files in this browser/).check();
+    await page
+      .getByLabel('Model file', { exact: true })
+      .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+    await waitForStatus(page, /ready/);
+    copy = await jpegCopy(page, fixture('chelsea.png'), 'chelsea-copy.jpg');
+    await addImages(page, [...PHOTOS, copy]);
+    for (const n of ['chelsea.png', 'chelsea-copy.jpg', 'astronaut.png', 'coffee.png']) {
+      await page.getByRole('button', { name: `Find similar: ${n}` }).waitFor({ timeout: 120_000 });
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('ranks the JPEG copy of a photo first, with the cosine of its CLS features', async () => {
+    const features = new Map<string, Float32Array>();
+    for (const n of ['chelsea.png', 'chelsea-copy.jpg', 'astronaut.png', 'coffee.png']) {
+      features.set(n, (await downloadNpy(page, `Download features: ${n}`)).data);
+    }
+    await page.getByRole('button', { name: 'Find similar: chelsea.png' }).click();
+    const rows = await neighbourRows(page, 'chelsea.png');
+    expect(rows.map((r) => r.file).sort()).toEqual(
+      ['astronaut.png', 'chelsea-copy.jpg', 'coffee.png'].sort(),
+    );
+    expect(rows[0].file).toBe('chelsea-copy.jpg');
+    const dim = 64;
+    const cls = (n: string) => features.get(n)!.subarray(0, dim);
+    for (const r of rows) {
+      expect(r.score).toMatch(/^-?\d\.\d{3}$/);
+      expect(Number(r.score)).toBeCloseTo(cosine(cls('chelsea.png'), cls(r.file)), 3);
+    }
+    const scores = rows.map((r) => Number(r.score));
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+
+    // Mean-of-patches descriptor: also the copy first, and a different ranking score.
+    await page.getByLabel('Descriptor').selectOption('mean');
+    await page.getByText(/Most similar by mean patch token/).waitFor();
+    expect((await neighbourRows(page, 'chelsea.png'))[0].file).toBe('chelsea-copy.jpg');
+  });
+
+  it('finds a selected region in the copy, and shows patch similarity on hover', async () => {
+    const query = page.getByRole('img', { name: 'Query: chelsea.png' });
+    await query.scrollIntoViewIfNeeded();
+    const box = (await query.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 4 });
+    await page.mouse.up();
+    await page.getByText(/patches selected/).waitFor();
+    await page.getByRole('button', { name: 'Search region' }).click();
+    const matches = page.getByRole('list', { name: 'Region matches in chelsea.png' });
+    await matches.getByRole('listitem').first().waitFor();
+    const first = (await matches.getByRole('listitem').first().innerText()).split('\n');
+    expect(first[0].trim()).toBe('chelsea-copy.jpg');
+    expect(Number(first[1])).toBeGreaterThan(0.95);
+
+    // Hovering a patch colours every shown image by similarity to it (canvas pixels change).
+    const pixels = () =>
+      page.evaluate(() => {
+        const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
+        return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+      });
+    await page.mouse.move(1, 1);
+    const before = await pixels();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await page.waitForFunction(
+      (prev) => {
+        const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
+        const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        return now.some((v, i) => v !== prev[i]);
+      },
+      before,
+      { polling: 100 },
+    );
+  });
+
+  it('pairs every patch of an image with itself as best buddies', async () => {
+    await page.getByLabel('Image A').selectOption({ label: 'chelsea.png' });
+    await page.getByLabel('Image B').selectOption({ label: 'chelsea.png' });
+    await page.getByRole('button', { name: 'Find correspondences' }).click();
+    // chelsea.png (451 x 300) at 224 px dense is 24 x 16 patches, each its own best buddy.
+    await page.getByText(/^384 mutual nearest neighbours; the strongest 30 are drawn/).waitFor();
+    await page.getByRole('img', { name: 'Correspondences: chelsea.png and chelsea.png' }).waitFor();
+  });
+
+  it('exports the index as .npy plus a manifest that Python can follow', async () => {
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    const [json, npy] = await Promise.all([
+      (async () => {
+        const jsonDl = page.waitForEvent('download', (d) =>
+          d.suggestedFilename().endsWith('.json'),
+        );
+        const npyDl = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.npy'));
+        await page.getByRole('button', { name: 'Export index' }).click();
+        return Promise.all([jsonDl, npyDl]);
+      })().then(async ([j, n]) => [
+        { name: j.suggestedFilename(), bytes: fs.readFileSync(await j.path()) },
+        { name: n.suggestedFilename(), bytes: fs.readFileSync(await n.path()) },
+      ]),
+    ]).then((x) => x[0]);
+    fs.writeFileSync(path.join(tmp, json.name), json.bytes);
+    fs.writeFileSync(path.join(tmp, npy.name), npy.bytes);
+    const manifest = JSON.parse(json.bytes.toString('utf8'));
+    const arr = decodeNpy(new Uint8Array(npy.bytes));
+    expect(manifest.format).toBe('dinov2-explorer-index');
+    expect(manifest.model.dim).toBe(64);
+    expect(manifest.preprocessing).toMatchObject({ mode: 'dense', resolution: 224 });
+    expect(manifest.images).toHaveLength(4);
+    // astronaut 512 x 512 -> 16 x 16 patches; the other three 24 x 16 (+1 CLS token each).
+    expect(arr.shape).toEqual([257 + 3 * 385, 64]);
+    for (const im of manifest.images) {
+      const own = await downloadNpy(page, `Download features: ${im.name}`);
+      const rows = (arr.data as Float32Array).subarray(
+        im.token_start * 64,
+        (im.token_start + im.token_count) * 64,
+      );
+      expect(maxAbsDiff(rows, own.data)).toBe(0);
+    }
+  });
+
+  it('brings back the collection, the model and identical features after a reload', async () => {
+    const before = await downloadBytes(page, 'Download features: coffee.png');
+    await page.reload();
+    await waitForStatus(page, /ready.*model\.onnx/);
+    await page
+      .getByRole('button', { name: 'Download features: coffee.png' })
+      .waitFor({ timeout: 120_000 });
+    expect(await page.getByRole('img', { name: /\.(png|jpg)$/ }).count()).toBe(4);
+    expect(await page.getByText('features from browser storage').count()).toBe(4);
+    const after = await downloadBytes(page, 'Download features: coffee.png');
+    expect(after.bytes.equals(before.bytes)).toBe(true);
+  });
+
+  it('indexes many images in the background, and can pause and resume', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => {
+      const f = path.join(tmp, `copy-${String(i).padStart(2, '0')}.png`);
+      fs.copyFileSync(fixture('astronaut.png'), f);
+      return f;
+    });
+    await addImages(page, many);
+    await page.getByRole('button', { name: 'Pause indexing' }).click();
+    const progress = page.getByLabel('Indexing', { exact: true });
+    await progress.getByText(/^Paused: \d+ of 40 images/).waitFor();
+    await page.getByRole('button', { name: 'Resume indexing' }).click();
+    await progress.waitFor({ state: 'detached', timeout: 180_000 });
+    expect(await page.getByRole('button', { name: /^Find similar: copy-/ }).count()).toBe(40);
+    await page.getByRole('button', { name: /^Remove all/ }).click();
+  });
+
+  it('imports an exported index into a fresh browser without running the model', async () => {
+    const fresh = await browser.newContext({ acceptDownloads: true });
+    try {
+      const p = await open(fresh);
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+      await waitForStatus(p, /ready/);
+      await p
+        .getByLabel('Import index')
+        .setInputFiles([
+          path.join(tmp, 'collection.index.json'),
+          path.join(tmp, 'collection.features.npy'),
+          ...PHOTOS,
+          copy,
+        ]);
+      await p.getByText(/Imported features for 4 of 4 images/).waitFor();
+      expect(await p.getByText('features from browser storage').count()).toBe(4);
+      // Bit-exact: the imported rows are what the exporting browser computed.
+      const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'collection.index.json'), 'utf8'));
+      const all = decodeNpy(fs.readFileSync(path.join(tmp, 'collection.features.npy')));
+      const entry = manifest.images.find((i: { name: string }) => i.name === 'chelsea-copy.jpg');
+      const own = await downloadNpy(p, 'Download features: chelsea-copy.jpg');
+      expect(own.shape).toEqual([385, 64]);
+      const rows = (all.data as Float32Array).subarray(
+        entry.token_start * 64,
+        (entry.token_start + entry.token_count) * 64,
+      );
+      expect(maxAbsDiff(own.data, rows)).toBe(0);
+      await p.getByRole('button', { name: 'Find similar: chelsea.png' }).click();
+      expect((await neighbourRows(p, 'chelsea.png'))[0].file).toBe('chelsea-copy.jpg');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('keeps the stored collection intact when storage runs out', async () => {
+    // Chromium's quota override (CDP Storage.overrideQuotaForOrigin) has no effect in headless
+    // contexts here, so a full disk is simulated the way the browser reports one: every
+    // IndexedDB write throws QuotaExceededError, on the page and in the engine worker.
+    const limited = await browser.newContext({ acceptDownloads: true, serviceWorkers: 'block' });
+    await limited.addInitScript(QUOTA_SWITCH);
+    await limited.route(/\/assets\/worker-[^/]*\.js$/, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, body: QUOTA_SWITCH + (await res.text()) });
+    });
+    try {
+      const p = await open(limited);
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+      await waitForStatus(p, /ready/);
+      await addImages(p, [fixture('coffee.png')]);
+      const stored = await downloadBytes(p, 'Download features: coffee.png');
+      await p.evaluate(() => new BroadcastChannel('test-quota').postMessage('full'));
+      await addImages(p, [fixture('astronaut.png')]);
+      await waitForAlert(p, 'Browser storage is full');
+      // The new image still works in this session, and the stored one is untouched.
+      await p.getByRole('button', { name: 'Download features: astronaut.png' }).waitFor();
+      await p.evaluate(() => new BroadcastChannel('test-quota').postMessage('ok'));
+      await p.reload();
+      await p.getByRole('img', { name: 'coffee.png' }).waitFor();
+      expect(await p.getByRole('img', { name: 'astronaut.png' }).count()).toBe(0);
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+      await waitForStatus(p, /ready/);
+      const again = await downloadBytes(p, 'Download features: coffee.png');
+      expect(again.bytes.equals(stored.bytes)).toBe(true);
+      expect(await p.getByText('features from browser storage').count()).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
+});
