@@ -62,8 +62,13 @@ describe.each([
       const name = path.basename(files[i]);
       await page.getByLabel('Attention image').selectOption({ label: name });
       await page.getByLabel('Attention layer').selectOption({ label: 'Layer 4' });
-      await page.waitForFunction(() =>
-        /Layer 4 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''),
+      await page.waitForFunction(
+        () =>
+          /Layer 4 of 4/.test(
+            document.querySelector('[aria-label="Attention"]')?.textContent ?? '',
+          ),
+        null,
+        { timeout: 180_000 },
       );
       await page.getByRole('img', { name: `Attention map: ${name}` }).waitFor();
       const t = 1 + registers + (h / 14) * (w / 14);
@@ -74,8 +79,13 @@ describe.each([
       expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
 
       await page.getByLabel('Attention layer').selectOption({ label: 'Layer 1' });
-      await page.waitForFunction(() =>
-        /Layer 1 of 4/.test(document.querySelector('[aria-label="Attention"]')?.textContent ?? ''),
+      await page.waitForFunction(
+        () =>
+          /Layer 1 of 4/.test(
+            document.querySelector('[aria-label="Attention"]')?.textContent ?? '',
+          ),
+        null,
+        { timeout: 180_000 },
       );
       const first = await downloadNpy(page, `Download attention: ${name}`);
       expect(first.shape).toEqual([4, t, t]);

@@ -72,11 +72,13 @@ describe('hosted under a sub-path without isolation headers', () => {
     const link = await page.getByLabel('Share link').inputValue();
     expect(new URL(link).searchParams.getAll('img')).toEqual([`${server.url}samples/chelsea.png`]);
     expect(await page.getByText('1 local image: images never leave this device').count()).toBe(1);
-    const other = await context.newPage();
+    // The recipient: another browser, with nothing stored from this one.
+    const recipient = await browser.newContext();
+    const other = await recipient.newPage();
     await other.goto(link);
     await other.getByRole('img', { name: 'chelsea.png' }).waitFor();
     expect(await other.getByRole('img', { name: 'coffee.png' }).count()).toBe(0);
-    await other.close();
+    await recipient.close();
   });
 
   it('asks before downloading a model a link names', async () => {
@@ -92,6 +94,9 @@ describe('hosted under a sub-path without isolation headers', () => {
   });
 
   it('shows a hostile link as notices and changes nothing else', async () => {
+    // A first visit (nothing stored), so every setting must keep its default.
+    const visitor = await browser.newContext();
+    const page = await visitor.newPage();
     const hostile =
       '?backend=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E&res=1e308&model=javascript:window.__pwned=1' +
       '&view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E&layer=-1&keep=9&%3Cb%3Ex%3C%2Fb%3E=1';
@@ -109,6 +114,7 @@ describe('hosted under a sub-path without isolation headers', () => {
       'true',
     );
     expect(await page.getByRole('dialog').count()).toBe(0);
+    await visitor.close();
   });
 
   it('reloads offline from the service worker cache', async () => {
