@@ -2,16 +2,24 @@
  * PCA maps for a set of images, computed in the worker from the features it keeps; only the
  * per-patch colours (and masks) go back to the UI, transferred.
  */
-import { computePcaMaps } from '../features/pca-map';
+import { computePcaMapsAsync, type FitRequest } from '../features/pca-map';
+import { fitPca, type Pca } from '../features/pca';
+import type { CovarianceFitter } from './covariance';
 import { patchTokens, tokenLayout } from '../features/tokens';
 import type { StoredFeatures } from './embed';
 import type { PcaMap, PcaRequest, PcaResult } from './protocol';
 
-export function computePca(
+/** The fits in JavaScript, for when no session can do the covariance product. */
+const fitHere = (q: FitRequest): Promise<Pca> =>
+  Promise.resolve(fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows }));
+
+export async function computePca(
   req: PcaRequest,
   features: ReadonlyMap<string, StoredFeatures>,
-): { result: PcaResult; transfer: Transferable[] } {
+  fitter: CovarianceFitter | null = null,
+): Promise<{ result: PcaResult; transfer: Transferable[] }> {
   const t0 = performance.now();
+  const sessionFitsBefore = fitter?.sessionFits ?? 0;
   const present = req.imageIds.filter((id) => features.has(id));
   const inputs = present.map((id) => {
     const f = features.get(id)!;
@@ -25,12 +33,19 @@ export function computePca(
   });
   if (inputs.length === 0) {
     return {
-      result: { maps: [], explained: [], perImageExplained: [], invertUsed: false, ms: 0 },
+      result: {
+        maps: [],
+        explained: [],
+        perImageExplained: [],
+        invertUsed: false,
+        ms: 0,
+        covariance: 'javascript',
+      },
       transfer: [],
     };
   }
   const dim = inputs[0].dim;
-  const out = computePcaMaps(inputs, dim, req);
+  const out = await computePcaMapsAsync(inputs, dim, req, fitter?.fit ?? fitHere);
   const maps: PcaMap[] = out.maps.map((m, i) => ({
     imageId: present[i],
     rows: m.rows,
@@ -50,6 +65,7 @@ export function computePca(
       perImageExplained: out.perImageExplained,
       invertUsed: out.invertUsed,
       ms: performance.now() - t0,
+      covariance: (fitter?.sessionFits ?? 0) > sessionFitsBefore ? 'session' : 'javascript',
     },
     transfer,
   };

@@ -123,6 +123,8 @@ export interface PcaResult {
   perImageExplained: number[][];
   invertUsed: boolean;
   ms: number;
+  /** Where the covariance product ran: an onnxruntime session, or plain JavaScript. */
+  covariance: 'session' | 'javascript';
 }
 
 /** Image descriptor for search: CLS token, mean of patch tokens, or both (each normalised). */

@@ -37,6 +37,7 @@ import type {
 import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
 import { checkAgainstWasm, createSession, LoadedModel, variantOf } from './session';
 import { modelFingerprint } from './fingerprint';
+import { CovarianceFitter } from './covariance';
 import { loadStored, saveStored } from './feature-store';
 import {
   correspond,
@@ -53,6 +54,8 @@ declare const self: DedicatedWorkerGlobalScope;
 const CHECK_MAX_WEIGHT_BYTES = 700 * 1024 * 1024;
 
 let current: LoadedModel | null = null;
+/** The PCA's covariance product on the model's backend (see covariance.ts). */
+let covariance: CovarianceFitter | null = null;
 let modelKey = '';
 /** Every image's features; `index` must be told whenever this map changes. */
 const features = new Map<string, StoredFeatures>();
@@ -115,7 +118,7 @@ async function handle(
     case 'attention':
       return attention(msg);
     case 'pca':
-      return computePca(msg, features);
+      return computePca(msg, features, covariance);
     case 'descriptors':
       return computeDescriptors(msg, features);
     case 'patchPoints':
@@ -231,6 +234,8 @@ async function loadModel(
   const previous = current;
   current = new LoadedModel(ort, info, bytes, session, backend, report);
   modelKey = `${await modelFingerprint(bytes)}:${backend}`;
+  void covariance?.release();
+  covariance = new CovarianceFitter(ort, backend);
   features.clear();
   transient.clear();
   index.invalidate();

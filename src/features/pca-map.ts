@@ -7,7 +7,19 @@
  * background is black. A joint fit pools every image's patches, so a colour means the same feature
  * in every image; a per-image fit gives each image its own basis and scaling.
  */
-import { fitPca, project } from './pca';
+import { fitPca, project, type Pca } from './pca';
+
+/** One PCA fit the map computation needs; a driver answers it (here, or asynchronously). */
+export interface FitRequest {
+  data: Float32Array;
+  n: number;
+  dim: number;
+  k: number;
+  seed: number;
+  rows: Int32Array | null;
+}
+
+type Steps<T> = Generator<FitRequest, T, Pca>;
 
 export interface PcaImage {
   /** Patch tokens, [rows * cols, dim], row-major (e.g. from `patchTokens`). */
@@ -170,6 +182,32 @@ function borderMinusCentre(
  * pool that has enough is simply all black, with its (empty) mask.
  */
 export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOptions): PcaMaps {
+  const steps = pcaMapSteps(images, dim, opts);
+  let r = steps.next();
+  while (!r.done) {
+    const q = r.value;
+    r = steps.next(fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows }));
+  }
+  return r.value;
+}
+
+/**
+ * computePcaMaps with the fits done by `fit` (e.g. a covariance product run by onnxruntime off
+ * the JS thread); everything else is identical.
+ */
+export async function computePcaMapsAsync(
+  images: PcaImage[],
+  dim: number,
+  opts: PcaMapOptions,
+  fit: (q: FitRequest) => Promise<Pca>,
+): Promise<PcaMaps> {
+  const steps = pcaMapSteps(images, dim, opts);
+  let r = steps.next();
+  while (!r.done) r = steps.next(await fit(r.value));
+  return r.value;
+}
+
+function* pcaMapSteps(images: PcaImage[], dim: number, opts: PcaMapOptions): Steps<PcaMaps> {
   for (const im of images) {
     if (im.patches.length !== im.rows * im.cols * dim) {
       throw new RangeError(
@@ -191,7 +229,7 @@ export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOpti
         at += im.patches.length;
       }
     }
-    const g = mapGroup(data, total, dim, images, opts);
+    const g = yield* mapGroup(data, total, dim, images, opts);
     const explained = Array.from(g.explained);
     let off = 0;
     const maps = images.map((im) => {
@@ -213,7 +251,9 @@ export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOpti
       invertUsed: g.inverted,
     };
   }
-  const groups = images.map((im) => mapGroup(im.patches, im.rows * im.cols, dim, [im], opts));
+  const groups = [];
+  for (const im of images)
+    groups.push(yield* mapGroup(im.patches, im.rows * im.cols, dim, [im], opts));
   const perImageExplained = groups.map((g) => Array.from(g.explained));
   const explained = perImageExplained[0].map(
     (_, c) => perImageExplained.reduce((s, e) => s + e[c], 0) / perImageExplained.length,
@@ -233,16 +273,21 @@ export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOpti
 }
 
 /** One fit over `data` ([n, dim]: the grids' patches back to back) and its colours. */
-function mapGroup(
+function* mapGroup(
   data: Float32Array,
   n: number,
   dim: number,
   grids: { rows: number; cols: number }[],
   opts: PcaMapOptions,
-): { colours: Float32Array; mask: Uint8Array | null; explained: Float64Array; inverted: boolean } {
+): Steps<{
+  colours: Float32Array;
+  mask: Uint8Array | null;
+  explained: Float64Array;
+  inverted: boolean;
+}> {
   const k = Math.min(3, dim);
   const limit = opts.maxFitRows ?? Infinity;
-  const first = fitPca(data, n, dim, k, { seed: SEED, rows: evenRows(n, limit, null) });
+  const first = yield { data, n, dim, k, seed: SEED, rows: evenRows(n, limit, null) };
   const scores = project(first, data, n, dim);
   const pc1 = new Float32Array(n);
   for (let i = 0; i < n; i++) pc1[i] = scores[i * k];
@@ -275,7 +320,7 @@ function mapGroup(
   const fg = new Int32Array(count);
   for (let i = 0, j = 0; i < n; i++) if (mask[i]) fg[j++] = i;
 
-  const second = fitPca(data, n, dim, k, { seed: SEED, rows: evenRows(count, limit, fg) });
+  const second = yield { data, n, dim, k, seed: SEED, rows: evenRows(count, limit, fg) };
   project(second, data, n, dim, scores); // background scores are computed but never shown
   return {
     colours: pcaColours(scores, n, k, { rows: fg }),

@@ -32,6 +32,11 @@ export interface PcaOptions {
   seed?: number;
   /** Fit only these row indices (e.g. the foreground patches); the data is not copied. */
   rows?: Int32Array | null;
+  /**
+   * XcᵀXc ([dim, dim], rows centred by their column mean) computed elsewhere, e.g. by a faster
+   * matrix product; used when there are at least `dim` rows (otherwise the Gram path is taken).
+   */
+  scatter?: Float64Array;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -87,7 +92,8 @@ export function fitPca(
       found = c + 1;
     }
   } else {
-    const cov = scatterMatrix(data, n, dim, mean, rows);
+    const cov = opts.scatter ?? scatterMatrix(data, n, dim, mean, rows);
+    if (cov.length !== dim * dim) throw new RangeError(`fitPca: scatter is not ${dim}x${dim}`);
     for (let i = 0; i < dim * dim; i++) cov[i] /= denom;
     for (let i = 0; i < dim; i++) totalVariance += cov[i * dim + i];
     const eig = topEigen(cov, dim, k, seed);

@@ -32,6 +32,9 @@ export interface PcaState {
   key: string;
   /** The settings the current maps were computed with (the controls may be ahead). */
   computedWith: PcaSettings | null;
+  /** How long the worker took for the current maps. */
+  ms: number | null;
+  covariance: 'session' | 'javascript';
 }
 
 export const usePca = create<PcaState>()(() => ({
@@ -44,6 +47,8 @@ export const usePca = create<PcaState>()(() => ({
   computing: false,
   key: '',
   computedWith: null,
+  ms: null,
+  covariance: 'javascript',
 }));
 
 let latest = 0;
@@ -76,6 +81,8 @@ export function computePca(imageIds: string[]): void {
           computing: false,
           key,
           computedWith: settings,
+          ms: r.ms,
+          covariance: r.covariance,
         });
       },
       (err: ExplorerError) => {

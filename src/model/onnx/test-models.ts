@@ -1,7 +1,8 @@
 /**
- * Builders for small synthetic ONNX models, for tests: a ModelProto is assembled field by field
- * with the protobuf writer, so tests can make models the fixtures do not cover (a non-ViT MatMul
- * graph, odd shapes) without an ONNX toolchain.
+ * Builders for small synthetic ONNX models: a ModelProto is assembled field by field with the
+ * protobuf writer, so tests can make models the fixtures do not cover (a non-ViT MatMul graph, odd
+ * shapes) without an ONNX toolchain, and the engine can make its one-node helper graphs (the
+ * covariance product of the PCA).
  */
 import { lenField, message, packedVarints, stringField, varintField } from './protobuf-writer';
 import { DT_FLOAT } from './types';
@@ -29,6 +30,11 @@ export function node(
     stringField(4, opType),
     ...attrs.map((a) => lenField(5, a)),
   );
+}
+
+/** AttributeProto of type INT (2). */
+export function intAttr(name: string, value: number): Uint8Array {
+  return message(stringField(1, name), varintField(20, 2), varintField(3, value));
 }
 
 /** AttributeProto of type INTS (7). */

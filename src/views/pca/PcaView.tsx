@@ -138,7 +138,11 @@ export function PcaView() {
               ? ` · explained variance ${pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`
               : '') +
             (shownWith.foregroundOnly ? ' (second PCA, foreground patches)' : '') +
-            (pca.computing ? ' · computing…' : '')}
+            (pca.computing
+              ? ' · computing…'
+              : pca.ms !== null && pca.explained.length
+                ? ` · ${Math.round(pca.ms)} ms${pca.covariance === 'session' ? ' (covariance by onnxruntime)' : ''}`
+                : '')}
       </p>
       {focus && (
         <button type="button" onClick={() => setPcaDisplay({ focus: null })}>

@@ -1,0 +1,89 @@
+/**
+ * The line under the toolbar that says what the cloud shows (a polite live region): how many
+ * images or patches, how they were laid out (PCA with its explained variance, or UMAP with its
+ * parameters and the caveat that distances between groups mean little), sampling, and thumbnail
+ * progress; and the colour swatches of image mode. Tests read this text, so its wording is part
+ * of the view's contract.
+ */
+import type { Embedding3dSettings } from '../../store/embedding3d';
+import type { PatchCloud } from './HoverTooltip';
+import { categoryColour } from './palette';
+import type { Categories, LayoutState } from './useImageLayout';
+import type { ThumbProgress } from './useImageScene';
+
+const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+
+export interface LegendProps {
+  settings: Embedding3dSettings;
+  glError: string | null;
+  modelReady: boolean;
+  doneCount: number;
+  /** Image mode: the layout on screen and how many images it places. */
+  shownLayout: LayoutState | null;
+  shownCount: number;
+  thumbs: ThumbProgress;
+  /** Patch mode: the cloud on screen. */
+  shownPatches: PatchCloud | null;
+}
+
+export function Legend(props: LegendProps) {
+  return (
+    <p className="muted e3d-legend" aria-live="polite">
+      {legendText(props)}
+    </p>
+  );
+}
+
+function legendText(p: LegendProps): string {
+  const { settings, shownLayout, shownCount, thumbs, shownPatches } = p;
+  if (p.glError) return '';
+  if (!p.modelReady) return 'Load a model and add images to see them here.';
+  if (p.doneCount === 0) return 'Points appear once images have features.';
+  if (settings.mode === 'images') {
+    if (!shownLayout) return 'Computing the layout…';
+    const head = `${shownCount} image${shownCount === 1 ? '' : 's'}`;
+    const how =
+      shownLayout.method === 'pca'
+        ? ` · PCA of the ${settings.descriptor === 'cls' ? 'CLS tokens' : 'patch means'} (exact linear projection)` +
+          ` · explained variance ${shownLayout.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}` +
+          (shownLayout.asked === 'umap' ? ' · UMAP needs at least 4 images, so PCA is shown' : '')
+        : ` · UMAP (approximate: neighbourhoods are kept, distances between groups are not; ` +
+          `${settings.umap.nNeighbors} neighbours, min distance ${settings.umap.minDist}, seed ${settings.umap.seed})`;
+    const t = thumbs
+      ? thumbs.of < thumbs.total
+        ? ` · thumbnails for ${thumbs.of} of ${thumbs.total}`
+        : thumbs.drawn < thumbs.total
+          ? ` · drawing thumbnails ${thumbs.drawn}/${thumbs.total}`
+          : ''
+      : '';
+    return head + how + t;
+  }
+  if (!shownPatches) return 'Computing the patch PCA…';
+  const r = shownPatches.result;
+  const m = r.image.length;
+  const n = r.grids.length;
+  const head = r.sampled
+    ? `showing ${m.toLocaleString('en')} of ${r.total.toLocaleString('en')} patches (evenly sampled)`
+    : `${m.toLocaleString('en')} patches`;
+  return (
+    `${head} from ${n} image${n === 1 ? '' : 's'} · joint PCA of the patch tokens, coloured like the PCA maps` +
+    ` · explained variance ${r.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}`
+  );
+}
+
+/** The colour key of image mode: the first 12 categories with their counts. */
+export function Swatches({ categories }: { categories: Categories }) {
+  const counts = new Array<number>(categories.names.length).fill(0);
+  for (const c of categories.of) counts[c]++;
+  return (
+    <ul className="e3d-swatches" aria-label="Colours">
+      {categories.names.slice(0, 12).map((name, i) => (
+        <li key={name}>
+          <span className="e3d-swatch" style={{ background: categoryColour(i) }} />
+          {name} ({counts[i]})
+        </li>
+      ))}
+      {categories.names.length > 12 && <li>+{categories.names.length - 12} more</li>}
+    </ul>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * The side panel of image mode for the selected image: its name and picture, buttons to open it
+ * in the Attention or PCA views, to show its patches, or to clear the selection, and its nearest
+ * neighbours by cosine similarity of the chosen descriptor (each a button that selects it).
+ */
+import { isTensorFile } from '../../lib/files';
+import { selectImage, useApp, type ImageEntry } from '../../store/app-store';
+import { setEmbedding3d } from '../../store/embedding3d';
+
+export interface SelectionPanelProps {
+  selected: ImageEntry;
+  descriptor: 'cls' | 'mean';
+  /** The neighbours, best first, as image entries (undefined: no longer in the collection). */
+  neighbours: { index: number; score: number; entry: ImageEntry | undefined }[];
+}
+
+export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPanelProps) {
+  return (
+    <aside className="e3d-side" aria-label="Selected image">
+      <p>
+        Selected: <strong>{selected.name}</strong>
+      </p>
+      {!isTensorFile({ name: selected.name }) && (
+        <img className="e3d-selected" src={selected.url} alt={selected.name} />
+      )}
+      <div className="e3d-actions">
+        <button
+          type="button"
+          onClick={() => useApp.setState({ view: 'attention', selectedImageId: selected.id })}
+        >
+          Open in Attention
+        </button>
+        <button
+          type="button"
+          onClick={() => useApp.setState({ view: 'pca', selectedImageId: selected.id })}
+        >
+          Open in PCA maps
+        </button>
+        <button
+          type="button"
+          onClick={() => setEmbedding3d({ mode: 'patches', patchImages: [selected.id] })}
+        >
+          Show its patches
+        </button>
+        <button type="button" onClick={() => selectImage(null)}>
+          Clear selection
+        </button>
+      </div>
+      {neighbours.length > 0 && (
+        <>
+          <p className="muted">
+            Nearest by cosine ({descriptor === 'cls' ? 'CLS' : 'mean of patches'}):
+          </p>
+          <ol className="e3d-neighbours">
+            {neighbours.map((nb) => (
+              <li key={nb.index}>
+                <button type="button" onClick={() => nb.entry && selectImage(nb.entry.id)}>
+                  {nb.entry?.name ?? '?'}
+                </button>{' '}
+                {nb.score.toFixed(3)}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+    </aside>
+  );
+}
