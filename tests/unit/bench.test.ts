@@ -50,7 +50,7 @@ describe('bench stats', () => {
       features: { knn_query_ms: { median: 25 }, pca_joint_ms: { median: 149 } },
     });
     const by = Object.fromEntries(t.map((x) => [x.key, x.holds]));
-    expect(by.overhead_ratio).toBe(true);
+    expect(by['overhead_ratio:1']).toBe(true);
     expect(by.knn_query_ms).toBe(false);
     expect(by.pca_joint_ms).toBe(true);
     expect(by.patch_similarity_ms).toBeNull();

@@ -1,0 +1,37 @@
+// Types for stats.mjs (plain JS so that `npm run bench` runs on Node 20 without a TS loader).
+export interface Summary {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  n: number;
+  values: number[];
+}
+export function median(values: (number | null | undefined)[]): number | null;
+export function summarize(values: (number | null | undefined)[]): Summary;
+export function round(x: number | null | undefined, digits?: number): number | null;
+export function ratio(a: number | null, b: number | null): number | null;
+export function pairedRatio(a: number[] | undefined, b: number[] | undefined): number | null;
+export function bytesPerImage(p: {
+  tokens: number;
+  dim: number;
+  imageFileBytes?: number;
+  metadataBytes?: number;
+}): { tokens: number; dim: number; memory: number; stored: number; storedWithImage: number };
+export const TARGETS: { key: string; label: string; max: number; strict: boolean }[];
+export function meets(
+  value: number | null | undefined,
+  max: number,
+  strict: boolean,
+): boolean | null;
+export interface TargetResult {
+  key: string;
+  label: string;
+  target: string;
+  value: number | null;
+  holds: boolean | null;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the results object is built in run.mjs
+export function judge(results: any): TargetResult[];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function markdown(results: any): string;
+export function fmtBytes(n: number | null | undefined): string;

@@ -1,0 +1,76 @@
+/// <reference lib="webworker" />
+/**
+ * The floor under the app's inference: onnxruntime-web's session.run on a tensor prepared once,
+ * with the session the app creates (same build, options and thread count), nothing else.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
+import { loadOrt } from '../runtime';
+import { createSession } from '../session';
+import type { BareConfig, BareInfo, BareStep } from './bench-protocol';
+import { fetchBytes, normals, serveSteps } from './reply';
+
+serveSteps<BareConfig, BareInfo, BareStep>(async (cfg) => {
+  const ort = await loadOrt();
+  // Before the first session: the WASM module starts its threads once.
+  ort.env.wasm.numThreads = cfg.threads;
+  const model = await fetchBytes(cfg.modelUrl);
+  const externalData = cfg.dataUrl
+    ? [{ path: cfg.dataPath, data: await fetchBytes(cfg.dataUrl) }]
+    : [];
+  const t0 = performance.now();
+  const session = await createSession(ort, { model, externalData }, cfg.backend, 'model.onnx');
+  // WebGPU: a second session that leaves its output on the GPU, to time read-back on its own.
+  let gpuSession: InferenceSession | null = null;
+  if (cfg.backend === 'webgpu') {
+    gpuSession = await ort.InferenceSession.create(model, {
+      executionProviders: [{ name: 'webgpu' }],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      preferredOutputLocation: 'gpu-buffer',
+      ...(externalData.length > 0 ? { externalData } : {}),
+    });
+  }
+  const loadMs = performance.now() - t0;
+  const inputName = session.inputNames[0];
+  // As the app asks: only the token output.
+  const outputName = session.outputNames.includes('last_hidden_state')
+    ? 'last_hidden_state'
+    : session.outputNames[0];
+  const dims = [1, 3, cfg.height, cfg.width];
+  const input = new ort.Tensor('float32', normals(3 * cfg.height * cfg.width, 7), dims);
+
+  return {
+    info: { loadMs, threads: ort.env.wasm.numThreads ?? cfg.threads },
+    async step() {
+      const t1 = performance.now();
+      const out = (await session.run({ [inputName]: input }, [outputName]))[outputName] as Tensor;
+      const t2 = performance.now();
+      // On WASM the output is already in JS memory (ORT copied it out of its heap inside run);
+      // that same [T, D] copy, timed on its own, is what read-back costs there.
+      const data = out.data as Float32Array;
+      const copy = new Float32Array(data.length);
+      copy.set(data);
+      const t3 = performance.now();
+      const [, tokens, dim] = out.dims;
+      out.dispose();
+      let readbackMs = t3 - t2;
+      let gpuRunMs: number | null = null;
+      if (gpuSession) {
+        const device = await ort.env.webgpu.device;
+        const g1 = performance.now();
+        const g = (await gpuSession.run({ [inputName]: input }, [outputName]))[
+          outputName
+        ] as Tensor;
+        // run() returns once the work is queued: wait for the GPU, then time the copy alone.
+        await device.queue.onSubmittedWorkDone();
+        const g2 = performance.now();
+        await g.getData();
+        const g3 = performance.now();
+        g.dispose();
+        gpuRunMs = g2 - g1;
+        readbackMs = g3 - g2;
+      }
+      return { runMs: t2 - t1, readbackMs, gpuRunMs, tokens, dim };
+    },
+  };
+});

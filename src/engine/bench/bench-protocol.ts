@@ -1,0 +1,87 @@
+/** Messages between the bench page (src/engine/bench/page.ts) and its workers. */
+import type { Backend } from '../protocol';
+
+export interface Repeats {
+  warmup: number;
+  repeats: number;
+}
+
+/** A bare onnxruntime-web session.run on a prepared tensor, with the app's session options. */
+export interface BareConfig {
+  kind: 'bare';
+  modelUrl: string;
+  /** The external-data file, or null when the weights are inside the graph. */
+  dataUrl: string | null;
+  /** The file name the graph refers to for its external data. */
+  dataPath: string;
+  backend: Backend;
+  threads: number;
+  height: number;
+  width: number;
+}
+
+export interface BareInfo {
+  loadMs: number;
+  threads: number;
+}
+
+export interface BareStep {
+  runMs: number;
+  /**
+   * WASM: a copy of the [T, D] output (what ORT does out of its heap inside run); WebGPU: getData()
+   * of a GPU-buffer output after the GPU finished.
+   */
+  readbackMs: number;
+  /** WebGPU only: session.run with the output left on the GPU, until the GPU is done. */
+  gpuRunMs: number | null;
+  tokens: number;
+  dim: number;
+}
+
+/** transformers.js's image-feature-extraction pipeline, from an image file's bytes to features. */
+export interface TjsConfig {
+  kind: 'tjs';
+  /**
+   * Where the model folders are (env.localModelPath): a path on this origin, not a URL
+   * (transformers.js looks for local files only by path).
+   */
+  localModelPath: string;
+  modelId: string;
+  wasmPaths: { mjs: string; wasm: string };
+  device: Backend;
+  threads: number;
+  imageUrl: string;
+  /** Whether the weights are in onnx/model.onnx_data. */
+  externalData: boolean;
+}
+
+export interface TjsInfo {
+  loadMs: number;
+  version: string;
+  ortVersion: string;
+}
+
+export interface TjsStep {
+  e2eMs: number;
+  dims: number[];
+}
+
+/** The app's feature stages on synthetic data (kNN, patch similarity, joint PCA). */
+export interface FeaturesConfig extends Repeats {
+  kind: 'features';
+}
+
+export interface FeaturesResult {
+  knnMs: number[];
+  patchSimMs: number[];
+  pcaMs: number[];
+  pcaFgMs: number[];
+  /** The same joint PCA fitted on at most 2048 evenly strided patches (PcaMapOptions.maxFitRows). */
+  pcaFit2048Ms: number[];
+  /** Whether the covariance went through the onnxruntime session (as in the app) at least once. */
+  pcaUsedSession: boolean;
+}
+
+export type SteppedJob = BareConfig | TjsConfig;
+
+export type WorkerReply<R> = { ok: true; result: R } | { ok: false; error: string };

@@ -1,0 +1,147 @@
+/// <reference lib="webworker" />
+/**
+ * The app's feature stages, timed in a worker (where the app runs them) on synthetic data of the
+ * issue's sizes, through the same functions the engine's jobs call:
+ * - patch-similarity update: the worker's patchSimilarity job over 8 images of 32 x 32 patches,
+ *   D = 384 (ViT-S at 448);
+ * - joint PCA: the worker's PCA job (computePca, with the covariance fitter the worker makes: an
+ *   onnxruntime Gemm session on WASM with the app's thread count) over the same 8 images, default
+ *   settings and the foreground-only recipe (and, for comparison, the fit bounded to 2048 patches);
+ * - kNN query: topK over 10,000 L2-normalised rows of 768 (as the search job calls it, with its
+ *   skip test), k = 10.
+ * Tokens have a decaying low-rank structure plus noise, like real features (pure noise would give
+ * the eigen-solver near-equal eigenvalues, which real features never have).
+ */
+import { descriptorsOf } from '../../features/descriptors';
+import { normaliseRows, topK } from '../../features/knn';
+import type { StoredFeatures } from '../embed';
+import { computePcaMapsAsync } from '../../features/pca-map';
+import { CovarianceFitter } from '../covariance';
+import { computePca } from '../pca-job';
+import { loadOrt } from '../runtime';
+import type { PcaSettings } from '../protocol';
+import { patchSimilarity } from '../retrieval-job';
+import type { FeaturesConfig, FeaturesResult } from './bench-protocol';
+import { normals, serve } from './reply';
+
+const IMAGES = 8;
+const GRID = 32;
+const DIM = 384;
+const KNN_ROWS = 10_000;
+const KNN_DIM = 768;
+const K = 10;
+
+/** [tokens, dim]: sum of `rank` random directions with decaying weights, plus noise. */
+function structured(tokens: number, dim: number, seed: number, rank = 24): Float32Array {
+  const basis = normals(rank * dim, 1000 + seed);
+  const coef = normals(tokens * rank, 2000 + seed);
+  const out = normals(tokens * dim, 3000 + seed, 0.3);
+  for (let t = 0; t < tokens; t++) {
+    for (let r = 0; r < rank; r++) {
+      const w = coef[t * rank + r] / (1 + r);
+      const b = r * dim;
+      const o = t * dim;
+      for (let j = 0; j < dim; j++) out[o + j] += w * basis[b + j];
+    }
+  }
+  return out;
+}
+
+function syntheticFeatures(): Map<string, StoredFeatures> {
+  const features = new Map<string, StoredFeatures>();
+  const tokenCount = 1 + GRID * GRID;
+  for (let i = 0; i < IMAGES; i++) {
+    const tokens = structured(tokenCount, DIM, i);
+    features.set(`image-${i}`, {
+      tokens,
+      tokenCount,
+      dim: DIM,
+      registers: 0,
+      rows: GRID,
+      cols: GRID,
+      inputHeight: GRID * 14,
+      inputWidth: GRID * 14,
+      source: {
+        file: new Blob(),
+        fileName: `image-${i}.png`,
+        preprocess: { mode: 'dense', resolution: GRID * 14, background: 'white' },
+      },
+      ...descriptorsOf(tokens, tokenCount, DIM, 1),
+    });
+  }
+  return features;
+}
+
+async function time(fn: () => unknown, cfg: FeaturesConfig): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < cfg.warmup + cfg.repeats; i++) {
+    const t0 = performance.now();
+    await fn();
+    const ms = performance.now() - t0;
+    if (i >= cfg.warmup) out.push(ms);
+  }
+  return out;
+}
+
+serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
+  const features = syntheticFeatures();
+  const ids = [...features.keys()];
+
+  let patch = 0;
+  const patchSimMs = await time(() => {
+    patch = (patch + 37) % (GRID * GRID);
+    patchSimilarity(features, { type: 'patchSimilarity', imageId: ids[0], patch, targets: ids });
+  }, cfg);
+
+  const settings: PcaSettings = {
+    joint: true,
+    foregroundOnly: false,
+    threshold: 0.5,
+    invert: 'auto',
+  };
+  // As the worker does after loading a model: a covariance fitter on the model's backend.
+  const fitter = new CovarianceFitter(await loadOrt(), 'wasm');
+  const pcaMs = await time(
+    () => computePca({ type: 'pca', imageIds: ids, ...settings }, features, fitter),
+    cfg,
+  );
+  const pcaFgMs = await time(
+    () =>
+      computePca(
+        { type: 'pca', imageIds: ids, ...settings, foregroundOnly: true },
+        features,
+        fitter,
+      ),
+    cfg,
+  );
+  // What a fit bounded to 2048 patches would cost (the option exists; the PCA job does not set it).
+  const layoutPatches = ids.map((id) => {
+    const f = features.get(id)!;
+    return { patches: f.tokens.subarray(f.dim), rows: f.rows, cols: f.cols };
+  });
+  const pcaFit2048Ms = await time(
+    () => computePcaMapsAsync(layoutPatches, DIM, { ...settings, maxFitRows: 2048 }, fitter.fit),
+    cfg,
+  );
+  features.clear();
+
+  const matrix = normaliseRows(structured(KNN_ROWS, KNN_DIM, 99, 32), KNN_ROWS, KNN_DIM);
+  const queries = normaliseRows(normals(16 * KNN_DIM, 5), 16, KNN_DIM);
+  let q = 0;
+  const knnMs = await time(() => {
+    const query = queries.subarray((q % 16) * KNN_DIM, ((q % 16) + 1) * KNN_DIM);
+    const skip = new Set([q]);
+    q++;
+    topK(matrix, KNN_ROWS, KNN_DIM, query, K, (i) => skip.has(i));
+  }, cfg);
+
+  await fitter.release();
+  return {
+    knnMs,
+    patchSimMs,
+    pcaMs,
+    pcaFgMs,
+    pcaFit2048Ms,
+    pcaUsedSession: fitter.sessionFits > 0,
+  };
+});
