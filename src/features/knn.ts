@@ -29,6 +29,24 @@ export function rowNorms(data: Float32Array, n: number, d: number): Float32Array
   return out;
 }
 
+/** Dot product of a[ao .. ao + d) and b[bo .. bo + d). */
+export function dotAt(a: Float32Array, ao: number, b: Float32Array, bo: number, d: number): number {
+  // Four accumulators: fewer dependent adds, measurably faster in V8.
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    s0 += a[ao + j] * b[bo + j];
+    s1 += a[ao + j + 1] * b[bo + j + 1];
+    s2 += a[ao + j + 2] * b[bo + j + 2];
+    s3 += a[ao + j + 3] * b[bo + j + 3];
+  }
+  for (; j < d; j++) s0 += a[ao + j] * b[bo + j];
+  return s0 + s1 + s2 + s3;
+}
+
 /** Dot product of `query` with every row of [n, d]. */
 export function dotRows(
   matrix: Float32Array,
@@ -37,23 +55,7 @@ export function dotRows(
   query: Float32Array,
 ): Float32Array {
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    // Four accumulators: fewer dependent adds, measurably faster in V8.
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j + 3 < d; j += 4) {
-      s0 += matrix[o + j] * query[j];
-      s1 += matrix[o + j + 1] * query[j + 1];
-      s2 += matrix[o + j + 2] * query[j + 2];
-      s3 += matrix[o + j + 3] * query[j + 3];
-    }
-    for (; j < d; j++) s0 += matrix[o + j] * query[j];
-    out[i] = s0 + s1 + s2 + s3;
-  }
+  for (let i = 0; i < n; i++) out[i] = dotAt(matrix, i * d, query, 0, d);
   return out;
 }
 

@@ -4,19 +4,11 @@
  */
 import { mulberry32 } from './pca-eigen';
 import { fitPca, project } from './pca';
+import { topOf } from './knn';
+import { cosineToRows } from './patch-similarity';
 
-/** Copies rows scaled to unit L2 norm (a zero row stays zero). */
-export function normalizeRows(data: Float32Array, n: number, dim: number): Float32Array {
-  const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
-    const o = i * dim;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += data[o + j] * data[o + j];
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = 0; j < dim; j++) out[o + j] = data[o + j] * inv;
-  }
-  return out;
-}
+/** Copies rows scaled to unit L2 norm (a zero row stays zero): the search's own. */
+export { normaliseRows as normalizeRows } from './knn';
 
 export interface Layout {
   /** [n, 3]; z (and y for a 1-D fit) is 0 when fewer components were asked for or exist. */
@@ -209,21 +201,7 @@ export function cosineNeighbours(
   query: number,
   k: number,
 ): { index: number; score: number }[] {
-  const norms = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += data[i * dim + j] ** 2;
-    norms[i] = Math.sqrt(s);
-  }
-  const q = query * dim;
-  const scored: { index: number; score: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    if (i === query) continue;
-    let dot = 0;
-    for (let j = 0; j < dim; j++) dot += data[q + j] * data[i * dim + j];
-    const denom = norms[i] * norms[query];
-    scored.push({ index: i, score: denom > 0 ? dot / denom : 0 });
-  }
-  scored.sort((a, b) => b.score - a.score || a.index - b.index);
-  return scored.slice(0, Math.max(0, k));
+  const q = data.slice(query * dim, (query + 1) * dim);
+  const r = topOf(cosineToRows(q, data, dim, 0, n), Math.max(0, k), (i) => i === query);
+  return [...r.index].map((index, i) => ({ index, score: r.score[i] }));
 }

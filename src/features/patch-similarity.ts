@@ -4,6 +4,8 @@
  * place with precomputed row norms, so no normalised copy of every image is kept in memory.
  */
 
+import { dotAt } from './knn';
+
 /**
  * Cosine of `query` (length d) with `count` rows of `tokens` ([*, d]) starting at row `start`.
  * `norms` holds the L2 norm of every row of `tokens` (computed once per image).
@@ -22,18 +24,7 @@ export function cosineToRows(
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const o = (start + i) * d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j + 3 < d; j += 4) {
-      s0 += tokens[o + j] * query[j];
-      s1 += tokens[o + j + 1] * query[j + 1];
-      s2 += tokens[o + j + 2] * query[j + 2];
-      s3 += tokens[o + j + 3] * query[j + 3];
-    }
-    for (; j < d; j++) s0 += tokens[o + j] * query[j];
+    const dot = dotAt(tokens, o, query, 0, d);
     let rn: number;
     if (norms) rn = norms[start + i];
     else {
@@ -42,7 +33,7 @@ export function cosineToRows(
       rn = Math.sqrt(rn);
     }
     const den = qn * rn;
-    out[i] = den > 0 ? (s0 + s1 + s2 + s3) / den : 0;
+    out[i] = den > 0 ? dot / den : 0;
   }
   return out;
 }
