@@ -6,8 +6,7 @@
  * UMAP nNeighbors/minDist/seed) are what tests and users' scripts address.
  */
 import { setEmbedding3d, setUmapParams, type Embedding3dSettings } from '../../store/embedding3d';
-
-const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+import { NumberField } from '../shared/NumberField';
 
 export function Toolbar({
   settings,
@@ -84,17 +83,14 @@ export function Toolbar({
             </select>
           </label>
           {settings.colourBy === 'cluster' && (
-            <label>
-              k{' '}
-              <input
-                type="number"
-                aria-label="Clusters"
-                min={1}
-                max={50}
-                value={settings.k}
-                onChange={(e) => setEmbedding3d({ k: clamp(Number(e.target.value) || 1, 1, 50) })}
-              />
-            </label>
+            <NumberField
+              label="k"
+              name="Clusters"
+              min={1}
+              max={50}
+              value={settings.k}
+              onChange={(k) => setEmbedding3d({ k })}
+            />
           )}
           <label>
             <input
@@ -104,19 +100,14 @@ export function Toolbar({
             />{' '}
             Thumbnails
           </label>
-          <label>
-            Neighbours{' '}
-            <input
-              type="number"
-              aria-label="Neighbours"
-              min={0}
-              max={50}
-              value={settings.neighbours}
-              onChange={(e) =>
-                setEmbedding3d({ neighbours: clamp(Number(e.target.value) || 0, 0, 50) })
-              }
-            />
-          </label>
+          <NumberField
+            label="Neighbours"
+            name="Neighbours"
+            min={0}
+            max={50}
+            value={settings.neighbours}
+            onChange={(neighbours) => setEmbedding3d({ neighbours })}
+          />
         </>
       )}
       <button type="button" onClick={onResetView}>
@@ -130,31 +121,23 @@ export function Toolbar({
 export function UmapToolbar({ umap }: { umap: Embedding3dSettings['umap'] }) {
   return (
     <div className="toolbar">
-      <label>
-        UMAP neighbours{' '}
-        <input
-          type="number"
-          aria-label="UMAP nNeighbors"
-          min={2}
-          max={200}
-          value={umap.nNeighbors}
-          onChange={(e) =>
-            setUmapParams({ nNeighbors: clamp(Number(e.target.value) || 2, 2, 200) })
-          }
-        />
-      </label>
-      <label>
-        min distance{' '}
-        <input
-          type="number"
-          aria-label="UMAP minDist"
-          min={0}
-          max={1}
-          step={0.05}
-          value={umap.minDist}
-          onChange={(e) => setUmapParams({ minDist: clamp(Number(e.target.value) || 0, 0, 1) })}
-        />
-      </label>
+      <NumberField
+        label="UMAP neighbours"
+        name="UMAP nNeighbors"
+        min={2}
+        max={200}
+        value={umap.nNeighbors}
+        onChange={(nNeighbors) => setUmapParams({ nNeighbors })}
+      />
+      <NumberField
+        label="min distance"
+        name="UMAP minDist"
+        min={0}
+        max={1}
+        step={0.05}
+        value={umap.minDist}
+        onChange={(minDist) => setUmapParams({ minDist })}
+      />
       <label>
         seed{' '}
         <input

@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react';
 import type { CorrespondResult, EmbedResult, PreprocessMode } from '../../engine/protocol';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { runCorrespond, setSearch, useSearch } from '../../store/search';
+import { NumberField } from '../shared/NumberField';
 
 interface Img {
   id: string;
@@ -44,21 +45,14 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
       <div className="toolbar">
         {pick('correspondA', 'Image A')}
         {pick('correspondB', 'Image B')}
-        <label>
-          Pairs{' '}
-          <input
-            type="number"
-            aria-label="Pairs to draw"
-            min={1}
-            max={500}
-            value={s.correspondCount}
-            onChange={(e) =>
-              setSearch({
-                correspondCount: Math.max(1, Math.min(500, Number(e.target.value) || 1)),
-              })
-            }
-          />
-        </label>
+        <NumberField
+          label="Pairs"
+          name="Pairs to draw"
+          min={1}
+          max={500}
+          value={s.correspondCount}
+          onChange={(n) => setSearch({ correspondCount: n })}
+        />
         <label>
           <input
             type="checkbox"

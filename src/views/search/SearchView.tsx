@@ -20,6 +20,7 @@ import {
 } from '../../store/search';
 import { Correspondences } from './Correspondences';
 import { boxPatches, PatchCanvas } from './PatchCanvas';
+import { NumberField } from '../shared/NumberField';
 
 interface Shown {
   id: string;
@@ -91,19 +92,14 @@ export function SearchView() {
             <option value="both">CLS + mean (concatenated)</option>
           </select>
         </label>
-        <label>
-          Results{' '}
-          <input
-            type="number"
-            aria-label="Number of results"
-            min={1}
-            max={100}
-            value={s.k}
-            onChange={(e) =>
-              setSearch({ k: Math.max(1, Math.min(100, Number(e.target.value) || 1)) })
-            }
-          />
-        </label>
+        <NumberField
+          label="Results"
+          name="Number of results"
+          min={1}
+          max={100}
+          value={s.k}
+          onChange={(k) => setSearch({ k })}
+        />
         <label
           className="drop-query"
           onDragOver={(e) => {
