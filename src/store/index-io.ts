@@ -206,6 +206,22 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     );
     return;
   }
+  // Features only fit the preprocessing that made them (grid, crop, overlays): it must match.
+  const prep = manifest.preprocessing;
+  const now = app.settings;
+  if (
+    prep.mode !== now.preprocess ||
+    (prep.mode === 'dense' && prep.resolution !== now.resolution) ||
+    prep.background !== now.background
+  ) {
+    const describe = (mode: string, res: number, bg: string) =>
+      `${mode}${mode === 'dense' ? ` at ${res} px` : ''}, transparent pixels on ${bg}`;
+    refuse(
+      json.name,
+      `${json.name} was made with ${describe(prep.mode, prep.resolution, prep.background)}, but the app is set to ${describe(now.preprocess, now.resolution, now.background)}. Set Preprocessing, Resolution and Transparent pixels to match, then import again.`,
+    );
+    return;
+  }
   const sameModel = manifest.model.key !== null && manifest.model.key === app.model.modelKey;
   if (!sameModel) {
     pushAlert({
@@ -214,7 +230,6 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       message: `This index was made with ${manifest.model.file}, not with exactly the loaded model; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
     });
   }
-  const prep = manifest.preprocessing;
   const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));
   const added = addImages(pictures, undefined, { index: false });
   const key = (name: string, folder?: string) => `${folder ?? ''}/${name}`;

@@ -250,14 +250,17 @@ describe('retrieval', () => {
         .getByLabel('Model file', { exact: true })
         .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
       await waitForStatus(p, /ready/);
-      await p
-        .getByLabel('Import index')
-        .setInputFiles([
-          path.join(tmp, 'collection.index.json'),
-          path.join(tmp, 'collection.features.npy'),
-          ...PHOTOS,
-          copy,
-        ]);
+      const index = [
+        path.join(tmp, 'collection.index.json'),
+        path.join(tmp, 'collection.features.npy'),
+      ];
+      // Features made at another resolution are refused, naming the file and what to set.
+      await p.getByLabel('Resolution').selectOption('448');
+      await p.getByLabel('Import index').setInputFiles(index);
+      const refused = await waitForAlert(p, 'collection.index.json was made with dense at 224 px');
+      expect(refused).toContain('the app is set to dense at 448 px');
+      await p.getByLabel('Resolution').selectOption('224');
+      await p.getByLabel('Import index').setInputFiles([...index, ...PHOTOS, copy]);
       await p.getByText(/Imported features for 4 of 4 images/).waitFor();
       expect(await p.getByText('features from browser storage').count()).toBe(4);
       // Bit-exact: the imported rows are what the exporting browser computed.
