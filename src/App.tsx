@@ -16,6 +16,7 @@ import { ModelInfoPanel } from './views/model/ModelInfoPanel';
 import { ModelPanel } from './views/model/ModelPanel';
 import { PcaView } from './views/pca/PcaView';
 import { StatusLine } from './views/status/StatusLine';
+import { ViewBoundary } from './views/shared/ViewBoundary';
 
 const VIEWS: { id: ViewId; label: string }[] = [
   { id: 'images', label: 'Collection' },
@@ -85,11 +86,13 @@ export function App() {
             ))}
           </div>
           <div role="tabpanel" id="view-panel" aria-labelledby={`tab-${view}`}>
-            {view === 'images' && <ImageGrid />}
-            {view === 'pca' && <PcaView />}
-            {view === 'attention' && <AttentionView />}
-            {view === 'search' && <SearchView />}
-            {view === '3d' && <Embedding3dView />}
+            <ViewBoundary key={view} name={VIEWS.find((v) => v.id === view)?.label ?? view}>
+              {view === 'images' && <ImageGrid />}
+              {view === 'pca' && <PcaView />}
+              {view === 'attention' && <AttentionView />}
+              {view === 'search' && <SearchView />}
+              {view === '3d' && <Embedding3dView />}
+            </ViewBoundary>
           </div>
         </main>
       </div>
