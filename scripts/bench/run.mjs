@@ -21,11 +21,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { materialize } from './materialize.mjs';
 import { serve } from './server.mjs';
 import { bytesPerImage, judge, markdown, pairedRatio, round, ratio, summarize } from './stats.mjs';
+import { BASE_FLAGS, findChromium } from '../chromium.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const OUT = path.join(ROOT, 'bench/out');
@@ -78,35 +78,6 @@ function packageDir(name) {
 // ---------------------------------------------------------------------------------------------
 // Chromium (never downloaded): the same lookup and flags as tests/browser/chromium.ts.
 
-function findChromium() {
-  const candidates = [
-    process.env.CHROMIUM_PATH,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-  ].filter(Boolean);
-  for (const c of candidates) if (fs.existsSync(c)) return c;
-  try {
-    return (
-      execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
-        encoding: 'utf8',
-      }).trim() || null
-    );
-  } catch {
-    return null;
-  }
-}
-
-const BASE_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 /** A real GPU's WebGPU (Vulkan on Linux); SwiftShader is detected and not timed. */
 const GPU_FLAGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--ignore-gpu-blocklist'];
 

@@ -86,10 +86,6 @@ export function cancelIndexing(): string[] {
   return dropped;
 }
 
-export function waitingIds(): readonly string[] {
-  return waiting;
-}
-
 function settle(): void {
   if (waiting.length === 0 && inFlight.size === 0) useIndexing.setState({ running: false });
 }

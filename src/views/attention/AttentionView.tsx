@@ -13,6 +13,7 @@ import {
 } from '../../store/attention';
 import { engine } from '../../store/controller';
 import { drawOverlay, useImage } from '../shared/overlay';
+import { ImageSelect } from '../shared/ImageSelect';
 
 /** Where the model looks: CLS (or a clicked patch) attention per head, the head mean, registers. */
 export function AttentionView() {
@@ -52,17 +53,12 @@ export function AttentionView() {
       <div className="toolbar">
         <label>
           Image{' '}
-          <select
-            aria-label="Attention image"
+          <ImageSelect
+            name="Attention image"
+            images={done}
             value={entry.id}
-            onChange={(e) => setAttention({ imageId: e.target.value, query: 0 })}
-          >
-            {done.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
+            onChange={(id) => setAttention({ imageId: id, query: 0 })}
+          />
         </label>
         <label>
           Layer{' '}

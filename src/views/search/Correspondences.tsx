@@ -7,6 +7,7 @@ import type { CorrespondResult, EmbedResult, PreprocessMode } from '../../engine
 import { drawOverlay, useImage } from '../shared/overlay';
 import { runCorrespond, setSearch, useSearch } from '../../store/search';
 import { NumberField } from '../shared/NumberField';
+import { ImageSelect } from '../shared/ImageSelect';
 
 interface Img {
   id: string;
@@ -25,18 +26,13 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
   const pick = (which: 'correspondA' | 'correspondB', label: string) => (
     <label>
       {label}{' '}
-      <select
-        aria-label={label}
+      <ImageSelect
+        name={label}
+        images={images}
         value={s[which] ?? ''}
-        onChange={(e) => setSearch({ [which]: e.target.value || null, correspondence: null })}
-      >
-        <option value="">choose…</option>
-        {images.map((i) => (
-          <option key={i.id} value={i.id}>
-            {i.name}
-          </option>
-        ))}
-      </select>
+        onChange={(id) => setSearch({ [which]: id || null, correspondence: null })}
+        placeholder="choose…"
+      />
     </label>
   );
   return (

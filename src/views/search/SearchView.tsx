@@ -21,6 +21,7 @@ import {
 import { Correspondences } from './Correspondences';
 import { boxPatches, PatchCanvas } from './PatchCanvas';
 import { NumberField } from '../shared/NumberField';
+import { ImageSelect } from '../shared/ImageSelect';
 
 interface Shown {
   id: string;
@@ -66,19 +67,16 @@ export function SearchView() {
       <div className="toolbar">
         <label>
           Query{' '}
-          <select
-            aria-label="Query image"
+          <ImageSelect
+            name="Query image"
+            images={done}
             value={s.queryId ?? ''}
-            onChange={(e) => e.target.value && findSimilar(e.target.value)}
-          >
-            <option value="">choose an image…</option>
-            {s.outside && <option value={s.outside.id}>{s.outside.name} (outside query)</option>}
-            {done.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </select>
+            onChange={(id) => id && findSimilar(id)}
+            placeholder="choose an image…"
+            extra={
+              s.outside ? [{ id: s.outside.id, label: `${s.outside.name} (outside query)` }] : []
+            }
+          />
         </label>
         <label>
           Descriptor{' '}
