@@ -19,6 +19,11 @@ export default defineConfig({
   // The worker runs ORT; an ES-module worker is what ORT's threaded WASM expects.
   worker: { format: 'es' },
   // Pre-bundling would move ORT away from its .wasm files (they are located from import.meta.url).
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // The rest is pre-bundled at start: found only when the lazy 3D view or a worker first loads,
+  // the dev server would re-optimize and reload the page under the user.
+  optimizeDeps: {
+    exclude: ['onnxruntime-web'],
+    include: ['three', 'three/examples/jsm/controls/OrbitControls.js', 'umap-js', 'idb'],
+  },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
 });
