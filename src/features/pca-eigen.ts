@@ -1,16 +1,17 @@
 /**
  * Top-k eigenpairs of a symmetric positive semi-definite matrix (a covariance or Gram matrix), in
- * float64 and deterministically (the only randomness is a seeded start block).
+ * float64 and deterministically (the only randomness is a seeded start vector or block).
  *
- * Small matrices get a full tridiagonal QL decomposition. Larger ones (D = 384..1024) use restarted
- * block Krylov iteration with Rayleigh-Ritz: each restart builds an orthonormal basis of
+ * Small matrices get a full tridiagonal QL decomposition. Larger ones (D = 256..1024) first try
+ * single-vector Lanczos (`lanczosTop`): about 4 ms instead of 16 ms for a ViT-S image's 256 x 256
+ * Gram matrix. When its check finds a repeated eigenvalue it cannot resolve, restarted block Krylov
+ * iteration with Rayleigh-Ritz decides: each restart builds an orthonormal basis of
  * span{V, SV, S²V, ...} (about 64 vectors) from a block V of k + 3 vectors, solves the small
  * projected problem exactly and restarts from the best Ritz vectors, until the top k residuals
- * ||Sx - θx|| are below 1e-10 θ_max. On DINOv2-like spectra that is one to three restarts, about
- * 10x cheaper than a full decomposition at D = 384 (measured: 26 ms vs 330 ms), and far faster
- * than plain subspace iteration when the spectrum decays slowly.
+ * ||Sx - θx|| are below 1e-10 θ_max (the tolerance both methods use).
  */
 
+import { lanczosTop } from './pca-lanczos';
 import { symmetricEigen } from './pca-tridiag';
 
 export interface Eigen {
@@ -45,11 +46,13 @@ export function topEigen(s: Float64Array, p: number, k: number, seed = 1): Eigen
       converged: true,
     };
   }
+  const rng = mulberry32(seed);
+  const fast = lanczosTop(s, p, k, rng);
+  if (fast) return fast;
   const q = new Float64Array(m * p); // orthonormal basis, one vector per row
   const z = new Float64Array(m * p); // z = S q, row by row
   const x = new Float64Array(b * p); // Ritz vectors
   const sx = new Float64Array(b * p); // S x
-  const rng = mulberry32(seed);
 
   for (let i = 0; i < b; i++) {
     for (let j = 0; j < p; j++) q[i * p + j] = rng() - 0.5;
