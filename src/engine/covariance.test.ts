@@ -45,6 +45,28 @@ describe('CovarianceFitter', () => {
     await fitter.release();
   });
 
+  it('gives the same PCA through a Gram session when rows are fewer than dimensions', async () => {
+    // One 224 px image of a ViT-S: 256 patches of 384 (and a foreground subset of them).
+    const n = 256;
+    const dim = 384;
+    const x = data(n, dim);
+    const fitter = new CovarianceFitter(ort, 'wasm');
+    const rows = Int32Array.from({ length: 180 }, (_, i) => (i * 5) % n);
+    for (const r of [null, rows]) {
+      const want = fitPca(x, n, dim, 3, { seed: 1, rows: r });
+      const got = await fitter.fit({ data: x, n, dim, k: 3, seed: 1, rows: r });
+      expect(fitter.usedSession).toBe(true);
+      for (let c = 0; c < 3; c++) {
+        let dot = 0;
+        for (let j = 0; j < dim; j++)
+          dot += want.components[c * dim + j] * got.components[c * dim + j];
+        expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
+        expect(got.variances[c]).toBeCloseTo(want.variances[c], 3);
+      }
+    }
+    await fitter.release();
+  });
+
   it('leaves small fits to JavaScript', async () => {
     const fitter = new CovarianceFitter(ort, 'wasm');
     const x = data(200, 16);

@@ -56,6 +56,23 @@ export function scatterMatrix(
   return unpad(c4, d4, dim);
 }
 
+/** The selected rows minus `mean`, in float64, padded with zero rows to a multiple of 4. */
+export function centredRows(
+  data: Float32Array,
+  n: number,
+  dim: number,
+  mean: Float64Array,
+  rows: Int32Array | null | undefined,
+): Float64Array {
+  const count = rowCount(n, rows);
+  const centred = new Float64Array(((count + 3) & ~3) * dim); // padding rows stay zero
+  for (let i = 0; i < count; i++) {
+    const o = (rows ? rows[i] : i) * dim;
+    for (let j = 0; j < dim; j++) centred[i * dim + j] = data[o + j] - mean[j];
+  }
+  return centred;
+}
+
 /** XcXcᵀ over the selected rows (count x count), plus the centred rows it was built from. */
 export function gramMatrix(
   data: Float32Array,
@@ -66,11 +83,7 @@ export function gramMatrix(
 ): { gram: Float64Array; centred: Float64Array } {
   const count = rowCount(n, rows);
   const n4 = (count + 3) & ~3;
-  const centred = new Float64Array(n4 * dim); // padding rows stay zero
-  for (let i = 0; i < count; i++) {
-    const o = (rows ? rows[i] : i) * dim;
-    for (let j = 0; j < dim; j++) centred[i * dim + j] = data[o + j] - mean[j];
-  }
+  const centred = centredRows(data, n, dim, mean, rows);
   const g4 = new Float64Array(n4 * n4);
   syrk4(centred, n4, dim, dim, g4);
   return { gram: unpad(g4, n4, count), centred };

@@ -10,7 +10,7 @@
  * one on a tie) is positive. The sign of a component is otherwise arbitrary; callers may flip it.
  */
 import { topEigen } from './pca-eigen';
-import { columnMean, gramMatrix, rowCount, scatterMatrix } from './pca-scatter';
+import { centredRows, columnMean, gramMatrix, rowCount, scatterMatrix } from './pca-scatter';
 
 export interface Pca {
   /** Mean of the fitted rows, [dim]. */
@@ -37,6 +37,11 @@ export interface PcaOptions {
    * matrix product; used when there are at least `dim` rows (otherwise the Gram path is taken).
    */
   scatter?: Float64Array;
+  /**
+   * XcXcᵀ ([count, count] for the fitted rows, centred by their column mean) computed elsewhere;
+   * used when there are fewer rows than `dim` (the Gram path).
+   */
+  gram?: Float64Array;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -66,7 +71,11 @@ export function fitPca(
   if (count === 0) {
     // Nothing to fit: all variances 0, components completed to an arbitrary orthonormal set.
   } else if (count < dim) {
-    const { gram, centred } = gramMatrix(data, n, dim, mean, rows);
+    const { gram, centred } = opts.gram
+      ? { gram: opts.gram, centred: centredRows(data, n, dim, mean, rows) }
+      : gramMatrix(data, n, dim, mean, rows);
+    if (gram.length !== count * count)
+      throw new RangeError(`fitPca: gram is not ${count}x${count}`);
     for (let i = 0; i < count * count; i++) gram[i] /= denom;
     for (let i = 0; i < count; i++) totalVariance += gram[i * count + i];
     const kk = Math.min(k, count);
