@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (pure code under Node, fast) and `browser` (the built app driven in a real
-// Chromium through playwright-core; see tests/browser/README.md).
+// Chromium through playwright-core, against the production build; see tests/browser/*.test.ts).
 export default defineConfig({
   test: {
     projects: [

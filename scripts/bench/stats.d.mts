@@ -16,7 +16,15 @@ export function bytesPerImage(p: {
   dim: number;
   imageFileBytes?: number;
   metadataBytes?: number;
-}): { tokens: number; dim: number; memory: number; stored: number; storedWithImage: number };
+  collection?: { images: number; memoryBytes: number } | null;
+}): {
+  tokens: number;
+  dim: number;
+  memory: number;
+  memory_measured_over: number | null;
+  stored: number;
+  storedWithImage: number;
+};
 export const TARGETS: { key: string; label: string; max: number; strict: boolean }[];
 export function meets(
   value: number | null | undefined,

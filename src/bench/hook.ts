@@ -15,6 +15,8 @@ export interface BenchRecord {
   ok: boolean;
   /** EmbedResult.timings, for embeds. */
   timings?: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+  /** EmbedResult.sizedSession, for embeds. */
+  sizedSession?: boolean;
   /** PcaResult.ms (and the like), for jobs that report it. */
   ms?: number;
   /** EmbedResult.tokens and dim, for embeds. */
@@ -102,6 +104,7 @@ export function installBenchHook(client: EngineClient): void {
         doneAt: performance.now(),
         ok,
         ...(res.timings && { timings: res.timings }),
+        ...(typeof res.sizedSession === 'boolean' && { sizedSession: res.sizedSession }),
         ...(typeof res.ms === 'number' && { ms: res.ms }),
         ...(typeof res.tokens === 'number' && { tokens: res.tokens, dim: res.dim }),
         ...(req.type === 'embed' && { fileName: req.fileName }),

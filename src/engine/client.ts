@@ -3,7 +3,14 @@
  * for progress, and `cancel`. Nothing here imports onnxruntime-web; the worker does.
  */
 import { deserializeError, ExplorerError } from '../lib/errors';
-import type { FromWorker, Progress, RequestBody, ResultFor, ToWorker } from './protocol';
+import type {
+  EngineNotice,
+  FromWorker,
+  Progress,
+  RequestBody,
+  ResultFor,
+  ToWorker,
+} from './protocol';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -21,6 +28,8 @@ export class EngineClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   readonly ready: Promise<{ webgpu: boolean; crossOriginIsolated: boolean }>;
+  /** Called for reports that answer no request (e.g. features that could not be stored). */
+  onNotice: (n: EngineNotice) => void = () => {};
 
   constructor() {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), {
@@ -33,6 +42,10 @@ export class EngineClient {
       const msg = ev.data;
       if (msg.type === 'ready') {
         markReady({ webgpu: msg.webgpu, crossOriginIsolated: msg.crossOriginIsolated });
+        return;
+      }
+      if (msg.type === 'notice') {
+        this.onNotice(msg.notice);
         return;
       }
       const p = this.pending.get(msg.id);

@@ -7,9 +7,17 @@ import { IMAGENET_MEAN, IMAGENET_STD, preprocess } from './preprocess/preprocess
 import type { EmbedRequest, EmbedResult, ImageNotes, PreprocessSettings } from './protocol';
 import type { LoadedModel } from './session';
 
+/** One image's features in the worker (see TokenMemory for where its tokens live). */
 export interface StoredFeatures extends Descriptors {
-  /** [T, D] float32: every output token in the model's order. */
-  tokens: Float32Array;
+  /** [T, D] float32, every output token in the model's order, exactly as the model gave them; null
+   * while only browser storage holds them (a saved image outside the working set). */
+  exact: Float32Array | null;
+  /** The float16 copy of the tokens and its row norms, made on first use by TokenMemory. */
+  compact: { half: Uint16Array; norms: Float32Array } | null;
+  /** Browser storage holds the exact tokens (under storeKey). */
+  saved: boolean;
+  /** Where in browser storage they are (or go); null for images that are never saved. */
+  storeKey: string | null;
   tokenCount: number;
   dim: number;
   registers: number;
@@ -20,6 +28,23 @@ export interface StoredFeatures extends Descriptors {
   inputWidth: number;
   /** What the input is made from (kept instead of the input: a Blob costs no memory here). */
   source: { file: Blob; fileName: string; preprocess: PreprocessSettings };
+}
+
+type StoredMeta = Omit<
+  StoredFeatures,
+  'exact' | 'compact' | 'saved' | 'storeKey' | keyof Descriptors
+>;
+
+/** Features for exact tokens (descriptors computed; not saved yet, no store key). */
+export function makeStored(tokens: Float32Array, meta: StoredMeta): StoredFeatures {
+  return {
+    ...meta,
+    exact: tokens,
+    compact: null,
+    saved: false,
+    storeKey: null,
+    ...descriptorsOf(tokens, meta.tokenCount, meta.dim, 1 + meta.registers),
+  };
 }
 
 /**
@@ -80,8 +105,7 @@ export async function embedInput(
   } catch (e) {
     throw new ExplorerError('unsupported-model', (e as Error).message, req.fileName);
   }
-  const stored: StoredFeatures = {
-    tokens: out.data,
+  const stored = makeStored(out.data, {
     tokenCount: out.tokens,
     dim: out.dim,
     registers: layout.registers,
@@ -90,8 +114,7 @@ export async function embedInput(
     inputHeight: input.height,
     inputWidth: input.width,
     source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
-    ...descriptorsOf(out.data, out.tokens, out.dim, layout.patchStart),
-  };
+  });
   const result: EmbedResult = {
     imageId: req.imageId,
     notes: input.notes,
@@ -105,6 +128,7 @@ export async function embedInput(
     registers: layout.registers,
     backend: model.backend,
     timings: { ...timings, inferenceMs },
+    sizedSession: out.sized,
     fromStore: false,
   };
   return { stored, result };

@@ -10,8 +10,7 @@ import {
   putFeatures,
   type StoredFeatureRecord,
 } from '../lib/collection-db';
-import { descriptorsOf } from '../features/descriptors';
-import type { StoredFeatures } from './embed';
+import { makeStored, type StoredFeatures } from './embed';
 import type { Backend, EmbedRequest, EmbedResult, ImageNotes } from './protocol';
 import { isTensorFile } from '../lib/files';
 
@@ -29,16 +28,15 @@ export async function loadStored(
   req: EmbedRequest,
   backend: Backend,
 ): Promise<{ stored: StoredFeatures; result: EmbedResult } | null> {
+  const key = featureKey(modelKey, prepKey(req), req.imageId);
   let rec: StoredFeatureRecord | undefined;
   try {
-    rec = await getFeatures(featureKey(modelKey, prepKey(req), req.imageId));
+    rec = await getFeatures(key);
   } catch {
     return null; // storage unavailable (private mode, blocked): just compute
   }
   if (!rec) return null;
-  const tokens = new Float32Array(rec.tokens);
-  const stored: StoredFeatures = {
-    tokens,
+  const stored = makeStored(new Float32Array(rec.tokens), {
     tokenCount: rec.tokenCount,
     dim: rec.dim,
     registers: rec.registers,
@@ -47,8 +45,8 @@ export async function loadStored(
     inputHeight: rec.inputHeight,
     inputWidth: rec.inputWidth,
     source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
-    ...descriptorsOf(tokens, rec.tokenCount, rec.dim, 1 + rec.registers),
-  };
+  });
+  stored.storeKey = key;
   const result: EmbedResult = {
     imageId: req.imageId,
     notes: rec.notes as ImageNotes,
@@ -62,24 +60,37 @@ export async function loadStored(
     registers: rec.registers,
     backend,
     timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
+    sizedSession: false,
     fromStore: true,
   };
   return { stored, result };
 }
 
-/** Saves features; returns why it could not, or undefined when saved. */
+/** A saved image's exact tokens, read back (null when they are gone). */
+export async function loadExact(storeKey: string): Promise<Float32Array | null> {
+  const rec = await getFeatures(storeKey);
+  return rec ? new Float32Array(rec.tokens) : null;
+}
+
+/**
+ * Saves features (which must still hold their exact tokens); returns why it could not, or
+ * undefined when saved. Sets `stored.storeKey` either way, before the first await.
+ */
 export async function saveStored(
   modelKey: string,
   req: EmbedRequest,
   stored: StoredFeatures,
   result: EmbedResult,
 ): Promise<string | undefined> {
+  const key = featureKey(modelKey, prepKey(req), req.imageId);
+  stored.storeKey = key;
   try {
+    if (!stored.exact) throw new Error('no exact tokens to save');
     await putFeatures({
-      key: featureKey(modelKey, prepKey(req), req.imageId),
+      key,
       imageId: req.imageId,
       modelKey,
-      tokens: stored.tokens.slice().buffer as ArrayBuffer,
+      tokens: stored.exact.slice().buffer as ArrayBuffer,
       tokenCount: stored.tokenCount,
       dim: stored.dim,
       registers: stored.registers,

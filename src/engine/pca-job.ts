@@ -7,6 +7,7 @@ import { fitPca, type Pca } from '../features/pca';
 import type { CovarianceFitter } from './covariance';
 import { patchTokens, tokenLayout } from '../features/tokens';
 import type { StoredFeatures } from './embed';
+import type { TokenMemory } from './token-memory';
 import type { PcaMap, PcaRequest, PcaResult } from './protocol';
 
 /** The fits in JavaScript, for when no session can do the covariance product. */
@@ -16,21 +17,24 @@ const fitHere = (q: FitRequest): Promise<Pca> =>
 export async function computePca(
   req: PcaRequest,
   features: ReadonlyMap<string, StoredFeatures>,
+  memory: TokenMemory,
   fitter: CovarianceFitter | null = null,
 ): Promise<{ result: PcaResult; transfer: Transferable[] }> {
   const t0 = performance.now();
   const sessionFitsBefore = fitter?.sessionFits ?? 0;
   const present = req.imageIds.filter((id) => features.has(id));
-  const inputs = present.map((id) => {
+  const inputs = [];
+  for (const id of present) {
     const f = features.get(id)!;
     const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
-    return {
-      patches: patchTokens(f.tokens, layout, f.dim),
+    // Exact tokens: the maps are the PyTorch references' to rounding.
+    inputs.push({
+      patches: patchTokens(await memory.exact(f), layout, f.dim),
       rows: f.rows,
       cols: f.cols,
       dim: f.dim,
-    };
-  });
+    });
+  }
   if (inputs.length === 0) {
     return {
       result: {

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { descriptorsOf } from '../features/descriptors';
 import { computePcaMaps } from '../features/pca-map';
-import type { StoredFeatures } from './embed';
+import { makeStored } from './embed';
 import { computeDescriptors, computePatchPoints } from './points-job';
+import { TokenMemory } from './token-memory';
+
+const memory = new TokenMemory(() => Promise.resolve(null));
 
 /** Features with CLS = [i, ...], no registers, and patch p of image i = seeded values. */
 function stored(seed: number, rows: number, cols: number, dim: number, registers = 0) {
@@ -13,9 +15,7 @@ function stored(seed: number, rows: number, cols: number, dim: number, registers
     t = (t * 1103515245 + 12345) % 2147483648;
     tokens[i] = t / 2147483648 - 0.5;
   }
-  const f: StoredFeatures = {
-    ...descriptorsOf(tokens, tokenCount, dim, 1 + registers),
-    tokens,
+  return makeStored(tokens, {
     tokenCount,
     dim,
     registers,
@@ -28,8 +28,7 @@ function stored(seed: number, rows: number, cols: number, dim: number, registers
       fileName: 'x.png',
       preprocess: { mode: 'dense', resolution: 224, background: 'white' },
     },
-  };
-  return f;
+  });
 }
 
 describe('computeDescriptors', () => {
@@ -45,7 +44,7 @@ describe('computeDescriptors', () => {
     );
     expect(result.imageIds).toEqual(['b', 'a']);
     expect(result.dim).toBe(4);
-    const cls = features.get('b')!.tokens.subarray(0, 4);
+    const cls = features.get('b')!.exact!.subarray(0, 4);
     const norm = Math.hypot(...cls);
     for (let j = 0; j < 4; j++) expect(result.data[j]).toBeCloseTo(cls[j] / norm, 6);
   });
@@ -58,7 +57,7 @@ describe('computeDescriptors', () => {
     const f = features.get('a')!;
     const mean = [0, 1, 2, 3].map((j) => {
       let s = 0;
-      for (let p = 0; p < 6; p++) s += f.tokens[(3 + p) * 4 + j];
+      for (let p = 0; p < 6; p++) s += f.exact![(3 + p) * 4 + j];
       return s / 6;
     });
     const norm = Math.hypot(...mean);
@@ -72,8 +71,12 @@ describe('computePatchPoints', () => {
     ['b', stored(4, 3, 3, 8)],
   ]);
 
-  it('colours every patch like the joint PCA map', () => {
-    const { result } = computePatchPoints({ type: 'patchPoints', imageIds: ['a', 'b'] }, features);
+  it('colours every patch like the joint PCA map', async () => {
+    const { result } = await computePatchPoints(
+      { type: 'patchPoints', imageIds: ['a', 'b'] },
+      features,
+      memory,
+    );
     expect(result.total).toBe(29);
     expect(result.sampled).toBe(false);
     expect(result.image.length).toBe(29);
@@ -83,7 +86,7 @@ describe('computePatchPoints', () => {
     ]);
     const patches = (id: string, skip: number) => {
       const f = features.get(id)!;
-      return f.tokens.subarray(skip * 8);
+      return f.exact!.subarray(skip * 8);
     };
     const maps = computePcaMaps(
       [
@@ -100,10 +103,11 @@ describe('computePatchPoints', () => {
     expect(result.patch[20]).toBe(0);
   });
 
-  it('samples evenly when asked for fewer points, and says so', () => {
-    const { result } = computePatchPoints(
+  it('samples evenly when asked for fewer points, and says so', async () => {
+    const { result } = await computePatchPoints(
       { type: 'patchPoints', imageIds: ['a', 'b'], maxPoints: 10 },
       features,
+      memory,
     );
     expect(result.sampled).toBe(true);
     expect(result.total).toBe(29);

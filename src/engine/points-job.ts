@@ -7,6 +7,7 @@ import { ExplorerError } from '../lib/errors';
 import { pcaColours } from '../features/pca-map';
 import { fitPca, project } from '../features/pca';
 import { patchTokens, tokenLayout } from '../features/tokens';
+import type { TokenMemory } from './token-memory';
 import type { StoredFeatures } from './embed';
 import type {
   DescriptorsRequest,
@@ -42,10 +43,11 @@ export function computeDescriptors(
   return { result: { imageIds: ids, dim, data }, transfer: [data.buffer] };
 }
 
-export function computePatchPoints(
+export async function computePatchPoints(
   req: PatchPointsRequest,
   features: ReadonlyMap<string, StoredFeatures>,
-): { result: PatchPointsResult; transfer: Transferable[] } {
+  memory: TokenMemory,
+): Promise<{ result: PatchPointsResult; transfer: Transferable[] }> {
   const maxPoints = Math.max(1, Math.floor(req.maxPoints ?? DEFAULT_MAX_PATCH_POINTS));
   const present = req.imageIds
     .map((id, index) => ({ id, index, f: features.get(id) }))
@@ -65,7 +67,8 @@ export function computePatchPoints(
   for (const x of used) {
     const layout = tokenLayout(x.f.tokenCount, x.f.rows, x.f.cols, x.f.registers);
     const np = x.f.rows * x.f.cols;
-    pool.set(patchTokens(x.f.tokens, layout, dim), at * dim);
+    // Exact tokens, so the colours are the PCA view's to the bit.
+    pool.set(patchTokens(await memory.exact(x.f), layout, dim), at * dim);
     for (let p = 0; p < np; p++) {
       owner[at + p] = x.index;
       patchOf[at + p] = p;

@@ -382,10 +382,10 @@ export interface EmbedResult {
   registers: number;
   backend: Backend;
   timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+  /** A session fixed to this input size ran it (made once a size repeats; see LoadedModel). */
+  sizedSession: boolean;
   /** The features came from browser storage (computed on an earlier visit); no model run. */
   fromStore: boolean;
-  /** Why the features could not be stored (they still work in this session). */
-  storeError?: string;
 }
 
 export interface ExportResult {
@@ -433,4 +433,14 @@ export type FromWorker =
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id: number; error: SerializedError }
   | { type: 'progress'; id: number; progress: Progress }
-  | { type: 'ready'; webgpu: boolean; crossOriginIsolated: boolean };
+  | { type: 'ready'; webgpu: boolean; crossOriginIsolated: boolean }
+  | { type: 'notice'; notice: EngineNotice };
+
+/** Something the worker reports on its own, after the request it belongs to has answered. */
+export interface EngineNotice {
+  kind: 'store-failed';
+  imageId: string;
+  fileName: string;
+  /** What happened and what to do, for the user. */
+  message: string;
+}

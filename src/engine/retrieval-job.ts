@@ -11,6 +11,7 @@ import { patchTokens, tokenLayout } from '../features/tokens';
 import { encodeNpy } from '../lib/npy';
 import { ExplorerError } from '../lib/errors';
 import type { StoredFeatures } from './embed';
+import type { TokenMemory } from './token-memory';
 import type {
   CorrespondRequest,
   CorrespondResult,
@@ -39,9 +40,11 @@ function need(features: Features, id: string): StoredFeatures {
   return f;
 }
 
-function patchSet(f: StoredFeatures): PatchSet {
+/** An image's patches for similarity: its float16 tokens, decoded (see TokenMemory). */
+function patchSet(memory: TokenMemory, f: StoredFeatures): PatchSet {
   const start = 1 + f.registers;
-  return { tokens: f.tokens, norms: f.norms, d: f.dim, start, count: f.rows * f.cols };
+  const { tokens, norms } = memory.approx(f);
+  return { tokens, norms, d: f.dim, start, count: f.rows * f.cols };
 }
 
 /**
@@ -115,6 +118,7 @@ export function search(
 
 export function regionSearch(
   features: Features,
+  memory: TokenMemory,
   req: RegionSearchRequest,
   exclude: Set<string>,
 ): Job<RegionSearchResult> {
@@ -125,11 +129,11 @@ export function regionSearch(
   if (region.length === 0) {
     throw new ExplorerError('internal', 'Select at least one patch of the query image.');
   }
-  const query = patchSet(q);
+  const query = patchSet(memory, q);
   const all: RegionSearchResult['matches'] = [];
   for (const [id, f] of features) {
     if (id === req.imageId || exclude.has(id)) continue;
-    const m = regionMatch(query, region, patchSet(f));
+    const m = regionMatch(query, region, patchSet(memory, f));
     all.push({ imageId: id, score: m.score, rows: f.rows, cols: f.cols, heat: m.heat });
   }
   all.sort((a, b) => b.score - a.score);
@@ -142,6 +146,7 @@ export function regionSearch(
 
 export function patchSimilarity(
   features: Features,
+  memory: TokenMemory,
   req: PatchSimilarityRequest,
 ): Job<PatchSimilarityResult> {
   const t0 = performance.now();
@@ -151,18 +156,18 @@ export function patchSimilarity(
     throw new ExplorerError('internal', `Patch ${req.patch} does not exist.`);
   }
   const o = (1 + src.registers + req.patch) * src.dim;
-  const q = src.tokens.slice(o, o + src.dim);
+  const q = memory.approx(src).tokens.slice(o, o + src.dim);
   const ids = [req.imageId, ...req.targets.filter((t) => t !== req.imageId)];
   const maps = ids
     .filter((id) => features.has(id))
     .map((id) => {
       const f = features.get(id)!;
-      const p = patchSet(f);
+      const p = patchSet(memory, f);
       return {
         imageId: id,
         rows: f.rows,
         cols: f.cols,
-        values: cosineToRows(q, f.tokens, f.dim, p.start, p.count, f.norms),
+        values: cosineToRows(q, p.tokens, f.dim, p.start, p.count, p.norms),
       };
     });
   return {
@@ -172,22 +177,27 @@ export function patchSimilarity(
 }
 
 /** Foreground patches by the official recipe (first PCA component above a threshold). */
-function foreground(f: StoredFeatures): Uint8Array | null {
+function foreground(memory: TokenMemory, f: StoredFeatures): Uint8Array | null {
   const layout = tokenLayout(f.tokenCount, f.rows, f.cols, f.registers);
+  const tokens = memory.approx(f).tokens;
   const { maps } = computePcaMaps(
-    [{ rows: f.rows, cols: f.cols, patches: patchTokens(f.tokens, layout, f.dim) }],
+    [{ rows: f.rows, cols: f.cols, patches: patchTokens(tokens, layout, f.dim) }],
     f.dim,
     { joint: true, foregroundOnly: true, threshold: 0.5, invert: 'auto' },
   );
   return maps[0]?.mask ?? null;
 }
 
-export function correspond(features: Features, req: CorrespondRequest): Job<CorrespondResult> {
+export function correspond(
+  features: Features,
+  memory: TokenMemory,
+  req: CorrespondRequest,
+): Job<CorrespondResult> {
   const a = need(features, req.a);
   const b = need(features, req.b);
-  const ma = req.foregroundOnly ? foreground(a) : null;
-  const mb = req.foregroundOnly ? foreground(b) : null;
-  const r = bestBuddies(patchSet(a), patchSet(b), req.count, ma, mb);
+  const ma = req.foregroundOnly ? foreground(memory, a) : null;
+  const mb = req.foregroundOnly ? foreground(memory, b) : null;
+  const r = bestBuddies(patchSet(memory, a), patchSet(memory, b), req.count, ma, mb);
   return {
     result: {
       a: { imageId: req.a, rows: a.rows, cols: a.cols },
@@ -200,8 +210,12 @@ export function correspond(features: Features, req: CorrespondRequest): Job<Corr
   };
 }
 
-/** Every image's tokens stacked into one .npy, with where each image's rows are. */
-export function exportIndex(features: Features, req: IndexExportRequest): Job<IndexExportResult> {
+/** Every image's exact tokens stacked into one .npy, with where each image's rows are. */
+export async function exportIndex(
+  features: Features,
+  memory: TokenMemory,
+  req: IndexExportRequest,
+): Promise<Job<IndexExportResult>> {
   const present = req.imageIds.filter((id) => features.has(id));
   const missing = req.imageIds.filter((id) => !features.has(id));
   if (present.length === 0) throw new ExplorerError('no-model', 'No image has features yet.');
@@ -209,9 +223,10 @@ export function exportIndex(features: Features, req: IndexExportRequest): Job<In
   const total = present.reduce((n, id) => n + features.get(id)!.tokenCount, 0);
   const all = new Float32Array(total * dim);
   let start = 0;
-  const entries = present.map((id) => {
+  const entries = [];
+  for (const id of present) {
     const f = features.get(id)!;
-    all.set(f.tokens, start * dim);
+    all.set(await memory.exact(f), start * dim);
     const e = {
       imageId: id,
       tokenStart: start,
@@ -221,8 +236,8 @@ export function exportIndex(features: Features, req: IndexExportRequest): Job<In
       registers: f.registers,
     };
     start += f.tokenCount;
-    return e;
-  });
+    entries.push(e);
+  }
   const npy = encodeNpy(all, [total, dim]).buffer as ArrayBuffer;
   return { result: { npy, dim, entries, missing }, transfer: [npy] };
 }

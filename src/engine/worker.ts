@@ -12,9 +12,14 @@ import { attentionRows, registerRows } from '../features/attention';
 import { computePca } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
-import { descriptorsOf } from '../features/descriptors';
 import { resolveModel } from './load-model';
-import { embedInput, prepareImage, type ModelInput, type StoredFeatures } from './embed';
+import {
+  embedInput,
+  makeStored,
+  prepareImage,
+  type ModelInput,
+  type StoredFeatures,
+} from './embed';
 import { readTensorInput } from './tensor-input';
 import { isTensorFile } from '../lib/files';
 import type {
@@ -38,7 +43,8 @@ import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
 import { checkAgainstWasm, createSession, LoadedModel, variantOf } from './session';
 import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
-import { loadStored, saveStored } from './feature-store';
+import { loadExact, loadStored, saveStored } from './feature-store';
+import { TokenMemory } from './token-memory';
 import {
   correspond,
   DescriptorIndex,
@@ -59,6 +65,8 @@ let covariance: CovarianceFitter | null = null;
 let modelKey = '';
 /** Every image's features; `index` must be told whenever this map changes. */
 const features = new Map<string, StoredFeatures>();
+/** Where their tokens are: float16 copies, and a bounded working set of exact ones. */
+const memory = new TokenMemory(async (f) => (f.storeKey ? loadExact(f.storeKey) : null));
 const index = new DescriptorIndex();
 /** Images embedded only to be searched with (not part of the collection). */
 const transient = new Set<string>();
@@ -118,15 +126,17 @@ async function handle(
     case 'attention':
       return attention(msg);
     case 'pca':
-      return computePca(msg, features, covariance);
+      return computePca(msg, features, memory, covariance);
     case 'descriptors':
       return computeDescriptors(msg, features);
     case 'patchPoints':
-      return computePatchPoints(msg, features);
+      return computePatchPoints(msg, features, memory);
     case 'forget': {
       const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
       let n = 0;
       for (const id of ids) {
+        const f = features.get(id);
+        if (f) memory.release(f);
         if (features.delete(id)) n++;
         transient.delete(id);
         if (lastInput?.imageId === id) lastInput = null;
@@ -142,13 +152,13 @@ async function handle(
         }),
       };
     case 'regionSearch':
-      return regionSearch(features, msg, transient);
+      return regionSearch(features, memory, msg, transient);
     case 'patchSimilarity':
-      return patchSimilarity(features, msg);
+      return patchSimilarity(features, memory, msg);
     case 'correspond':
-      return correspond(features, msg);
+      return correspond(features, memory, msg);
     case 'exportIndex':
-      return exportIndex(features, msg);
+      return exportIndex(features, memory, msg);
     case 'importFeatures':
       return { result: await importFeatures(msg) };
   }
@@ -237,6 +247,7 @@ async function loadModel(
   void covariance?.release();
   covariance = new CovarianceFitter(ort, backend);
   features.clear();
+  memory.clear();
   transient.clear();
   index.invalidate();
   lastInput = null;
@@ -256,6 +267,8 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   const keep = (stored: StoredFeatures) => {
     // A model swapped in meanwhile makes these features stale: drop them.
     if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
+    const old = features.get(req.imageId);
+    if (old && old !== stored) memory.release(old);
     features.set(req.imageId, stored);
     if (persist) transient.delete(req.imageId);
     else transient.add(req.imageId);
@@ -265,6 +278,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     const hit = await loadStored(key, req, model.backend);
     if (hit) {
       keep(hit.stored);
+      memory.saved(hit.stored);
       return hit.result;
     }
   }
@@ -274,8 +288,18 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   keep(stored);
   lastInput = { imageId: req.imageId, input };
   if (persist) {
-    const error = await saveStored(key, req, stored, result);
-    if (error) result.storeError = error;
+    // Not awaited: the put is queued here and commits while the UI draws the features; a failure
+    // is reported on its own.
+    void saveStored(key, req, stored, result).then((message) => {
+      if (!message) {
+        if (features.get(req.imageId) === stored) memory.saved(stored);
+      } else {
+        post({
+          type: 'notice',
+          notice: { kind: 'store-failed', imageId: req.imageId, fileName: req.fileName, message },
+        });
+      }
+    });
   }
   return result;
 }
@@ -299,8 +323,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
       req.fileName,
     );
   }
-  const stored: StoredFeatures = {
-    tokens: req.tokens,
+  const stored = makeStored(req.tokens, {
     tokenCount: req.tokenCount,
     dim: req.dim,
     registers,
@@ -309,8 +332,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     inputHeight: req.inputHeight,
     inputWidth: req.inputWidth,
     source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
-    ...descriptorsOf(req.tokens, req.tokenCount, req.dim, 1 + registers),
-  };
+  });
   const result: EmbedResult = {
     imageId: req.imageId,
     notes: {
@@ -332,17 +354,23 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     registers,
     backend: model.backend,
     timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
+    sizedSession: false,
     fromStore: true,
   };
   if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');
+  const old = features.get(req.imageId);
+  if (old) memory.release(old);
   features.set(req.imageId, stored);
   transient.delete(req.imageId);
   index.invalidate();
   if (req.persist) {
     const { imageId, file, fileName, preprocess } = req;
     const embedReq = { type: 'embed' as const, imageId, file, fileName, preprocess };
-    const error = await saveStored(modelKey, embedReq, stored, result);
-    if (error) result.storeError = error;
+    const message = await saveStored(modelKey, embedReq, stored, result);
+    if (!message && features.get(imageId) === stored) memory.saved(stored);
+    if (message) {
+      post({ type: 'notice', notice: { kind: 'store-failed', imageId, fileName, message } });
+    }
   }
   return result;
 }
@@ -397,7 +425,7 @@ async function exportTensor(
   }
   const npy =
     req.what === 'features'
-      ? encodeNpy(f.tokens, [f.tokenCount, f.dim])
+      ? encodeNpy(await memory.exact(f), [f.tokenCount, f.dim])
       : encodeNpy(await inputOf(req.imageId, f), [3, f.inputHeight, f.inputWidth]);
   const bytes = npy.buffer as ArrayBuffer;
   return {

@@ -1,14 +1,11 @@
 /**
  * Per-image descriptors for retrieval, from the token matrix [T, D] laid out as
- * [CLS, registers, patches]: the CLS token and the mean of the patch tokens, each L2-normalised,
- * plus every token's norm (for cosine similarity between patches without a normalised copy).
+ * [CLS, registers, patches]: the CLS token and the mean of the patch tokens, each L2-normalised.
  */
-import { rowNorms } from './knn';
 
 export interface Descriptors {
   cls: Float32Array;
   mean: Float32Array;
-  norms: Float32Array;
 }
 
 export function descriptorsOf(
@@ -25,7 +22,7 @@ export function descriptorsOf(
     for (let j = 0; j < dim; j++) mean[j] += tokens[o + j];
   }
   if (patches > 0) for (let j = 0; j < dim; j++) mean[j] /= patches;
-  return { cls, mean: unit(mean), norms: rowNorms(tokens, tokenCount, dim) };
+  return { cls, mean: unit(mean) };
 }
 
 /** L2-normalises in place (zero stays zero) and returns the array. */

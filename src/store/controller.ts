@@ -39,6 +39,12 @@ let storeWarned = false;
 export function engine(): EngineClient {
   if (!client) {
     client = new EngineClient();
+    client.onNotice = (n) => {
+      if (n.kind === 'store-failed' && !storeWarned) {
+        storeWarned = true;
+        pushAlert({ kind: 'error', message: n.message, subject: n.fileName });
+      }
+    };
     void client.ready.then((r) => useApp.setState({ engine: r }));
   }
   return client;
@@ -252,10 +258,6 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
       if (gen !== generation) return 'cancelled';
       embedCalls.delete(entry.id);
       patchImage(entry.id, { status: 'done', result });
-      if (result.storeError && !storeWarned) {
-        storeWarned = true;
-        pushAlert({ kind: 'error', message: result.storeError, subject: entry.name });
-      }
       return 'done';
     },
     (err: ExplorerError) => {

@@ -29,7 +29,13 @@ describe('bench stats', () => {
 
   it('counts bytes per indexed image', () => {
     const b = bytesPerImage({ tokens: 1025, dim: 384, imageFileBytes: 1000, metadataBytes: 100 });
-    expect(b.memory).toBe(1025 * 384 * 4 + 2 * 384 * 4 + 1025 * 4);
+    expect(b.memory).toBe(1025 * 384 * 2 + 2 * 384 * 4 + 1025 * 4);
+    const measured = bytesPerImage({
+      tokens: 1025,
+      dim: 384,
+      collection: { images: 1000, memoryBytes: 9e8 },
+    });
+    expect(measured.memory).toBe(9e5);
     expect(b.stored).toBe(1025 * 384 * 4 + 100);
     expect(b.storedWithImage).toBe(b.stored + 1000);
   });

@@ -26,7 +26,10 @@ export interface BareInfo {
 }
 
 export interface BareStep {
+  /** On a session fixed to the input size (freeDimensionOverrides), as the app runs a repeated size. */
   runMs: number;
+  /** The same run on a session open to any input size (no overrides). */
+  anySizeMs: number;
   /**
    * WASM: a copy of the [T, D] output (what ORT does out of its heap inside run); WebGPU: getData()
    * of a GPU-buffer output after the GPU finished.
@@ -72,6 +75,15 @@ export interface FeaturesConfig extends Repeats {
 }
 
 export interface FeaturesResult {
+  /** A 1,000-image ViT-S 448 collection held as the worker holds one: bytes in memory, all told. */
+  collection: {
+    images: number;
+    tokenCount: number;
+    dim: number;
+    memoryBytes: number;
+    /** Images whose exact float32 tokens stayed in memory (the bounded working set). */
+    exactHeld: number;
+  };
   knnMs: number[];
   patchSimMs: number[];
   pcaMs: number[];

@@ -12,9 +12,9 @@
  * Tokens have a decaying low-rank structure plus noise, like real features (pure noise would give
  * the eigen-solver near-equal eigenvalues, which real features never have).
  */
-import { descriptorsOf } from '../../features/descriptors';
 import { normaliseRows, topK } from '../../features/knn';
-import type { StoredFeatures } from '../embed';
+import { makeStored, type StoredFeatures } from '../embed';
+import { TokenMemory } from '../token-memory';
 import { computePcaMapsAsync } from '../../features/pca-map';
 import { CovarianceFitter } from '../covariance';
 import { computePca } from '../pca-job';
@@ -47,13 +47,13 @@ function structured(tokens: number, dim: number, seed: number, rank = 24): Float
   return out;
 }
 
-function syntheticFeatures(): Map<string, StoredFeatures> {
+/** As the worker holds saved images: exact tokens in the working set, float16 copies made. */
+function syntheticFeatures(memory: TokenMemory): Map<string, StoredFeatures> {
   const features = new Map<string, StoredFeatures>();
   const tokenCount = 1 + GRID * GRID;
   for (let i = 0; i < IMAGES; i++) {
     const tokens = structured(tokenCount, DIM, i);
-    features.set(`image-${i}`, {
-      tokens,
+    const f = makeStored(tokens, {
       tokenCount,
       dim: DIM,
       registers: 0,
@@ -66,10 +66,56 @@ function syntheticFeatures(): Map<string, StoredFeatures> {
         fileName: `image-${i}.png`,
         preprocess: { mode: 'dense', resolution: GRID * 14, background: 'white' },
       },
-      ...descriptorsOf(tokens, tokenCount, DIM, 1),
     });
+    memory.saved(f);
+    features.set(`image-${i}`, f);
   }
   return features;
+}
+
+/**
+ * A 1,000-image ViT-S collection at 448 px held as the worker holds saved images (float16 tokens,
+ * descriptors, the bounded exact working set), its bytes counted from the objects themselves.
+ */
+function largeCollection(): FeaturesResult['collection'] {
+  const images = 1000;
+  const tokenCount = 1 + 32 * 32;
+  const dim = 384;
+  const memory = new TokenMemory(() => Promise.resolve(null));
+  const base = normals(tokenCount * dim, 3);
+  const all: StoredFeatures[] = [];
+  for (let i = 0; i < images; i++) {
+    const tokens = base.slice();
+    for (let j = 0; j < dim; j++) tokens[j] += i; // a CLS of its own
+    const f = makeStored(tokens, {
+      tokenCount,
+      dim,
+      registers: 0,
+      rows: 32,
+      cols: 32,
+      inputHeight: 448,
+      inputWidth: 448,
+      source: {
+        file: new Blob(),
+        fileName: `c-${i}.png`,
+        preprocess: { mode: 'dense', resolution: 448, background: 'white' },
+      },
+    });
+    memory.saved(f);
+    all.push(f);
+  }
+  let bytes = memory.cacheBytes().decoded;
+  for (const f of all) {
+    bytes += f.cls.byteLength + f.mean.byteLength + (f.exact?.byteLength ?? 0);
+    bytes += (f.compact?.half.byteLength ?? 0) + (f.compact?.norms.byteLength ?? 0);
+  }
+  return {
+    images,
+    tokenCount,
+    dim,
+    memoryBytes: bytes,
+    exactHeld: all.filter((f) => f.exact).length,
+  };
 }
 
 async function time(fn: () => unknown, cfg: FeaturesConfig): Promise<number[]> {
@@ -84,13 +130,19 @@ async function time(fn: () => unknown, cfg: FeaturesConfig): Promise<number[]> {
 }
 
 serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
-  const features = syntheticFeatures();
+  const memory = new TokenMemory(() => Promise.resolve(null));
+  const features = syntheticFeatures(memory);
   const ids = [...features.keys()];
 
   let patch = 0;
   const patchSimMs = await time(() => {
     patch = (patch + 37) % (GRID * GRID);
-    patchSimilarity(features, { type: 'patchSimilarity', imageId: ids[0], patch, targets: ids });
+    patchSimilarity(features, memory, {
+      type: 'patchSimilarity',
+      imageId: ids[0],
+      patch,
+      targets: ids,
+    });
   }, cfg);
 
   const settings: PcaSettings = {
@@ -102,7 +154,7 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
   // As the worker does after loading a model: a covariance fitter on the model's backend.
   const fitter = new CovarianceFitter(await loadOrt(), 'wasm');
   const pcaMs = await time(
-    () => computePca({ type: 'pca', imageIds: ids, ...settings }, features, fitter),
+    () => computePca({ type: 'pca', imageIds: ids, ...settings }, features, memory, fitter),
     cfg,
   );
   const pcaFgMs = await time(
@@ -110,6 +162,7 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
       computePca(
         { type: 'pca', imageIds: ids, ...settings, foregroundOnly: true },
         features,
+        memory,
         fitter,
       ),
     cfg,
@@ -117,7 +170,7 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
   // What a fit bounded to 2048 patches would cost (the option exists; the PCA job does not set it).
   const layoutPatches = ids.map((id) => {
     const f = features.get(id)!;
-    return { patches: f.tokens.subarray(f.dim), rows: f.rows, cols: f.cols };
+    return { patches: f.exact!.subarray(f.dim), rows: f.rows, cols: f.cols };
   });
   const pcaFit2048Ms = await time(
     () => computePcaMapsAsync(layoutPatches, DIM, { ...settings, maxFitRows: 2048 }, fitter.fit),
@@ -136,7 +189,9 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
   }, cfg);
 
   await fitter.release();
+  const collection = largeCollection();
   return {
+    collection,
     knnMs,
     patchSimMs,
     pcaMs,

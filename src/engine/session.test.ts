@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import * as ortWeb from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { inspectModel } from '../model/inspect';
+import type { ModelInfo } from '../model/model-info';
+import type { Ort } from './runtime';
+import { createSession, LoadedModel, sizeOverrides } from './session';
+
+const FIXTURE = 'tests/fixtures/dinov2/dinov2-tiny';
+
+function withDims(dims: (number | string)[]): ModelInfo {
+  return { input: { name: 'pixel_values', elemType: 'float32', dims } } as ModelInfo;
+}
+
+describe('sizeOverrides', () => {
+  it('fixes batch, height and width by their symbolic names', () => {
+    expect(sizeOverrides(withDims(['batch_size', 3, 'height', 'width']), 224, 308)).toEqual({
+      batch_size: 1,
+      height: 224,
+      width: 308,
+    });
+  });
+
+  it('accepts one name for both sides only for a square size', () => {
+    const info = withDims(['b', 3, 'side', 'side']);
+    expect(sizeOverrides(info, 224, 224)).toEqual({ b: 1, side: 224 });
+    expect(sizeOverrides(info, 224, 308)).toBeNull();
+  });
+
+  it('needs nothing for static dims, and refuses unnamed or mismatched ones', () => {
+    expect(sizeOverrides(withDims([1, 3, 224, 224]), 224, 224)).toBeNull();
+    expect(sizeOverrides(withDims([1, 3, 224, 224]), 448, 448)).toBeNull();
+    expect(sizeOverrides(withDims(['?', 3, 'h', 'w']), 224, 224)).toBeNull();
+    expect(sizeOverrides(withDims(['n', 3, 224, 224]), 224, 224)).toEqual({ n: 1 });
+  });
+});
+
+describe('LoadedModel', () => {
+  const ort = ortWeb as unknown as Ort;
+  ort.env.wasm.numThreads = 1;
+
+  const f32 = (file: string) => {
+    const b = fs.readFileSync(`tests/fixtures/dinov2/${file}`);
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  };
+
+  it('runs a repeated size on a session fixed to it, matching PyTorch', async () => {
+    const model = new Uint8Array(fs.readFileSync(`${FIXTURE}/model.onnx`));
+    const info = inspectModel(model, 'model.onnx');
+    const bytes = { model, externalData: [] };
+    const session = await createSession(ort, bytes, 'wasm', 'model.onnx');
+    const report = { backend: 'wasm' } as ConstructorParameters<typeof LoadedModel>[5];
+    const loaded = new LoadedModel(ort, info, bytes, session, 'wasm', report);
+    const input = f32('dinov2-tiny/square224.pixel_values.f32');
+    const want = f32('dinov2-tiny/square224.last_hidden_state.f32');
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await loaded.run(input, 224, 224));
+    // Another size goes on running on the session open to any size.
+    const wide = await loaded.run(f32('dinov2-tiny/wide224x308.pixel_values.f32'), 224, 308);
+    expect(runs.map((r) => r.sized)).toEqual([false, false, true]);
+    expect(wide.sized).toBe(false);
+    expect(wide.tokens).toBe(1 + 16 * 22);
+    for (const r of runs) {
+      let maxDiff = 0;
+      for (let i = 0; i < want.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(r.data[i] - want[i]));
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+    await loaded.dispose();
+  });
+});
