@@ -9,8 +9,7 @@
 import type { InferenceSession } from 'onnxruntime-web/webgpu';
 import { fitPca, type Pca } from '../features/pca';
 import type { FitRequest } from '../features/pca-map';
-import { columnMean } from '../features/pca-scatter';
-import { intAttr, model, node, valueInfo } from '../model/onnx/test-models';
+import { intAttr, intsAttr, model, node, valueInfo } from '../model/onnx/test-models';
 import { DT_FLOAT } from '../model/onnx/types';
 import type { Backend } from './protocol';
 import type { Ort } from './runtime';
@@ -21,21 +20,27 @@ const MIN_WORK = 5e7;
 /** The same for the Gram product (the JavaScript one exploits symmetry: half the work). */
 const MIN_GRAM_WORK = 4e6;
 
-/** C = XᵀX for X [n, dim]: Gemm with transA. */
-export function covarianceModel(dim: number): Uint8Array {
+/**
+ * For X [n, dim]: M = the column mean [1, dim], Xc = X - M, and either C = XcᵀXc [dim, dim] (Gemm
+ * with transA) or G = XcXcᵀ [n, n] (Gemm with transB). The mean and centring run in the session
+ * too, multi-threaded, so JavaScript neither sums nor copies the rows.
+ */
+export function productModel(dim: number, kind: 'c' | 'g'): Uint8Array {
+  const gemm =
+    kind === 'c'
+      ? node('Gemm', ['Xc', 'Xc'], ['C'], 'xtx', [intAttr('transA', 1)])
+      : node('Gemm', ['Xc', 'Xc'], ['G'], 'xxt', [intAttr('transB', 1)]);
   return model({
-    nodes: [node('Gemm', ['X', 'X'], ['C'], 'xtx', [intAttr('transA', 1)])],
+    nodes: [
+      node('ReduceMean', ['X'], ['M'], 'mean', [intsAttr('axes', [0]), intAttr('keepdims', 1)]),
+      node('Sub', ['X', 'M'], ['Xc'], 'centre'),
+      gemm,
+    ],
     inputs: [valueInfo('X', DT_FLOAT, ['n', dim])],
-    outputs: [valueInfo('C', DT_FLOAT, [dim, dim])],
-  });
-}
-
-/** G = XXᵀ for X [n, dim]: Gemm with transB. */
-export function gramModel(dim: number): Uint8Array {
-  return model({
-    nodes: [node('Gemm', ['X', 'X'], ['G'], 'xxt', [intAttr('transB', 1)])],
-    inputs: [valueInfo('X', DT_FLOAT, ['n', dim])],
-    outputs: [valueInfo('G', DT_FLOAT, ['n', 'n'])],
+    outputs: [
+      kind === 'c' ? valueInfo('C', DT_FLOAT, [dim, dim]) : valueInfo('G', DT_FLOAT, ['n', 'n']),
+      valueInfo('M', DT_FLOAT, [1, dim]),
+    ],
   });
 }
 
@@ -63,12 +68,13 @@ export class CovarianceFitter {
       return fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows });
     }
     try {
-      const product = await this.product(q, count, gram ? 'g' : 'c');
+      const { product, mean } = await this.product(q, count, gram ? 'g' : 'c');
       this.usedSession = true;
       this.sessionFits++;
       return fitPca(q.data, q.n, q.dim, q.k, {
         seed: q.seed,
         rows: q.rows,
+        mean,
         ...(gram ? { gram: product } : { scatter: product }),
       });
     } catch {
@@ -78,21 +84,29 @@ export class CovarianceFitter {
   };
 
   /** XcᵀXc ('c') or XcXcᵀ ('g') of the request's rows, centred by their mean, in float64. */
-  private async product(q: FitRequest, count: number, kind: 'c' | 'g'): Promise<Float64Array> {
+  private async product(
+    q: FitRequest,
+    count: number,
+    kind: 'c' | 'g',
+  ): Promise<{ product: Float64Array; mean: Float64Array }> {
     const { data, dim, rows } = q;
-    const mean = columnMean(data, q.n, dim, rows);
-    const x = new Float32Array(count * dim);
-    for (let i = 0; i < count; i++) {
-      const o = (rows ? rows[i] : i) * dim;
-      for (let j = 0; j < dim; j++) x[i * dim + j] = data[o + j] - mean[j];
+    let x = data.subarray(0, count * dim);
+    if (rows) {
+      x = new Float32Array(count * dim);
+      for (let i = 0; i < count; i++)
+        x.set(data.subarray(rows[i] * dim, (rows[i] + 1) * dim), i * dim);
     }
     const session = await this.session(dim, kind);
     const out = await session.run({ X: new this.ort.Tensor('float32', x, [count, dim]) });
     const c = kind === 'c' ? out.C : out.G;
     try {
-      return Float64Array.from(toFloat32(c.data));
+      return {
+        product: Float64Array.from(toFloat32(c.data)),
+        mean: Float64Array.from(toFloat32(out.M.data)),
+      };
     } finally {
       c.dispose();
+      out.M.dispose();
     }
   }
 
@@ -100,7 +114,7 @@ export class CovarianceFitter {
     const key = `${kind}${dim}`;
     let s = this.sessions.get(key);
     if (!s) {
-      s = this.ort.InferenceSession.create(kind === 'c' ? covarianceModel(dim) : gramModel(dim), {
+      s = this.ort.InferenceSession.create(productModel(dim, kind), {
         executionProviders: [{ name: this.backend }],
         logSeverityLevel: 3,
       });

@@ -42,6 +42,8 @@ export interface PcaOptions {
    * used when there are fewer rows than `dim` (the Gram path).
    */
   gram?: Float64Array;
+  /** The column mean of the fitted rows, when the caller already computed it (for `scatter`). */
+  mean?: Float64Array;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -62,7 +64,8 @@ export function fitPca(
   const seed = opts.seed ?? DEFAULT_SEED;
   const count = rowCount(n, rows);
   const denom = Math.max(count - 1, 1);
-  const mean = columnMean(data, n, dim, rows);
+  const mean = opts.mean ?? columnMean(data, n, dim, rows);
+  if (mean.length !== dim) throw new RangeError(`fitPca: mean is not of length ${dim}`);
   const components = new Float64Array(k * dim);
   const variances = new Float64Array(k);
   let totalVariance = 0;
@@ -140,10 +143,16 @@ export function project(
   if (result.length < count * k)
     throw new RangeError(`project: out holds ${result.length} < ${count * k}`);
   const { mean, components } = pca;
-  const x = new Float64Array(dim); // the centred row, reused
+  // (x - mean)·c = x·c - mean·c: the mean's share is one number per component, so rows are read
+  // as they are (float32 into float64 sums) without a centred copy.
+  const shift = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += mean[j] * components[c * dim + j];
+    shift[c] = s;
+  }
   for (let i = 0; i < count; i++) {
     const o = (rows ? rows[i] : i) * dim;
-    for (let j = 0; j < dim; j++) x[j] = data[o + j] - mean[j];
     // Up to three components per pass over the row: k is usually exactly 3.
     for (let c = 0; c < k; c += 3) {
       const c0 = c * dim;
@@ -153,14 +162,14 @@ export function project(
       let s1 = 0;
       let s2 = 0;
       for (let j = 0; j < dim; j++) {
-        const v = x[j];
+        const v = data[o + j];
         s0 += v * components[c0 + j];
         s1 += v * components[c1 + j];
         s2 += v * components[c2 + j];
       }
-      result[i * k + c] = s0;
-      if (c + 1 < k) result[i * k + c + 1] = s1;
-      if (c + 2 < k) result[i * k + c + 2] = s2;
+      result[i * k + c] = s0 - shift[c];
+      if (c + 1 < k) result[i * k + c + 1] = s1 - shift[Math.min(c + 1, k - 1)];
+      if (c + 2 < k) result[i * k + c + 2] = s2 - shift[Math.min(c + 2, k - 1)];
     }
   }
   return result;
