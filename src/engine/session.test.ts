@@ -67,5 +67,5 @@ describe('LoadedModel', () => {
       expect(maxDiff).toBeLessThan(1e-4);
     }
     await loaded.dispose();
-  });
+  }, 60_000); // three sessions on a loaded 2-core machine
 });

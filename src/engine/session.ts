@@ -58,7 +58,7 @@ export class LoadedModel {
       const key = `${height}x${width}`;
       const sized = this.sized?.key === key ? this.sized.session : null;
       const out = await runTokens(this.ort, sized ?? this.session, this.info, chw, height, width);
-      if (!sized) this.considerSizing(key, height, width);
+      if (!sized) this.considerSizing(key, chw, height, width, out.data);
       return { ...out, sized: sized !== null };
     });
   }
@@ -77,8 +77,17 @@ export class LoadedModel {
     return next;
   }
 
-  /** After a size repeats, makes (in the queue, after this run) a session fixed to it. */
-  private considerSizing(key: string, height: number, width: number): void {
+  /**
+   * After a size repeats, makes (in the queue, after this run) a session fixed to it, and uses it
+   * only if it gives this run's tokens again (the check every backend gets: never trust blindly).
+   */
+  private considerSizing(
+    key: string,
+    chw: Float32Array,
+    height: number,
+    width: number,
+    tokens: Float32Array,
+  ): void {
     const count = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, count);
     if (count !== SIZED_AFTER || this.refused.has(key)) return;
@@ -99,6 +108,15 @@ export class LoadedModel {
           this.info.fileName,
           overrides,
         );
+        const again = await runTokens(this.ort, session, this.info, chw, height, width).catch(
+          () => null,
+        );
+        const dim = this.info.hiddenSize || (again?.dim ?? 1);
+        if (!again || !agrees(compareTokens(again.data, tokens, dim), variantOf(this.info))) {
+          await session.release();
+          this.refused.add(key);
+          return;
+        }
         const previous = this.sized;
         this.sized = { key, session };
         await previous?.session.release();
