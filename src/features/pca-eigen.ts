@@ -11,6 +11,7 @@
  * ||Sx - θx|| are below 1e-10 θ_max (the tolerance both methods use).
  */
 
+import { dot64 as dot } from './dot64';
 import { lanczosTop } from './pca-lanczos';
 import { symmetricEigen } from './pca-tridiag';
 
@@ -183,18 +184,6 @@ function orthonormalize(q: Float64Array, idx: number, p: number, rng: () => numb
     if (attempt > 8) throw new Error('topEigen: could not extend the basis');
     for (let j = 0; j < p; j++) q[o + j] = rng() - 0.5;
   }
-}
-
-function dot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    s0 += a[ao + j] * b[bo + j];
-    s1 += a[ao + j + 1] * b[bo + j + 1];
-  }
-  if (j < n) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1;
 }
 
 function axpy(

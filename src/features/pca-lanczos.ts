@@ -14,6 +14,7 @@
  * answer is null and the caller uses the block method, which handles invariant subspaces.
  */
 
+import { dot64 } from './dot64';
 import type { Eigen } from './pca-eigen';
 import { symmetricEigen } from './pca-tridiag';
 
@@ -70,7 +71,7 @@ function lanczos(
   let norm = 0; // running estimate of ||S||, for the breakdown test
   for (let j = 0; j < maxSteps; j++) {
     const qj = j * p;
-    for (let i = 0; i < p; i++) w[i] = rowDot(s, i * p, q, qj, p);
+    for (let i = 0; i < p; i++) w[i] = dot64(s, i * p, q, qj, p);
     let a = 0;
     for (let i = 0; i < p; i++) a += q[qj + i] * w[i];
     alpha[j] = a;
@@ -156,18 +157,6 @@ function project(a: Float64Array, ao: number, v: Float64Array, p: number): void 
   for (let i = 0; i < p; i++) v[i] -= d * a[ao + i];
 }
 
-function rowDot(a: Float64Array, ao: number, b: Float64Array, bo: number, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let j = 0;
-  for (; j + 1 < n; j += 2) {
-    s0 += a[ao + j] * b[bo + j];
-    s1 += a[ao + j + 1] * b[bo + j + 1];
-  }
-  if (j < n) s0 += a[ao + j] * b[bo + j];
-  return s0 + s1;
-}
-
 function dotVec(a: Float64Array, b: Float64Array, n: number): number {
-  return rowDot(a, 0, b, 0, n);
+  return dot64(a, 0, b, 0, n);
 }
