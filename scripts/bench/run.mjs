@@ -433,7 +433,7 @@ async function main() {
       'Models: DINOv2 skeleton graphs (transformers 5.17 export, opset 17) with seeded random weights (scripts/bench/materialize.mjs): real shapes and ops, meaningless numbers.',
       'threads "1": pages served without cross-origin isolation (the app then runs onnxruntime-web on one thread); "all": isolated, the app uses min(cores, 8) threads. Bare, transformers.js and onnxruntime-node use the same count.',
       "e2e_ms: from the change event of the Images file input to the first draw of that image's PCA map (decode, preprocess, inference, store, PCA, render). tjs_e2e_ms: RawImage.fromBlob + the image-feature-extraction pipeline on the same file bytes.",
-      'bare_run_ms: session.run on a prepared tensor, on a session whose free input dims are fixed to the size (freeDimensionOverrides), as the app runs a size it has seen twice (the app case warms up until it does). bare_any_size_ms: the same on a session open to any size, what the app runs a new size on and what a plain onnxruntime-web (or transformers.js) user gets.',
+      'bare_run_ms: session.run on a prepared tensor, on the session the app runs a repeated size on: with 2+ WASM threads or WebGPU one whose free input dims are fixed to the size (freeDimensionOverrides; the app case warms up until its own is made), with 1 thread the one open to any size (fixing the size did not pay there). bare_any_size_ms: on a session open to any size, what the app runs a new size on and what a plain onnxruntime-web (or transformers.js) user gets; the same session as bare_run_ms with 1 thread.',
       'read-back on WASM: onnxruntime-web copies the output out of its heap inside session.run; the figure is that [T, D] float32 copy timed on its own (already included in inference and bare run).',
     ],
     webgpu: null,
@@ -504,7 +504,10 @@ async function main() {
           await app.close();
           throw new Error(`the app ran on ${appThreads} threads, expected ${threads}`);
         }
-        row.detail.app = { load_ms: app.load ? round(app.load.doneAt - app.load.sentAt) : null };
+        row.detail.app = {
+          load_ms: app.load ? round(app.load.doneAt - app.load.sentAt) : null,
+          sized_sessions: app.load?.backend?.sizedSessions ?? null,
+        };
         paths.app = app;
       }
       benchPageHandle = await openBenchPage(b, origin);
@@ -557,7 +560,7 @@ async function main() {
       // is what the measured runs time, so warm-up goes on until that session ran (at most
       // SETTLE_MAX more steps).
       let file = 0;
-      if (paths.app) {
+      if (paths.app?.load?.backend?.sizedSessions) {
         for (let s = 0; s < SETTLE_MAX; s++) {
           const r = await paths.app.step(imageCopies[file++]);
           row.detail.app_settle_steps = s + 1;

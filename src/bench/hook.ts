@@ -24,8 +24,8 @@ export interface BenchRecord {
   dim?: number;
   /** The file an embed was for. */
   fileName?: string;
-  /** The backend and WASM threads a loaded model runs on. */
-  backend?: { backend: string; threads: number };
+  /** The backend and WASM threads a loaded model runs on, and whether it sizes sessions. */
+  backend?: { backend: string; threads: number; sizedSessions: boolean };
 }
 
 export interface BenchHook {
@@ -95,7 +95,7 @@ export function installBenchHook(client: EngineClient): void {
     const imageIds = 'imageIds' in req ? [...req.imageIds] : 'imageId' in req ? [req.imageId] : [];
     const record = (ok: boolean, r?: unknown) => {
       const res = (r ?? {}) as Partial<Omit<BenchRecord, 'backend'>> & {
-        backend?: { backend: string; threads: number } | string;
+        backend?: { backend: string; threads: number; sizedSessions: boolean } | string;
       };
       hook.records.push({
         type: req.type,
@@ -110,7 +110,11 @@ export function installBenchHook(client: EngineClient): void {
         ...(req.type === 'embed' && { fileName: req.fileName }),
         ...(res.backend &&
           typeof res.backend === 'object' && {
-            backend: { backend: res.backend.backend, threads: res.backend.threads },
+            backend: {
+              backend: res.backend.backend,
+              threads: res.backend.threads,
+              sizedSessions: res.backend.sizedSessions,
+            },
           }),
       });
     };

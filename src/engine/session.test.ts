@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectModel } from '../model/inspect';
 import type { ModelInfo } from '../model/model-info';
 import type { Ort } from './runtime';
-import { createSession, LoadedModel, sizeOverrides } from './session';
+import { createSession, LoadedModel, sizeOverrides, sizingPays } from './session';
 
 const FIXTURE = 'tests/fixtures/dinov2/dinov2-tiny';
 
@@ -35,6 +35,14 @@ describe('sizeOverrides', () => {
   });
 });
 
+describe('sizingPays', () => {
+  it('sizes on WebGPU and on threaded WASM, not on one WASM thread (measured)', () => {
+    expect(sizingPays('webgpu', 0)).toBe(true);
+    expect(sizingPays('wasm', 2)).toBe(true);
+    expect(sizingPays('wasm', 1)).toBe(false);
+  });
+});
+
 describe('LoadedModel', () => {
   const ort = ortWeb as unknown as Ort;
   ort.env.wasm.numThreads = 1;
@@ -44,13 +52,28 @@ describe('LoadedModel', () => {
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   };
 
-  it('runs a repeated size on a session fixed to it, matching PyTorch', async () => {
+  const open = async (sizedSessions: boolean) => {
     const model = new Uint8Array(fs.readFileSync(`${FIXTURE}/model.onnx`));
     const info = inspectModel(model, 'model.onnx');
     const bytes = { model, externalData: [] };
     const session = await createSession(ort, bytes, 'wasm', 'model.onnx');
-    const report = { backend: 'wasm' } as ConstructorParameters<typeof LoadedModel>[5];
-    const loaded = new LoadedModel(ort, info, bytes, session, 'wasm', report);
+    const report = { backend: 'wasm', sizedSessions } as ConstructorParameters<
+      typeof LoadedModel
+    >[5];
+    return new LoadedModel(ort, info, bytes, session, 'wasm', report);
+  };
+
+  it('keeps its one session when sizing does not pay', async () => {
+    const loaded = await open(false);
+    const input = f32('dinov2-tiny/square224.pixel_values.f32');
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await loaded.run(input, 224, 224)).sized);
+    expect(runs).toEqual([false, false, false]);
+    await loaded.dispose();
+  });
+
+  it('runs a repeated size on a session fixed to it, matching PyTorch', async () => {
+    const loaded = await open(true);
     const input = f32('dinov2-tiny/square224.pixel_values.f32');
     const want = f32('dinov2-tiny/square224.last_hidden_state.f32');
     const runs = [];

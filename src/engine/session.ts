@@ -24,12 +24,19 @@ export interface TokenOutput {
 }
 
 /**
- * Sessions whose free input dims are fixed to one size (`freeDimensionOverrides`) run that size
- * about 9% faster on WASM (ViT-S at 224, measured side by side: onnxruntime folds the shape and
- * position-embedding arithmetic once), and on WebGPU they keep shape ops off the CPU. They cost a
- * second copy of the weights, so only models up to this size get one.
+ * Sessions whose free input dims are fixed to one size (`freeDimensionOverrides`): onnxruntime
+ * folds the shape and position-embedding arithmetic once. Measured by `npm run bench` (bare
+ * runs, side by side, 2-core VM): with 2 WASM threads 3–18% faster in every case (ViT-S/B at 224
+ * and 448, two runs); with 1 thread no steady gain (-6% to +6%). On WebGPU they keep shape ops off
+ * the CPU (not measured here: no GPU). They cost a second copy of the weights, so only models up
+ * to this size get one.
  */
 const SIZED_MAX_BYTES = 600 * 2 ** 20;
+
+/** Whether sized sessions pay on this backend and thread count (see above). */
+export function sizingPays(backend: Backend, threads: number): boolean {
+  return backend === 'webgpu' || threads > 1;
+}
 /** A size seen this often is worth its own session (a collection of same-size inputs). */
 const SIZED_AFTER = 2;
 
@@ -88,6 +95,7 @@ export class LoadedModel {
     width: number,
     tokens: Float32Array,
   ): void {
+    if (!this.report.sizedSessions) return;
     const count = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, count);
     if (count !== SIZED_AFTER || this.refused.has(key)) return;
