@@ -26,8 +26,8 @@ export interface TokenOutput {
 /**
  * Sessions whose free input dims are fixed to one size (`freeDimensionOverrides`): onnxruntime
  * folds the shape and position-embedding arithmetic once. Measured by `npm run bench` (bare
- * runs, side by side, 2-core VM): with 2 WASM threads 3–18% faster in every case (ViT-S/B at 224
- * and 448, two runs); with 1 thread no steady gain (-6% to +6%). On WebGPU they keep shape ops off
+ * runs, side by side, 2-core VM): with 2 WASM threads 3–18% faster in 7 of 8 cases (ViT-S/B at
+ * 224 and 448, two runs; 3% slower once); with 1 thread no steady gain (-6% to +9%). On WebGPU they keep shape ops off
  * the CPU (not measured here: no GPU). They cost a second copy of the weights, so only models up
  * to this size get one.
  */
