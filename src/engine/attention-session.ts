@@ -4,6 +4,7 @@
  * protobuf bytes: the weights are never decoded) and a session is made for it. Only the layer
  * asked for is added, and one such session is kept, so memory stays bounded for large models.
  */
+import { withOrt } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
 import { addOutputs } from '../model/rewrite';
@@ -78,7 +79,7 @@ export class AttentionSessions {
     const input = imageTensor(ort, info, chw, height, width);
     let outputs: InferenceSession.OnnxValueMapType;
     try {
-      outputs = await session.run({ [info.input.name]: input }, [output]);
+      outputs = await withOrt(() => session.run({ [info.input.name]: input }, [output]));
     } catch (e) {
       throw new ExplorerError(
         'inference-failed',
@@ -99,6 +100,6 @@ export class AttentionSessions {
   async release(): Promise<void> {
     const c = this.cached;
     this.cached = null;
-    if (c && c.session !== this.model.session) await c.session.release();
+    if (c && c.session !== this.model.session) await withOrt(() => c.session.release());
   }
 }

@@ -6,6 +6,7 @@
  * JavaScript, a few here). Everything else of the PCA (eigenvectors, projections, colours) stays
  * in src/features.
  */
+import { withOrt } from './ort-lock';
 import type { InferenceSession } from 'onnxruntime-web/webgpu';
 import { fitPca, type Pca } from '../features/pca';
 import type { FitRequest } from '../features/pca-map';
@@ -97,7 +98,8 @@ export class CovarianceFitter {
         x.set(data.subarray(rows[i] * dim, (rows[i] + 1) * dim), i * dim);
     }
     const session = await this.session(dim, kind);
-    const out = await session.run({ X: new this.ort.Tensor('float32', x, [count, dim]) });
+    const X = new this.ort.Tensor('float32', x, [count, dim]);
+    const out = await withOrt(() => session.run({ X }));
     const c = kind === 'c' ? out.C : out.G;
     try {
       return {
@@ -114,10 +116,12 @@ export class CovarianceFitter {
     const key = `${kind}${dim}`;
     let s = this.sessions.get(key);
     if (!s) {
-      s = this.ort.InferenceSession.create(productModel(dim, kind), {
-        executionProviders: [{ name: this.backend }],
-        logSeverityLevel: 3,
-      });
+      s = withOrt(() =>
+        this.ort.InferenceSession.create(productModel(dim, kind), {
+          executionProviders: [{ name: this.backend }],
+          logSeverityLevel: 3,
+        }),
+      );
       this.sessions.set(key, s);
     }
     return s;
@@ -126,6 +130,8 @@ export class CovarianceFitter {
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(all.map((s) => s.then((x) => x.release()).catch(() => undefined)));
+    await Promise.all(
+      all.map((s) => s.then((x) => withOrt(() => x.release())).catch(() => undefined)),
+    );
   }
 }

@@ -3,6 +3,7 @@
  * takes a float32 CHW image and returns float32 tokens whatever the model's IO type, and the
  * load-time check against WASM.
  */
+import { withOrt } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../lib/float16';
@@ -73,9 +74,10 @@ export class LoadedModel {
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.queue.catch(() => undefined);
-    await this.sized?.session.release();
+    const sized = this.sized?.session;
+    if (sized) await withOrt(() => sized.release());
     this.sized = null;
-    await this.session.release();
+    await withOrt(() => this.session.release());
   }
 
   private turn<T>(job: () => Promise<T>): Promise<T> {
@@ -121,13 +123,13 @@ export class LoadedModel {
         );
         const dim = this.info.hiddenSize || (again?.dim ?? 1);
         if (!again || !agrees(compareTokens(again.data, tokens, dim), variantOf(this.info))) {
-          await session.release();
+          await withOrt(() => session.release());
           this.refused.add(key);
           return;
         }
         const previous = this.sized;
         this.sized = { key, session };
-        await previous?.session.release();
+        if (previous) await withOrt(() => previous.session.release());
       } catch {
         this.refused.add(key); // the dynamic session keeps working
       }
@@ -181,7 +183,7 @@ export async function createSession(
     ...(bytes.externalData.length > 0 ? { externalData: bytes.externalData } : {}),
   };
   try {
-    return await ort.InferenceSession.create(bytes.model, options);
+    return await withOrt(() => ort.InferenceSession.create(bytes.model, options));
   } catch (e) {
     throw new ExplorerError(
       'unsupported-model',
@@ -219,7 +221,7 @@ export async function runTokens(
   const input = imageTensor(ort, info, chw, height, width);
   let outputs: InferenceSession.OnnxValueMapType;
   try {
-    outputs = await session.run({ [info.input.name]: input }, [info.tokens.name]);
+    outputs = await withOrt(() => session.run({ [info.input.name]: input }, [info.tokens.name]));
   } catch (e) {
     throw new ExplorerError(
       'inference-failed',
@@ -272,7 +274,7 @@ export async function checkAgainstWasm(
       passed: agrees(a, variant),
     };
   } finally {
-    await reference.release();
+    await withOrt(() => reference.release());
   }
 }
 

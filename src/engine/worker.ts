@@ -4,6 +4,7 @@
  * sends typed requests (see protocol.ts) and gets small results; feature tensors stay here and
  * leave only as exports, transferred rather than copied.
  */
+import { withOrt } from './ort-lock';
 import { ExplorerError, serializeError } from '../lib/errors';
 import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
@@ -224,7 +225,7 @@ async function loadModel(
           `WebGPU disagreed with WASM on a probe image (max difference ${fmt(check.maxAbsDiff)}, ` +
             `lowest token cosine ${fmt(check.minCosine)}); using WASM, which is correct but slower.`,
         );
-        await session.release();
+        await withOrt(() => session.release());
         backend = 'wasm';
         session = await createSession(ort, bytes, 'wasm', name);
       }
