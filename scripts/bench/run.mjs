@@ -7,7 +7,7 @@
  * image-feature-extraction pipeline, and onnxruntime-node. Writes bench/results.json and
  * bench/results.md and prints the table.
  *
- *   npm run bench                      # everything (about 15 minutes on 2 cores)
+ *   npm run bench                      # everything (about 25 minutes on 2 cores)
  *   npm run bench -- --quick           # ViT-S at 224 only, 3 repeats, to bench/out/results-quick.*
  *   (any option other than --no-build writes bench/out/results-custom.* instead of bench/results.*;
  *   --into bench/results.json replaces the re-measured cases in that file instead)
