@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectModel } from '../model/inspect';
 import type { ModelInfo } from '../model/model-info';
 import type { Ort } from './runtime';
-import { createSession, LoadedModel, sizeOverrides, sizingPays } from './session';
+import { createSession, LoadedModel, sizeOverrides } from './session';
 
 const FIXTURE = 'tests/fixtures/dinov2/dinov2-tiny';
 
@@ -35,14 +35,6 @@ describe('sizeOverrides', () => {
   });
 });
 
-describe('sizingPays', () => {
-  it('sizes on WebGPU and on threaded WASM, not on one WASM thread (measured)', () => {
-    expect(sizingPays('webgpu', 0)).toBe(true);
-    expect(sizingPays('wasm', 2)).toBe(true);
-    expect(sizingPays('wasm', 1)).toBe(false);
-  });
-});
-
 describe('LoadedModel', () => {
   const ort = ortWeb as unknown as Ort;
   ort.env.wasm.numThreads = 1;
@@ -63,7 +55,7 @@ describe('LoadedModel', () => {
     return new LoadedModel(ort, info, bytes, session, 'wasm', report);
   };
 
-  it('keeps its one session when sizing does not pay', async () => {
+  it('keeps its one session when sized sessions are off', async () => {
     const loaded = await open(false);
     const input = f32('dinov2-tiny/square224.pixel_values.f32');
     const runs = [];

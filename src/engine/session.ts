@@ -26,18 +26,15 @@ export interface TokenOutput {
 
 /**
  * Sessions whose free input dims are fixed to one size (`freeDimensionOverrides`): onnxruntime
- * folds the shape and position-embedding arithmetic once. Measured by `npm run bench` (bare
- * runs, side by side, 2-core VM): with 2 WASM threads 3–18% faster in 7 of 8 cases (ViT-S/B at
- * 224 and 448, two runs; 3% slower once); with 1 thread no steady gain (-6% to +9%). On WebGPU they keep shape ops off
- * the CPU (not measured here: no GPU). They cost a second copy of the weights, so only models up
- * to this size get one.
+ * folds the shape and position-embedding arithmetic once. That removes work the graph otherwise
+ * redoes on every run, mostly the bicubic Resize of the position embeddings, which onnxruntime's
+ * CPU kernel makes slow: in its profiler, on one WASM thread, 59 ms of a ViT-S run at 224 px and
+ * 87 ms of a ViT-B one. On WebGPU they also keep the shape ops off the CPU. Whole-run timings on
+ * the 2-core VM move by more than that from run to run (see bench/results.md), so this rests on
+ * the profile. They cost a second copy of the weights, so only models up to this size get one.
  */
 const SIZED_MAX_BYTES = 600 * 2 ** 20;
 
-/** Whether sized sessions pay on this backend and thread count (see above). */
-export function sizingPays(backend: Backend, threads: number): boolean {
-  return backend === 'webgpu' || threads > 1;
-}
 /** A size seen this often is worth its own session (a collection of same-size inputs). */
 const SIZED_AFTER = 2;
 

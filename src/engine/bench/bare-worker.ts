@@ -8,7 +8,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { loadOrt } from '../runtime';
 import { inspectModel } from '../../model/inspect';
-import { createSession, sizeOverrides, sizingPays } from '../session';
+import { createSession, sizeOverrides } from '../session';
 import type { BareConfig, BareInfo, BareStep } from './bench-protocol';
 import { fetchBytes, normals, serveSteps } from './reply';
 
@@ -20,10 +20,8 @@ serveSteps<BareConfig, BareInfo, BareStep>(async (cfg) => {
   const externalData = cfg.dataUrl
     ? [{ path: cfg.dataPath, data: await fetchBytes(cfg.dataUrl) }]
     : [];
-  // As the app: a session fixed to the size only where that pays (see sizingPays).
-  const overrides = sizingPays(cfg.backend, cfg.threads)
-    ? sizeOverrides(inspectModel(model, 'model.onnx'), cfg.height, cfg.width)
-    : null;
+  // As the app runs a repeated size: on a session fixed to it.
+  const overrides = sizeOverrides(inspectModel(model, 'model.onnx'), cfg.height, cfg.width);
   const t0 = performance.now();
   const session = await createSession(
     ort,

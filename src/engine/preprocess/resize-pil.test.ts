@@ -116,6 +116,21 @@ describe.each(FLAVOURS)('resizeBicubicPil (%s)', (flavour) => {
       expect(win.data.subarray(y * 64 * 3, (y + 1) * 64 * 3)).toEqual(a);
     }
   });
+
+  it('is its horizontal pass followed by its vertical pass, each to bytes', () => {
+    // Pillow rounds to bytes between the passes; resizing one side, then the other, must give
+    // exactly the two-pass result (this ties the one-pass paths to the checked two-pass one).
+    for (const [channels, w, h, ow, oh] of [
+      [4, 300, 211, 137, 96],
+      [3, 64, 40, 150, 17],
+    ] as const) {
+      const src = noise(w, h, channels, 9);
+      const both = resizeBicubicPil(src, ow, oh, { flavour });
+      const across = resizeBicubicPil(src, ow, h, { flavour });
+      const down = resizeBicubicPil({ ...across, channels: 3 }, ow, oh, { flavour });
+      expect(Buffer.from(down.data).equals(Buffer.from(both.data))).toBe(true);
+    }
+  });
 });
 
 describe('precomputeCoeffs', () => {
