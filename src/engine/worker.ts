@@ -177,7 +177,6 @@ async function loadModel(
     onDownload: (p) => progress({ stage: 'download', ...p }),
   });
   const { info, bytes, name } = resolved;
-  const ort = await loadOrt();
   const gpu = await webGpuSupport();
   const variant = variantOf(info);
   const notices: string[] = [];
@@ -199,12 +198,14 @@ async function loadModel(
   if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
 
   progress({ stage: 'session', message: `Creating a ${backend} session for ${name}` });
-  let session = await createSession(ort, bytes, backend, name).catch(async (e: unknown) => {
-    if (backend !== 'webgpu') throw e;
-    notices.push(`WebGPU could not load this model (${(e as Error).message}); using WASM.`);
-    backend = 'wasm';
-    return createSession(ort, bytes, 'wasm', name);
-  });
+  let session = await createSession(await loadOrt(backend), bytes, backend, name).catch(
+    async (e: unknown) => {
+      if (backend !== 'webgpu') throw e;
+      notices.push(`WebGPU could not load this model (${(e as Error).message}); using WASM.`);
+      backend = 'wasm';
+      return createSession(await loadOrt('wasm'), bytes, 'wasm', name);
+    },
+  );
 
   let check: BackendReport['check'] = null;
   if (backend === 'webgpu') {
@@ -215,7 +216,7 @@ async function loadModel(
     } else {
       progress({ stage: 'check', message: 'Checking WebGPU against WASM on a probe image' });
       try {
-        check = await checkAgainstWasm(ort, session, bytes, info, name);
+        check = await checkAgainstWasm(await loadOrt('webgpu'), session, bytes, info, name);
       } catch (e) {
         check = { maxAbsDiff: Infinity, minCosine: -1, tolerance: 0, passed: false };
         notices.push(`The WebGPU check failed to run (${(e as Error).message}).`);
@@ -227,7 +228,7 @@ async function loadModel(
         );
         await withOrt(() => session.release());
         backend = 'wasm';
-        session = await createSession(ort, bytes, 'wasm', name);
+        session = await createSession(await loadOrt('wasm'), bytes, 'wasm', name);
       }
     }
   }
@@ -244,6 +245,7 @@ async function loadModel(
   };
   // Only now, with the new model working, let the old one go.
   const previous = current;
+  const ort = await loadOrt(backend);
   current = new LoadedModel(ort, info, bytes, session, backend, report);
   modelKey = `${await modelFingerprint(bytes)}:${backend}`;
   void covariance?.release();

@@ -13,7 +13,7 @@ import type { BareConfig, BareInfo, BareStep } from './bench-protocol';
 import { fetchBytes, normals, serveSteps } from './reply';
 
 serveSteps<BareConfig, BareInfo, BareStep>(async (cfg) => {
-  const ort = await loadOrt();
+  const ort = await loadOrt(cfg.backend);
   // Before the first session: the WASM module starts its threads once.
   ort.env.wasm.numThreads = cfg.threads;
   const model = await fetchBytes(cfg.modelUrl);

@@ -152,7 +152,7 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
     invert: 'auto',
   };
   // As the worker does after loading a model: a covariance fitter on the model's backend.
-  const fitter = new CovarianceFitter(await loadOrt(), 'wasm');
+  const fitter = new CovarianceFitter(await loadOrt('wasm'), 'wasm');
   const pcaMs = await time(
     () => computePca({ type: 'pca', imageIds: ids, ...settings }, features, memory, fitter),
     cfg,
