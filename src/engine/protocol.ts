@@ -344,7 +344,7 @@ export interface BackendReport {
   /** The load-time check of this backend against WASM, when one ran. */
   check: { maxAbsDiff: number; minCosine: number; tolerance: number; passed: boolean } | null;
   variant: 'fp32' | 'fp16' | 'quantized';
-  /** Whether a repeated input size gets a session fixed to it (engine/session.ts LoadedModel). */
+  /** Whether a repeated input size gets a session fixed to it: models up to 600 MB (engine/session.ts). */
   sizedSessions: boolean;
 }
 

@@ -35,6 +35,12 @@ export interface TokenOutput {
  */
 const SIZED_MAX_BYTES = 600 * 2 ** 20;
 
+/** Whether a model is small enough for sized sessions (see above). */
+export function sizingFits(bytes: ModelBytes): boolean {
+  const total = bytes.model.byteLength + bytes.externalData.reduce((s, d) => s + d.data.length, 0);
+  return total <= SIZED_MAX_BYTES;
+}
+
 /** A size seen this often is worth its own session (a collection of same-size inputs). */
 const SIZED_AFTER = 2;
 
@@ -99,9 +105,7 @@ export class LoadedModel {
     this.seen.set(key, count);
     if (count !== SIZED_AFTER || this.refused.has(key)) return;
     const overrides = sizeOverrides(this.info, height, width);
-    const bytes =
-      this.bytes.model.byteLength + this.bytes.externalData.reduce((s, d) => s + d.data.length, 0);
-    if (!overrides || bytes > SIZED_MAX_BYTES) {
+    if (!overrides || !sizingFits(this.bytes)) {
       this.refused.add(key);
       return;
     }

@@ -41,7 +41,7 @@ import type {
   ToWorker,
 } from './protocol';
 import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
-import { checkAgainstWasm, createSession, LoadedModel, variantOf } from './session';
+import { checkAgainstWasm, createSession, LoadedModel, sizingFits, variantOf } from './session';
 import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
 import { loadExact, loadStored, saveStored } from './feature-store';
@@ -238,7 +238,7 @@ async function loadModel(
     requested: req.backend,
     notices,
     threads: backend === 'wasm' ? wasmThreads() : 0,
-    sizedSessions: true,
+    sizedSessions: sizingFits(bytes),
     shaderF16: gpu.available ? gpu.shaderF16 : null,
     check,
     variant,
