@@ -626,6 +626,8 @@ async function main() {
           e2e_features: pick((x) => x.features),
           embed_round_trip: pick((x) => (x.embed ? x.embed.doneAt - x.embed.sentAt : null)),
           pca_round_trip: pick((x) => (x.pca ? x.pca.doneAt - x.pca.sentAt : null)),
+          // Maps the worker started with the features, before the UI asked (EmbedRequest.pcaNext).
+          pca_started_early: raw.app.filter((x) => x.pca?.startedEarly).length / raw.app.length,
           tokens: raw.app[0]?.embed?.tokens ?? null,
           dim: raw.app[0]?.embed?.dim ?? null,
         };

@@ -19,6 +19,8 @@ export interface BenchRecord {
   sizedSession?: boolean;
   /** PcaResult.ms (and the like), for jobs that report it. */
   ms?: number;
+  /** PcaResult.startedEarly, for PCA maps. */
+  startedEarly?: boolean;
   /** EmbedResult.tokens and dim, for embeds. */
   tokens?: number;
   dim?: number;
@@ -106,6 +108,7 @@ export function installBenchHook(client: EngineClient): void {
         ...(res.timings && { timings: res.timings }),
         ...(typeof res.sizedSession === 'boolean' && { sizedSession: res.sizedSession }),
         ...(typeof res.ms === 'number' && { ms: res.ms }),
+        ...(typeof res.startedEarly === 'boolean' && { startedEarly: res.startedEarly }),
         ...(typeof res.tokens === 'number' && { tokens: res.tokens, dim: res.dim }),
         ...(req.type === 'embed' && { fileName: req.fileName }),
         ...(res.backend &&

@@ -79,3 +79,47 @@ export async function computePca(
 function ownBuffer<T extends Float32Array | Uint8Array>(a: T): T {
   return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as T);
 }
+
+type PcaAnswer = { result: PcaResult; transfer: Transferable[] };
+
+/**
+ * The PCA request the UI is about to make, started as soon as new features are in (see
+ * EmbedRequest.pcaNext). A request with the same images and settings, over the same features,
+ * takes the answer (once: its buffers are transferred); anything else is computed as usual.
+ */
+export class PcaAhead {
+  private pending: {
+    key: string;
+    used: (StoredFeatures | undefined)[];
+    answer: Promise<PcaAnswer>;
+  } | null = null;
+
+  start(
+    req: PcaRequest,
+    features: ReadonlyMap<string, StoredFeatures>,
+    compute: () => Promise<PcaAnswer>,
+  ): void {
+    const answer = compute();
+    answer.catch(() => undefined); // reported to the request that takes it, if any
+    this.pending = { key: pcaKey(req), used: req.imageIds.map((id) => features.get(id)), answer };
+  }
+
+  /** The answer started for this request over these very features, or null. */
+  take(req: PcaRequest, features: ReadonlyMap<string, StoredFeatures>): Promise<PcaAnswer> | null {
+    const p = this.pending;
+    if (!p || p.key !== pcaKey(req)) return null;
+    this.pending = null;
+    const same = req.imageIds.every((id, i) => features.get(id) === p.used[i]);
+    return same
+      ? p.answer.then((a) => ({ ...a, result: { ...a.result, startedEarly: true } }))
+      : null;
+  }
+
+  clear(): void {
+    this.pending = null;
+  }
+}
+
+function pcaKey(r: PcaRequest): string {
+  return JSON.stringify([r.imageIds, r.joint, r.foregroundOnly, r.threshold, r.invert]);
+}

@@ -43,6 +43,17 @@ export interface EmbedRequest {
    * transient inputs such as a search query from outside the collection.
    */
   persist?: boolean;
+  /**
+   * The image was just added under a new id, so browser storage cannot hold its features yet: the
+   * worker skips the lookup (a round trip to storage before the decode can start).
+   */
+  fresh?: boolean;
+  /**
+   * The PCA request the UI will make once these features are back (its PCA view is open): the
+   * worker starts on it right after answering, and answers that request from it. The map then
+   * does not wait for a round trip through the UI.
+   */
+  pcaNext?: PcaRequest;
 }
 
 export interface ExportRequest {
@@ -125,6 +136,8 @@ export interface PcaResult {
   ms: number;
   /** Where the covariance product ran: an onnxruntime session, or plain JavaScript. */
   covariance: 'session' | 'javascript';
+  /** Computed ahead of the request, right after the last image's features (EmbedRequest.pcaNext). */
+  startedEarly?: boolean;
 }
 
 /** Image descriptor for search: CLS token, mean of patch tokens, or both (each normalised). */

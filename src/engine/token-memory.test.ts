@@ -61,6 +61,22 @@ describe('TokenMemory', () => {
     expect(images.map((f) => f.exact !== null)).toEqual([true, false, false, true]);
   });
 
+  it('makes the float16 copy when the exact tokens leave memory, not when an image is saved', () => {
+    const memory = new TokenMemory(() => Promise.resolve(null), BYTES);
+    const [a, b] = [image(1), image(2)];
+    const exactA = a.exact!.slice();
+    memory.saved(a);
+    expect(a.compact).toBeNull();
+    memory.saved(b); // a leaves the working set
+    expect(a.exact).toBeNull();
+    expect(b.compact).toBeNull();
+    // The copy that stays is a's own tokens, to float16 precision.
+    const { tokens } = memory.approx(a);
+    for (let i = 0; i < exactA.length; i++) {
+      expect(Math.abs(tokens[i] - exactA[i])).toBeLessThanOrEqual(Math.abs(exactA[i]) / 1024);
+    }
+  });
+
   it('bounds the decoded copies and forgets released images', () => {
     const memory = new TokenMemory(() => Promise.resolve(null), 64 * BYTES, 3 * BYTES);
     const images = [1, 2, 3, 4, 5].map(image);

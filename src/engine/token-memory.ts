@@ -2,7 +2,9 @@
  * Where each image's tokens live in the worker, so that a large collection stays usable
  * (1,000 ViT-S images at 448 px hold 1.5 GB of float32 tokens).
  *
- * - Every image keeps a float16 copy of its tokens (half the bytes), made when first needed.
+ * - Every image keeps a float16 copy of its tokens (half the bytes), made when first needed: when
+ *   something reads it, or when its exact tokens leave memory. Not when an image is saved, which
+ *   happens while the first PCA map of a new image is being asked for (the copy takes ~3 ms).
  *   Patch similarity, region search, correspondences and patch points read only that copy
  *   (decoded to float32 through a bounded cache), so their numbers do not depend on what happens
  *   to be cached. float16 keeps 11 significant bits: cosines move by about 1e-3 at most.
@@ -81,7 +83,6 @@ export class TokenMemory {
   /** The image's exact tokens are now in storage too: they may leave memory when space is short. */
   saved(f: StoredFeatures): void {
     if (f.saved) return;
-    compact(f);
     f.saved = true;
     if (f.exact) this.hold(f);
   }
@@ -125,6 +126,7 @@ export class TokenMemory {
     this.exactBytes += f.exact.byteLength;
     this.trim(this.exactHeld, this.exactBudget, (g, bytes) => {
       this.exactBytes -= bytes;
+      compact(g); // the copy that stays
       g.exact = null;
     });
   }

@@ -10,7 +10,7 @@ import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
-import { computePca } from './pca-job';
+import { computePca, PcaAhead } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
 import { resolveModel } from './load-model';
@@ -72,6 +72,8 @@ const index = new DescriptorIndex();
 /** Images embedded only to be searched with (not part of the collection). */
 const transient = new Set<string>();
 const aborts = new Map<number, AbortController>();
+/** The PCA maps the UI will ask for next, started early (EmbedRequest.pcaNext). */
+const pcaAhead = new PcaAhead();
 let queue: Promise<unknown> = Promise.resolve();
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -120,14 +122,23 @@ async function handle(
   switch (msg.type) {
     case 'loadModel':
       return { result: await loadModel(msg, signal, progress) };
-    case 'embed':
-      return { result: await embed(msg, signal) };
+    case 'embed': {
+      const result = await embed(msg, signal);
+      const next = msg.pcaNext;
+      // After this answer is posted (a later task), so the features reach the UI first.
+      if (next) {
+        setTimeout(() =>
+          pcaAhead.start(next, features, () => computePca(next, features, memory, covariance)),
+        );
+      }
+      return { result };
+    }
     case 'export':
       return exportTensor(msg);
     case 'attention':
       return attention(msg);
     case 'pca':
-      return computePca(msg, features, memory, covariance);
+      return pcaAhead.take(msg, features) ?? computePca(msg, features, memory, covariance);
     case 'descriptors':
       return computeDescriptors(msg, features);
     case 'patchPoints':
@@ -251,6 +262,7 @@ async function loadModel(
   void covariance?.release();
   covariance = new CovarianceFitter(ort, backend);
   features.clear();
+  pcaAhead.clear();
   memory.clear();
   transient.clear();
   index.invalidate();
@@ -278,7 +290,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     else transient.add(req.imageId);
     index.invalidate();
   };
-  if (persist) {
+  if (persist && !req.fresh) {
     const hit = await loadStored(key, req, model.backend);
     if (hit) {
       keep(hit.stored);

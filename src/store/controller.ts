@@ -4,7 +4,7 @@
  * generation counter, so a change of model or settings never shows stale features.
  */
 import { EngineClient } from '../engine/client';
-import type { ModelSource, PreprocessSettings } from '../engine/protocol';
+import type { ModelSource, PcaRequest, PreprocessSettings } from '../engine/protocol';
 import { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
@@ -33,6 +33,14 @@ let generation = 0;
 let loadCall: number | null = null;
 let lastSource: { source: ModelSource; label: string; linkModel: LinkModel | null } | null = null;
 const embedCalls = new Map<string, number>();
+/** Images added in this session and not embedded yet: browser storage has nothing under their ids. */
+const freshIds = new Set<string>();
+/** The PCA request that will follow an image's features, when a view will make one (see pca.ts). */
+let pcaAfter: (imageId: string) => PcaRequest | undefined = () => undefined;
+
+export function setPcaAfter(f: typeof pcaAfter): void {
+  pcaAfter = f;
+}
 /** One storage warning per indexing run is enough. */
 let storeWarned = false;
 
@@ -180,6 +188,7 @@ export function addImages(
     ...folderOf(file),
     ...(sourceUrls ? { sourceUrl: sourceUrls[files.indexOf(file)] } : {}),
   }));
+  for (const e of entries) freshIds.add(e.id);
   useApp.setState((s) => ({ images: [...s.images, ...entries] }));
   void saveImages(entries);
   if (opts.index !== false && useApp.getState().model.status === 'ready') {
@@ -251,6 +260,9 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
     file: entry.file,
     fileName: entry.name,
     preprocess: preprocessSettings(),
+    // Only its first embedding: after that, features may have been saved under this id.
+    fresh: freshIds.delete(entry.id),
+    pcaNext: pcaAfter(entry.id),
   });
   embedCalls.set(entry.id, call.id);
   return call.promise.then(

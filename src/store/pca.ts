@@ -3,10 +3,10 @@
  * A newer request supersedes older ones: their results are dropped when they arrive.
  */
 import { create } from 'zustand';
-import type { PcaMap, PcaSettings } from '../engine/protocol';
+import type { PcaMap, PcaRequest, PcaSettings } from '../engine/protocol';
 import type { ExplorerError } from '../lib/errors';
-import { pushAlert } from './app-store';
-import { engine } from './controller';
+import { pushAlert, useApp } from './app-store';
+import { engine, setPcaAfter } from './controller';
 
 export type Channel = 'rgb' | 0 | 1 | 2;
 
@@ -35,6 +35,8 @@ export interface PcaState {
   /** How long the worker took for the current maps. */
   ms: number | null;
   covariance: 'session' | 'javascript';
+  /** The worker had started the current maps before they were asked for (EmbedRequest.pcaNext). */
+  startedEarly: boolean;
 }
 
 export const usePca = create<PcaState>()(() => ({
@@ -49,9 +51,31 @@ export const usePca = create<PcaState>()(() => ({
   computedWith: null,
   ms: null,
   covariance: 'javascript',
+  startedEarly: false,
 }));
 
 let latest = 0;
+
+/** Whether the PCA view is on screen (it asks for maps whenever an image gets its features). */
+let viewOpen = false;
+
+export function setPcaViewOpen(open: boolean): void {
+  viewOpen = open;
+}
+
+/**
+ * The request the open PCA view will make once `imageId` has its features: the images with
+ * features, in collection order, and the current settings. The worker starts on it early.
+ */
+export function pcaRequestAfter(imageId: string): PcaRequest | undefined {
+  if (!viewOpen) return undefined;
+  const imageIds = useApp
+    .getState()
+    .images.filter((i) => (i.status === 'done' && i.result) || i.id === imageId)
+    .map((i) => i.id);
+  return { type: 'pca', imageIds, ...usePca.getState().settings };
+}
+setPcaAfter(pcaRequestAfter);
 
 export function computePca(imageIds: string[]): void {
   const seq = ++latest;
@@ -83,6 +107,7 @@ export function computePca(imageIds: string[]): void {
           computedWith: settings,
           ms: r.ms,
           covariance: r.covariance,
+          startedEarly: r.startedEarly === true,
         });
       },
       (err: ExplorerError) => {

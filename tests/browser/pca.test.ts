@@ -119,4 +119,23 @@ describe('PCA maps', () => {
     expect(black).toBeGreaterThan(0);
     expect(black).toBeLessThan(n);
   });
+
+  it('starts the maps of a photo added while they are open with its features, the same maps', async () => {
+    await page.getByLabel('Foreground only').uncheck();
+    await page.getByLabel('Joint PCA').check();
+    await settled(page, /Joint basis over 3 images/);
+    await addImages(page, [fixture('coffee.png')]);
+    await settled(page, /Joint basis over 4 images/);
+    const section = page.getByRole('region', { name: 'PCA maps' });
+    expect(await section.getAttribute('data-started-early')).toBe('true');
+    const early = await downloadNpy(page, 'Download PCA: coffee.png');
+    // The same request made the usual way (per image and back) gives the same colours.
+    await page.getByLabel('Joint PCA').uncheck();
+    await settled(page, /One basis per image for 4 images/);
+    await page.getByLabel('Joint PCA').check();
+    await settled(page, /Joint basis over 4 images/);
+    expect(await section.getAttribute('data-started-early')).toBe('false');
+    const usual = await downloadNpy(page, 'Download PCA: coffee.png');
+    expect(Array.from(early.data)).toEqual(Array.from(usual.data));
+  });
 });

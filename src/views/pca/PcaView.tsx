@@ -2,7 +2,14 @@ import { useEffect, useMemo, useRef } from 'react';
 import { isTensorFile, saveBlob, stem } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
 import { useApp, type ImageEntry } from '../../store/app-store';
-import { computePca, setPcaDisplay, setPcaSettings, usePca, type Channel } from '../../store/pca';
+import {
+  computePca,
+  setPcaDisplay,
+  setPcaSettings,
+  setPcaViewOpen,
+  usePca,
+  type Channel,
+} from '../../store/pca';
 import { PcaCanvas } from './PcaCanvas';
 
 /** PCA feature maps of the collection: the DINOv2 picture, interactive. */
@@ -14,6 +21,10 @@ export function PcaView() {
   const doneKey = done.map((i) => i.id).join(',');
   const settingsKey = JSON.stringify(pca.settings);
 
+  useEffect(() => {
+    setPcaViewOpen(true);
+    return () => setPcaViewOpen(false);
+  }, []);
   useEffect(() => {
     computePca(doneKey ? doneKey.split(',') : []);
   }, [doneKey, settingsKey]);
@@ -30,6 +41,7 @@ export function PcaView() {
       className="pca-view"
       aria-busy={pca.computing}
       data-computed-for={pca.key}
+      data-started-early={pca.startedEarly}
     >
       <div className="toolbar">
         <label>

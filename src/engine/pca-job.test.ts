@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { makeStored, type StoredFeatures } from './embed';
+import { PcaAhead } from './pca-job';
+import type { PcaRequest, PcaResult } from './protocol';
+
+function image(seed: number): StoredFeatures {
+  const tokens = Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(seed + i));
+  return makeStored(tokens, {
+    tokenCount: 5,
+    dim: 8,
+    registers: 0,
+    rows: 2,
+    cols: 2,
+    inputHeight: 28,
+    inputWidth: 28,
+    source: {
+      file: new Blob([]),
+      fileName: `${seed}.png`,
+      preprocess: { mode: 'dense', resolution: 28, background: 'white' },
+    },
+  });
+}
+
+const request = (imageIds: string[], threshold = 0.5): PcaRequest => ({
+  type: 'pca',
+  imageIds,
+  joint: true,
+  foregroundOnly: false,
+  threshold,
+  invert: 'auto',
+});
+
+describe('PcaAhead', () => {
+  it('answers the same request over the same features, once', async () => {
+    const features = new Map([
+      ['a', image(1)],
+      ['b', image(2)],
+    ]);
+    const ahead = new PcaAhead();
+    const answer = { result: { ms: 1 } as PcaResult, transfer: [] };
+    let runs = 0;
+    ahead.start(request(['a', 'b']), features, () => {
+      runs++;
+      return Promise.resolve(answer);
+    });
+    expect(ahead.take(request(['b', 'a']), features)).toBeNull(); // another order: not the same
+    expect(ahead.take(request(['a', 'b'], 0.6), features)).toBeNull(); // other settings
+    expect(await ahead.take(request(['a', 'b']), features)).toEqual({
+      ...answer,
+      result: { ms: 1, startedEarly: true },
+    });
+    expect(ahead.take(request(['a', 'b']), features)).toBeNull(); // its buffers went with it
+    expect(runs).toBe(1);
+  });
+
+  it('does not answer once an image has new features', () => {
+    const features = new Map([['a', image(1)]]);
+    const ahead = new PcaAhead();
+    ahead.start(request(['a']), features, () =>
+      Promise.resolve({ result: {} as PcaResult, transfer: [] }),
+    );
+    features.set('a', image(3)); // re-embedded meanwhile (another model or preprocessing)
+    expect(ahead.take(request(['a']), features)).toBeNull();
+  });
+
+  it('hands a failure to the request that takes it', async () => {
+    const ahead = new PcaAhead();
+    const features = new Map([['a', image(1)]]);
+    ahead.start(request(['a']), features, () => Promise.reject(new Error('no tokens')));
+    await expect(ahead.take(request(['a']), features)).rejects.toThrow('no tokens');
+  });
+});
