@@ -692,6 +692,8 @@ async function main() {
         const f = await bp.features({ kind: 'features', warmup: 3, repeats: quick ? 5 : 15 });
         results.features = {
           knn_query_ms: summarize(f.knnMs),
+          knn_query_js_ms: summarize(f.knnJsMs),
+          knn_kernel: f.knnSimd ? 'WebAssembly SIMD (as the app)' : 'javascript',
           patch_similarity_ms: summarize(f.patchSimMs),
           pca_joint_ms: summarize(f.pcaMs),
           pca_joint_fg_ms: summarize(f.pcaFgMs),

@@ -222,6 +222,10 @@ export function markdown(results) {
     );
     lines.push(`| joint PCA, foreground-only recipe | ${cell(f.pca_joint_fg_ms?.median)} | |`);
     lines.push(`| kNN query, 10,000 x 768, k=10 | ${cell(f.knn_query_ms?.median)} | < 20 |`);
+    if (f.knn_query_js_ms)
+      lines.push(
+        `| kNN query, the same as a JavaScript loop (before WebAssembly SIMD) | ${cell(f.knn_query_js_ms.median)} | |`,
+      );
   }
   const b = results.bytes_per_image;
   if (b) {

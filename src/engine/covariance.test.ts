@@ -2,7 +2,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { fitPca } from '../features/pca';
 import { gaussian } from '../features/pca-test-utils';
-import { CovarianceFitter } from './covariance';
+import { blockCount, CovarianceFitter } from './covariance';
 import type { Ort } from './runtime';
 
 /** Rows with a decaying spectrum (like patch features): 8 strong directions plus noise. */
@@ -27,6 +27,8 @@ describe('CovarianceFitter', () => {
   it.each([
     // Many rows: the covariance XᵀX (and a subset of the rows, as the foreground recipe fits).
     { product: 'covariance', n: 6000, dim: 96, subset: 5800, step: 7 },
+    // ViT-S width: the scatter matrix from 3 x 3 column blocks, the upper ones multiplied.
+    { product: 'blocked covariance', n: 1400, dim: 384, subset: 1300, step: 3 },
     // One 224 px ViT-S image: 256 patches of 384, fewer rows than dimensions: the Gram matrix XXᵀ.
     { product: 'Gram', n: 256, dim: 384, subset: 180, step: 5 },
   ])('gives the JavaScript PCA through a $product session', async ({ n, dim, subset, step }) => {
@@ -46,6 +48,12 @@ describe('CovarianceFitter', () => {
       }
     }
     await fitter.release();
+  });
+
+  it('splits the scatter product into blocks about 128 columns wide', () => {
+    expect([64, 96, 200, 384, 768, 1024, 1536, 389].map(blockCount)).toEqual([
+      1, 1, 2, 3, 6, 8, 12, 1,
+    ]);
   });
 
   it('leaves small fits to JavaScript', async () => {

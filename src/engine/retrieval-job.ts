@@ -4,9 +4,10 @@
  * results leave the worker; the token matrices stay here.
  */
 import { bestBuddies } from '../features/best-buddies';
-import { topK } from '../features/knn';
+import { topOf } from '../features/knn';
 import { cosineToRows, regionMatch, type PatchSet } from '../features/patch-similarity';
 import { computePcaMaps } from '../features/pca-map';
+import { rowMatrix, type RowMatrix } from '../features/row-matrix';
 import { patchTokens, tokenLayout } from '../features/tokens';
 import { encodeNpy } from '../lib/npy';
 import { ExplorerError } from '../lib/errors';
@@ -49,10 +50,10 @@ function patchSet(memory: TokenMemory, f: StoredFeatures): PatchSet {
 
 /**
  * The descriptor matrix of every image, rebuilt only when the set of features changes (a query
- * is then a single pass over contiguous memory).
+ * is then a single WebAssembly SIMD pass over contiguous memory: see rowMatrix).
  */
 export class DescriptorIndex {
-  private cache = new Map<Descriptor, { ids: string[]; dim: number; matrix: Float32Array }>();
+  private cache = new Map<Descriptor, { ids: string[]; dim: number; matrix: RowMatrix }>();
   private version = 0;
   private builtAt = -1;
 
@@ -60,10 +61,7 @@ export class DescriptorIndex {
     this.version++;
   }
 
-  matrix(
-    features: Features,
-    kind: Descriptor,
-  ): { ids: string[]; dim: number; matrix: Float32Array } {
+  matrix(features: Features, kind: Descriptor): { ids: string[]; dim: number; matrix: RowMatrix } {
     if (this.builtAt !== this.version) {
       this.cache.clear();
       this.builtAt = this.version;
@@ -74,8 +72,8 @@ export class DescriptorIndex {
       const first = ids.length > 0 ? features.get(ids[0])! : null;
       const base = first?.dim ?? 0;
       const dim = kind === 'both' ? 2 * base : base;
-      const matrix = new Float32Array(ids.length * dim);
-      ids.forEach((id, i) => matrix.set(descriptor(features.get(id)!, kind), i * dim));
+      const matrix = rowMatrix(ids.length, dim);
+      ids.forEach((id, i) => matrix.data.set(descriptor(features.get(id)!, kind), i * dim));
       m = { ids, dim, matrix };
       this.cache.set(kind, m);
     }
@@ -107,7 +105,7 @@ export function search(
   const skip = new Set([req.imageId, ...(req.exclude ?? [])]);
   const query = descriptor(q, req.descriptor);
   if (query.length !== dim) throw new ExplorerError('internal', 'Descriptor sizes differ.');
-  const r = topK(matrix, ids.length, dim, query, Math.max(0, req.k), (i) => skip.has(ids[i]));
+  const r = topOf(matrix.dots(query), Math.max(0, req.k), (i) => skip.has(ids[i]));
   return {
     imageId: req.imageId,
     neighbours: [...r.index].map((i, k) => ({ imageId: ids[i], score: r.score[k] })),

@@ -150,6 +150,31 @@ describe('project', () => {
     }
   });
 
+  it.each([1, 2, 3, 4, 5])(
+    'equals (x - mean) · component, row by row, for k = %i and an odd row count',
+    (k) => {
+      const n = 37;
+      const dim = 9;
+      const { data } = plantedData(n, dim, geometric(9), 0.05, 3);
+      const pca = fitPca(data, n, dim, k);
+      const rows = Int32Array.of(36, 4, 4, 0, 17);
+      for (const r of [null, rows]) {
+        const scores = project(pca, data, n, dim, undefined, r);
+        const count = r ? r.length : n;
+        expect(scores.length).toBe(count * k);
+        for (let i = 0; i < count; i++) {
+          const o = (r ? r[i] : i) * dim;
+          for (let c = 0; c < k; c++) {
+            let want = 0;
+            for (let j = 0; j < dim; j++)
+              want += (data[o + j] - pca.mean[j]) * pca.components[c * dim + j];
+            expect(scores[i * k + c]).toBeCloseTo(want, 5);
+          }
+        }
+      }
+    },
+  );
+
   it('projects only the listed rows into a given buffer', () => {
     const { data } = plantedData(100, 12, geometric(12), 0.05, 4);
     const pca = fitPca(data, 100, 12, 3);

@@ -85,6 +85,10 @@ export interface FeaturesResult {
     exactHeld: number;
   };
   knnMs: number[];
+  /** The same queries as a JavaScript loop over a plain array (what knnMs replaced). */
+  knnJsMs: number[];
+  /** Whether knnMs ran as WebAssembly SIMD. */
+  knnSimd: boolean;
   patchSimMs: number[];
   pcaMs: number[];
   pcaFgMs: number[];

@@ -7,12 +7,14 @@
  * - joint PCA: the worker's PCA job (computePca, with the covariance fitter the worker makes: an
  *   onnxruntime Gemm session on WASM with the app's thread count) over the same 8 images, default
  *   settings and the foreground-only recipe (and, for comparison, the fit bounded to 2048 patches);
- * - kNN query: topK over 10,000 L2-normalised rows of 768 (as the search job calls it, with its
- *   skip test), k = 10.
+ * - kNN query: the search job's path (a rowMatrix's WebAssembly SIMD dot products, then topOf with
+ *   its skip test) over 10,000 L2-normalised rows of 768, k = 10; and, side by side, the same
+ *   query as a JavaScript loop (topK over a plain array).
  * Tokens have a decaying low-rank structure plus noise, like real features (pure noise would give
  * the eigen-solver near-equal eigenvalues, which real features never have).
  */
-import { normaliseRows, topK } from '../../features/knn';
+import { normaliseRows, topK, topOf } from '../../features/knn';
+import { rowMatrix } from '../../features/row-matrix';
 import { makeStored, type StoredFeatures } from '../embed';
 import { TokenMemory } from '../token-memory';
 import { computePcaMapsAsync } from '../../features/pca-map';
@@ -180,12 +182,21 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
 
   const matrix = normaliseRows(structured(KNN_ROWS, KNN_DIM, 99, 32), KNN_ROWS, KNN_DIM);
   const queries = normaliseRows(normals(16 * KNN_DIM, 5), 16, KNN_DIM);
+  const rows = rowMatrix(KNN_ROWS, KNN_DIM);
+  rows.data.set(matrix);
   let q = 0;
+  const query = () => {
+    const at = (q % 16) * KNN_DIM;
+    const skip = new Set([q++]);
+    return { query: queries.subarray(at, at + KNN_DIM), skip: (i: number) => skip.has(i) };
+  };
   const knnMs = await time(() => {
-    const query = queries.subarray((q % 16) * KNN_DIM, ((q % 16) + 1) * KNN_DIM);
-    const skip = new Set([q]);
-    q++;
-    topK(matrix, KNN_ROWS, KNN_DIM, query, K, (i) => skip.has(i));
+    const { query: v, skip } = query();
+    topOf(rows.dots(v), K, skip);
+  }, cfg);
+  const knnJsMs = await time(() => {
+    const { query: v, skip } = query();
+    topK(matrix, KNN_ROWS, KNN_DIM, v, K, skip);
   }, cfg);
 
   await fitter.release();
@@ -193,6 +204,8 @@ serve<FeaturesConfig, FeaturesResult>(async (cfg) => {
   return {
     collection,
     knnMs,
+    knnJsMs,
+    knnSimd: rows.simd,
     patchSimMs,
     pcaMs,
     pcaFgMs,
