@@ -14,7 +14,7 @@ import { intAttr, intsAttr, model, node, valueInfo } from '../model/onnx/test-mo
 import { DT_FLOAT } from '../model/onnx/types';
 import type { Backend } from './protocol';
 import type { Ort } from './runtime';
-import { NO_SPINNING, toFloat32 } from './session';
+import { toFloat32 } from './session';
 
 /** Below this many multiply-adds the JavaScript product is as fast as a session call. */
 const MIN_WORK = 5e7;
@@ -166,7 +166,6 @@ export class CovarianceFitter {
         this.ort.InferenceSession.create(productModel(dim, kind), {
           executionProviders: [{ name: this.backend }],
           logSeverityLevel: 3,
-          extra: NO_SPINNING,
         }),
       );
       this.sessions.set(key, s);

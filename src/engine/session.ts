@@ -168,14 +168,13 @@ export function variantOf(info: ModelInfo): Variant {
 }
 
 /**
- * Session config that stops onnxruntime's idle pool threads from spinning after each parallel
- * section. Spinning shortens the wait for the next section, but between runs the spinning thread
- * holds a core that decoding, preprocessing, the PCA and the page need: with 2 threads on 2 cores
- * the app's inference went from 440 to 406 ms, decode from 34 to 29 ms and the overhead ratio from
- * 1.24 to 1.14 (ViT-S 224, `npm run bench -- --quick`), while the bare run did not slow down.
+ * No spinning options: onnxruntime-web runs every session on the environment's global thread
+ * pools (its OrtInit creates them; per-session threads are disabled), and both
+ * `session.intra_op.allow_spinning` and `session.force_spinning_stop` act on per-session pools
+ * only. Measured with onnxruntime-web 1.30 in Node (process CPU time in the 50 ms after a ViT-S
+ * run): with 2 threads one core stays busy ~50 ms after every run whatever the
+ * options; with 1 thread there is no pool and nothing spins.
  */
-export const NO_SPINNING = { session: { intra_op: { allow_spinning: '0' } } };
-
 export async function createSession(
   ort: Ort,
   bytes: ModelBytes,
@@ -188,7 +187,6 @@ export async function createSession(
     // The object form lets the WebGPU provider take options (and graph capture) later.
     executionProviders: backend === 'webgpu' ? [{ name: 'webgpu' }] : [{ name: 'wasm' }],
     graphOptimizationLevel: 'all',
-    extra: NO_SPINNING,
     // Node-placement warnings (shape ops on the CPU) are expected and would only be noise.
     logSeverityLevel: 3,
     ...(bytes.externalData.length > 0 ? { externalData: bytes.externalData } : {}),

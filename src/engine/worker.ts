@@ -123,14 +123,16 @@ async function handle(
     case 'loadModel':
       return { result: await loadModel(msg, signal, progress) };
     case 'embed': {
-      const result = await embed(msg, signal);
+      const { result, save } = await embed(msg, signal);
       const next = msg.pcaNext;
-      // After this answer is posted (a later task), so the features reach the UI first.
+      // After this answer is posted (later tasks), so the features reach the UI first; the maps
+      // before the storage write (~7 ms of transaction and clone), which nothing waits for.
       if (next) {
         setTimeout(() =>
           pcaAhead.start(next, features, () => computePca(next, features, memory, covariance)),
         );
       }
+      if (save) setTimeout(save);
       return { result };
     }
     case 'export':
@@ -295,7 +297,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     if (hit) {
       keep(hit.stored);
       memory.saved(hit.stored);
-      return hit.result;
+      return { result: hit.result, save: null };
     }
   }
   const { input, decodeMs, preprocessMs } = await modelInput(req, model.info.patchSize, signal);
@@ -303,9 +305,10 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   const { stored, result } = await embedInput(model, input, req, { decodeMs, preprocessMs });
   keep(stored);
   lastInput = { imageId: req.imageId, input };
-  if (persist) {
-    // Not awaited: the put is queued here and commits while the UI draws the features; a failure
-    // is reported on its own.
+  // The caller runs this after answering; nothing awaits it, and a failure is reported on its own.
+  // Skipped when the image was removed (or recomputed) meanwhile.
+  const save = () => {
+    if (features.get(req.imageId) !== stored) return;
     void saveStored(key, req, stored, result).then((message) => {
       if (!message) {
         if (features.get(req.imageId) === stored) memory.saved(stored);
@@ -316,8 +319,8 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
         });
       }
     });
-  }
-  return result;
+  };
+  return { result, save: persist ? save : null };
 }
 
 /** Takes features computed elsewhere (an imported index) after checking they fit the model. */
