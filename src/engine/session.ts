@@ -172,8 +172,8 @@ export function variantOf(info: ModelInfo): Variant {
  * pools (its OrtInit creates them; per-session threads are disabled), and both
  * `session.intra_op.allow_spinning` and `session.force_spinning_stop` act on per-session pools
  * only. Measured with onnxruntime-web 1.30 in Node (process CPU time in the 50 ms after a ViT-S
- * run): with 2 threads one core stays busy ~50 ms after every run whatever the
- * options; with 1 thread there is no pool and nothing spins.
+ * run): with 2 threads one core stays busy ~50 ms after every run whatever the options; with 1
+ * thread there is no pool and nothing spins.
  */
 export async function createSession(
   ort: Ort,

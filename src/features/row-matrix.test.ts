@@ -62,6 +62,7 @@ describe('rowMatrix', () => {
 
   it('handles no rows and refuses a query of another length', () => {
     expect(rowMatrix(0, 8).dots(new Float32Array(8)).length).toBe(0);
+    expect([...rowMatrix(2, 0).dots(new Float32Array(0))]).toEqual([0, 0]); // an empty index's shape
     expect(() => rowMatrix(3, 8).dots(new Float32Array(7))).toThrow(RangeError);
     expect(() => rowMatrix(-1, 8)).toThrow(RangeError);
   });

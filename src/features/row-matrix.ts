@@ -130,35 +130,41 @@ const PAGE = 65536;
 
 /** An [n, d] row matrix; `simd: false` forces the JavaScript loop (for tests and comparisons). */
 export function rowMatrix(n: number, d: number, opts: { simd?: boolean } = {}): RowMatrix {
-  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 1) {
+  if (!Number.isInteger(n) || !Number.isInteger(d) || n < 0 || d < 0) {
     throw new RangeError(`rowMatrix: bad shape [${n}, ${d}]`);
   }
   const mod = opts.simd !== false && d % 4 === 0 ? kernel() : null;
-  if (!mod) {
-    const data = new Float32Array(n * d);
-    const out = new Float32Array(n);
-    return {
-      n,
-      d,
-      data,
-      simd: false,
-      dots(query) {
-        checkQuery(query, d);
-        for (let i = 0; i < n; i++) out[i] = dotAt(data, i * d, query, 0, d);
-        return out;
-      },
-    };
+  return (mod && simdMatrix(mod, n, d)) ?? plainMatrix(n, d);
+}
+
+function plainMatrix(n: number, d: number): RowMatrix {
+  const data = new Float32Array(n * d);
+  const out = new Float32Array(n);
+  return {
+    n,
+    d,
+    data,
+    simd: false,
+    dots(query) {
+      checkQuery(query, d);
+      for (let i = 0; i < n; i++) out[i] = dotAt(data, i * d, query, 0, d);
+      return out;
+    },
+  };
+}
+
+/** The kernel over a memory of its own: the rows, then the query, then the scores (null when
+ * that memory cannot be had: the plain matrix then serves). */
+function simdMatrix(mod: WebAssembly.Module, n: number, d: number): RowMatrix | null {
+  let memory: WebAssembly.Memory;
+  let dots: (m: number, n: number, d: number, q: number, out: number) => void;
+  try {
+    const floats = n * d + d + n;
+    memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((floats * 4) / PAGE)) });
+    dots = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.dots as typeof dots;
+  } catch {
+    return null;
   }
-  // One memory: the rows, then the query, then the scores.
-  const floats = n * d + d + n;
-  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((floats * 4) / PAGE)) });
-  const dots = new WebAssembly.Instance(mod, { env: { mem: memory } }).exports.dots as (
-    m: number,
-    n: number,
-    d: number,
-    q: number,
-    out: number,
-  ) => void;
   const data = new Float32Array(memory.buffer, 0, n * d);
   const query = new Float32Array(memory.buffer, n * d * 4, d);
   const out = new Float32Array(memory.buffer, (n * d + d) * 4, n);
