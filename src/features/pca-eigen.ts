@@ -11,7 +11,7 @@
  * ||Sx - θx|| are below 1e-10 θ_max (the tolerance both methods use).
  */
 
-import { dot64 as dot } from './dot64';
+import { dot64 as dot, matVec64 } from './dot64';
 import { lanczosTop } from './pca-lanczos';
 import { symmetricEigen } from './pca-tridiag';
 
@@ -151,10 +151,7 @@ function applyBlock(
       z[q3 + i] = a3;
     }
   }
-  for (; c < count; c++) {
-    const qc = (off + c) * p;
-    for (let i = 0; i < p; i++) z[qc + i] = dot(s, i * p, q, qc, p);
-  }
+  for (; c < count; c++) matVec64(s, p, q, (off + c) * p, z, (off + c) * p);
 }
 
 /**

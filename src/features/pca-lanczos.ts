@@ -14,7 +14,7 @@
  * answer is null and the caller uses the block method, which handles invariant subspaces.
  */
 
-import { dot64 } from './dot64';
+import { dot64, matVec64 } from './dot64';
 import type { Eigen } from './pca-eigen';
 import { symmetricEigen } from './pca-tridiag';
 
@@ -71,7 +71,7 @@ function lanczos(
   let norm = 0; // running estimate of ||S||, for the breakdown test
   for (let j = 0; j < maxSteps; j++) {
     const qj = j * p;
-    matVec(s, p, q, qj, w);
+    matVec64(s, p, q, qj, w, 0);
     let a = 0;
     for (let i = 0; i < p; i++) a += q[qj + i] * w[i];
     alpha[j] = a;
@@ -122,36 +122,6 @@ function lanczos(
     }
   }
   return null;
-}
-
-/**
- * w = S · q[qo .. qo + p), four rows of S per pass so that each loaded q value feeds four
- * products (1.7x a dot product per row for p = 256..384 in V8).
- */
-function matVec(s: Float64Array, p: number, q: Float64Array, qo: number, w: Float64Array): void {
-  let i = 0;
-  for (; i + 3 < p; i += 4) {
-    const r0 = i * p;
-    const r1 = r0 + p;
-    const r2 = r1 + p;
-    const r3 = r2 + p;
-    let a0 = 0;
-    let a1 = 0;
-    let a2 = 0;
-    let a3 = 0;
-    for (let j = 0; j < p; j++) {
-      const x = q[qo + j];
-      a0 += s[r0 + j] * x;
-      a1 += s[r1 + j] * x;
-      a2 += s[r2 + j] * x;
-      a3 += s[r3 + j] * x;
-    }
-    w[i] = a0;
-    w[i + 1] = a1;
-    w[i + 2] = a2;
-    w[i + 3] = a3;
-  }
-  for (; i < p; i++) w[i] = dot64(s, i * p, q, qo, p);
 }
 
 /** Row `idx` of q := a random unit vector orthogonal to the fixed rows and to q's rows below `idx`. */
