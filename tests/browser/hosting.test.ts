@@ -101,11 +101,10 @@ describe('hosted under a sub-path without isolation headers', () => {
       '?backend=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E&res=1e308&model=javascript:window.__pwned=1' +
       '&view=%3Cscript%3Ewindow.__pwned%3D1%3C%2Fscript%3E&layer=-1&keep=9&%3Cb%3Ex%3C%2Fb%3E=1';
     await page.goto(server.url + hostile);
-    // A first visit reloads once when the service worker takes over (for isolation); read the page
-    // after that, with the same link.
+    // A first visit reloads once when the service worker takes over (for isolation), back to the
+    // address it arrived with (the app has rewritten the bar by then); read the page after that.
     await page.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 60_000 });
     await page.getByRole('status').waitFor();
-    expect(new URL(page.url()).search).toBe(hostile);
     const notes = await page.getByRole('note').allTextContents();
     expect(notes.length).toBeGreaterThanOrEqual(6);
     expect(notes.join(' ')).toContain('<img src=x');
