@@ -708,6 +708,36 @@ async function main() {
       log(`feature stages failed: ${e.stack}`);
     }
 
+  // Patch similarity on WebGPU (the app's GPU path) where an adapter is present.
+  if (!flag('no-features') && gpu.present) {
+    log('patch similarity on WebGPU (synthetic data)');
+    try {
+      const bp = await openBenchPage(gpu.browser, isolated.origin);
+      try {
+        const g = await bp.features({
+          kind: 'features',
+          gpu: true,
+          warmup: 3,
+          repeats: quick ? 5 : 15,
+        });
+        results.features = {
+          ...results.features,
+          patch_similarity_gpu: {
+            adapter: g.adapter,
+            gpu_ms: summarize(g.gpuMs),
+            wasm_ms: summarize(g.wasmMs),
+            chosen: g.chosen,
+            ...(gpu.forced && { note: 'software adapter: not a speed figure' }),
+          },
+        };
+      } finally {
+        await bp.close();
+      }
+    } catch (e) {
+      log(`patch similarity on WebGPU failed: ${e.stack}`);
+    }
+  }
+
   // Bytes per indexed image, for ViT-S at 448 (tokens from the run when there was one).
   const s448 = results.cases.find((c) => c.model === 'ViT-S/14' && c.resolution === 448);
   const tokens = s448?.detail.app?.tokens ?? 1 + 32 * 32;

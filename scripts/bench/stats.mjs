@@ -226,6 +226,14 @@ export function markdown(results) {
       lines.push(
         `| kNN query, the same as a JavaScript loop (before WebAssembly SIMD) | ${cell(f.knn_query_js_ms.median)} | |`,
       );
+    const g = f.patch_similarity_gpu;
+    if (g) {
+      const soft = g.note ? ', software adapter: not a speed figure' : '';
+      lines.push(
+        `| patch-similarity update on WebGPU (${g.adapter}${soft}), WGSL kernel, tokens kept on the GPU | ${cell(g.gpu_ms?.median)} | |`,
+        `| the same requests on WASM, interleaved (the app picked: ${g.chosen ?? 'not yet'}) | ${cell(g.wasm_ms?.median)} | |`,
+      );
+    }
   }
   const b = results.bytes_per_image;
   if (b) {

@@ -214,6 +214,11 @@ export interface PatchSimilarityResult {
   patch: number;
   maps: SimilarityMap[];
   ms: number;
+  /**
+   * Where the cosines were computed: the WASM loop, or our WGSL kernel on the device onnxruntime
+   * uses (WebGPU models only; the faster of the two by measurement, see similarity-job.ts).
+   */
+  path: 'wasm' | 'gpu';
 }
 
 export interface CorrespondRequest {

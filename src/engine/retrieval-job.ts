@@ -42,7 +42,7 @@ function need(features: Features, id: string): StoredFeatures {
 }
 
 /** An image's patches for similarity: its float16 tokens, decoded (see TokenMemory). */
-function patchSet(memory: TokenMemory, f: StoredFeatures): PatchSet {
+export function patchSet(memory: TokenMemory, f: StoredFeatures): PatchSet {
   const start = 1 + f.registers;
   const { tokens, norms } = memory.approx(f);
   return { tokens, norms, d: f.dim, start, count: f.rows * f.cols };
@@ -142,34 +142,49 @@ export function regionSearch(
   };
 }
 
-export function patchSimilarity(
+/** What a patch-similarity request reads: the query patch's tokens and the images to colour. */
+export function similarityPlan(
   features: Features,
   memory: TokenMemory,
   req: PatchSimilarityRequest,
-): Job<PatchSimilarityResult> {
-  const t0 = performance.now();
+): { query: Float32Array; images: { id: string; f: StoredFeatures }[] } {
   const src = need(features, req.imageId);
   const n = src.rows * src.cols;
   if (!Number.isInteger(req.patch) || req.patch < 0 || req.patch >= n) {
     throw new ExplorerError('internal', `Patch ${req.patch} does not exist.`);
   }
   const o = (1 + src.registers + req.patch) * src.dim;
-  const q = memory.approx(src).tokens.slice(o, o + src.dim);
+  const query = memory.approx(src).tokens.slice(o, o + src.dim);
   const ids = [req.imageId, ...req.targets.filter((t) => t !== req.imageId)];
-  const maps = ids
-    .filter((id) => features.has(id))
-    .map((id) => {
-      const f = features.get(id)!;
-      const p = patchSet(memory, f);
-      return {
-        imageId: id,
-        rows: f.rows,
-        cols: f.cols,
-        values: cosineToRows(q, p.tokens, f.dim, p.start, p.count, p.norms),
-      };
-    });
+  const images = ids.filter((id) => features.has(id)).map((id) => ({ id, f: features.get(id)! }));
+  return { query, images };
+}
+
+/** Patch similarity on the CPU (the WASM path; see similarity-job.ts for the choice of path). */
+export function patchSimilarity(
+  features: Features,
+  memory: TokenMemory,
+  req: PatchSimilarityRequest,
+): Job<PatchSimilarityResult> {
+  const t0 = performance.now();
+  const { query, images } = similarityPlan(features, memory, req);
+  const maps = images.map(({ id, f }) => {
+    const p = patchSet(memory, f);
+    return {
+      imageId: id,
+      rows: f.rows,
+      cols: f.cols,
+      values: cosineToRows(query, p.tokens, f.dim, p.start, p.count, p.norms),
+    };
+  });
   return {
-    result: { imageId: req.imageId, patch: req.patch, maps, ms: performance.now() - t0 },
+    result: {
+      imageId: req.imageId,
+      patch: req.patch,
+      maps,
+      ms: performance.now() - t0,
+      path: 'wasm',
+    },
     transfer: maps.map((m) => m.values.buffer as ArrayBuffer),
   };
 }

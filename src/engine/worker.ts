@@ -46,14 +46,8 @@ import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
 import { loadExact, loadStored, saveStored } from './feature-store';
 import { TokenMemory } from './token-memory';
-import {
-  correspond,
-  DescriptorIndex,
-  exportIndex,
-  patchSimilarity,
-  regionSearch,
-  search,
-} from './retrieval-job';
+import { PatchSimilarityJob } from './similarity-job';
+import { correspond, DescriptorIndex, exportIndex, regionSearch, search } from './retrieval-job';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -74,6 +68,8 @@ const transient = new Set<string>();
 const aborts = new Map<number, AbortController>();
 /** The PCA maps the UI will ask for next, started early (EmbedRequest.pcaNext). */
 const pcaAhead = new PcaAhead();
+/** Patch similarity on the CPU or, for WebGPU models, on the GPU: whichever is faster. */
+const similarity = new PatchSimilarityJob();
 let queue: Promise<unknown> = Promise.resolve();
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -150,7 +146,10 @@ async function handle(
       let n = 0;
       for (const id of ids) {
         const f = features.get(id);
-        if (f) memory.release(f);
+        if (f) {
+          memory.release(f);
+          similarity.forget(f);
+        }
         if (features.delete(id)) n++;
         transient.delete(id);
         if (lastInput?.imageId === id) lastInput = null;
@@ -168,7 +167,7 @@ async function handle(
     case 'regionSearch':
       return regionSearch(features, memory, msg, transient);
     case 'patchSimilarity':
-      return patchSimilarity(features, memory, msg);
+      return similarity.run(features, memory, msg);
     case 'correspond':
       return correspond(features, memory, msg);
     case 'exportIndex':
@@ -266,6 +265,13 @@ async function loadModel(
   features.clear();
   pcaAhead.clear();
   memory.clear();
+  // Patch similarity may run on the device of the model's WebGPU session (see similarity-job.ts).
+  // (onnxruntime-web 1.30 puts the device itself there, though its type says a promise.)
+  similarity.useDevice(
+    backend === 'webgpu'
+      ? ((await Promise.resolve(ort.env.webgpu.device).catch(() => null)) ?? null)
+      : null,
+  );
   transient.clear();
   index.invalidate();
   lastInput = null;
@@ -286,7 +292,10 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     // A model swapped in meanwhile makes these features stale: drop them.
     if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
     const old = features.get(req.imageId);
-    if (old && old !== stored) memory.release(old);
+    if (old && old !== stored) {
+      memory.release(old);
+      similarity.forget(old);
+    }
     features.set(req.imageId, stored);
     if (persist) transient.delete(req.imageId);
     else transient.add(req.imageId);
@@ -378,7 +387,10 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
   };
   if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');
   const old = features.get(req.imageId);
-  if (old) memory.release(old);
+  if (old) {
+    memory.release(old);
+    similarity.forget(old);
+  }
   features.set(req.imageId, stored);
   transient.delete(req.imageId);
   index.invalidate();

@@ -72,6 +72,22 @@ export interface TjsStep {
 /** The app's feature stages on synthetic data (kNN, patch similarity, joint PCA). */
 export interface FeaturesConfig extends Repeats {
   kind: 'features';
+  /**
+   * Time only the patch-similarity update on WebGPU (our WGSL kernel, tokens kept on the GPU)
+   * and the WASM loop beside it, through the app's job; run in a browser with a GPU adapter.
+   */
+  gpu?: boolean;
+}
+
+/** FeaturesConfig.gpu's answer. */
+export interface GpuSimilarityResult {
+  adapter: string;
+  /** The update on the GPU, after the tokens were uploaded (once, in the warm-up). */
+  gpuMs: number[];
+  /** The same requests on the WASM loop, interleaved with the GPU ones. */
+  wasmMs: number[];
+  /** What the app's measurement picked for this workload after its first requests. */
+  chosen: 'wasm' | 'gpu' | null;
 }
 
 export interface FeaturesResult {

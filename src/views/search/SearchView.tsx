@@ -160,6 +160,13 @@ export function SearchView() {
               Point at a patch to see its cosine similarity in every image shown; drag a box to
               select a region.
             </small>
+            {/* Always there (empty between hovers), so the buttons below do not jump. */}
+            <small className="muted" aria-label="Similarity timing">
+              {s.similarity
+                ? `Patch similarity: ${s.similarity.ms.toFixed(1)} ms on the ` +
+                  (s.similarity.path === 'gpu' ? 'GPU (WebGPU)' : 'CPU (WASM)')
+                : '\u00a0'}
+            </small>
             <div className="row wrap">
               <button
                 type="button"

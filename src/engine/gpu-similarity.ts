@@ -1,0 +1,224 @@
+/**
+ * Patch similarity on the GPU (WebGPU), with our own WGSL kernel, on the device onnxruntime uses
+ * when the model runs on WebGPU. Each image's patch tokens are uploaded once and kept on the GPU
+ * (bounded, least recently used first out), so a hover update moves only the query vector up and
+ * the cosines down. The worker decides by measurement whether this or the WASM loop serves (see
+ * MeasuredChoice); both give the same cosines to float32 rounding.
+ */
+
+/** The GPU memory the kept token matrices may take. */
+const DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024;
+const WORKGROUP = 64;
+
+/**
+ * One invocation per patch row: the dot product with the query, over vec4s, divided by the two
+ * norms (0 where either is 0, as cosineToRows does).
+ */
+const SHADER = /* wgsl */ `
+struct Params { count: u32, d4: u32, outOffset: u32, queryNorm: f32 };
+@group(0) @binding(0) var<storage, read> rows: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> norms: array<f32>;
+@group(0) @binding(2) var<storage, read> query: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> cosines: array<f32>;
+@group(0) @binding(4) var<uniform> p: Params;
+
+@compute @workgroup_size(${WORKGROUP})
+fn main(@builtin(global_invocation_id) id: vec3<u32>) {
+  let i = id.x;
+  if (i >= p.count) { return; }
+  let base = i * p.d4;
+  var acc = 0.0;
+  for (var j = 0u; j < p.d4; j++) {
+    acc += dot(rows[base + j], query[j]);
+  }
+  let den = p.queryNorm * norms[i];
+  cosines[p.outOffset + i] = select(0.0, acc / den, den > 0.0);
+}
+`;
+
+/** The patch rows of one image, as the WASM path reads them (see patchSet in retrieval-job). */
+export interface GpuPatchSource {
+  /** Identity of these tokens: a new key is a new upload (recomputed features get a new one). */
+  key: object;
+  d: number;
+  count: number;
+  /** [count, d] patch rows, made only when the rows are not on the GPU yet. */
+  rows(): { tokens: Float32Array; norms: Float32Array };
+}
+
+interface Kept {
+  rows: GPUBuffer;
+  norms: GPUBuffer;
+  bytes: number;
+  count: number;
+  d: number;
+}
+
+export class GpuPatchSimilarity {
+  private kept = new Map<object, Kept>();
+  private keptBytes = 0;
+  private readonly pipeline: GPUComputePipeline;
+  /** Uploads done by the last call (the worker does not time calls that uploaded). */
+  uploaded = 0;
+
+  constructor(
+    private readonly device: GPUDevice,
+    readonly budget = DEFAULT_BUDGET_BYTES,
+  ) {
+    this.pipeline = device.createComputePipeline({
+      layout: 'auto',
+      compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' },
+    });
+  }
+
+  /** Whether these rows fit the kernel (vec4 rows) and the device's binding limits. */
+  supports(d: number, count: number): boolean {
+    const bytes = d * count * 4;
+    return (
+      d > 0 &&
+      d % 4 === 0 &&
+      count > 0 &&
+      bytes <= this.device.limits.maxStorageBufferBindingSize &&
+      bytes <= this.budget
+    );
+  }
+
+  /** Cosine of `query` with every patch row of each source, in order. */
+  async cosines(query: Float32Array, sources: GpuPatchSource[]): Promise<Float32Array[]> {
+    const { device } = this;
+    this.uploaded = 0;
+    let qn = 0;
+    for (let j = 0; j < query.length; j++) qn += query[j] * query[j];
+    qn = Math.sqrt(qn);
+    const total = sources.reduce((s, x) => s + x.count, 0);
+    const bytes = sources.reduce((s, x) => s + x.count * (x.d + 1) * 4, 0);
+    if (bytes > this.budget) throw new RangeError('GpuPatchSimilarity: over the GPU budget');
+    const inUse = new Set(sources.map((s) => s.key));
+    const kept = sources.map((s) => this.keep(s, inUse));
+    const queryBuf = this.buffer(query.byteLength, GPUBufferUsage.STORAGE, query);
+    const out = this.buffer(
+      Math.max(4, total * 4),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    );
+    const read = this.buffer(
+      Math.max(4, total * 4),
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    );
+    const params: GPUBuffer[] = [];
+    // A validation error would only be logged (onnxruntime's handler) and leave zeros: catch it.
+    device.pushErrorScope('validation');
+    let scoped = true;
+    try {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(this.pipeline);
+      let offset = 0;
+      for (const k of kept) {
+        const p = new ArrayBuffer(16);
+        new Uint32Array(p, 0, 3).set([k.count, k.d / 4, offset]);
+        new Float32Array(p, 12, 1)[0] = qn;
+        const pb = this.buffer(16, GPUBufferUsage.UNIFORM, new Uint8Array(p));
+        params.push(pb);
+        pass.setBindGroup(
+          0,
+          device.createBindGroup({
+            layout: this.pipeline.getBindGroupLayout(0),
+            entries: [
+              { binding: 0, resource: { buffer: k.rows } },
+              { binding: 1, resource: { buffer: k.norms } },
+              { binding: 2, resource: { buffer: queryBuf } },
+              { binding: 3, resource: { buffer: out } },
+              { binding: 4, resource: { buffer: pb } },
+            ],
+          }),
+        );
+        pass.dispatchWorkgroups(Math.ceil(k.count / WORKGROUP));
+        offset += k.count;
+      }
+      pass.end();
+      enc.copyBufferToBuffer(out, 0, read, 0, total * 4);
+      device.queue.submit([enc.finish()]);
+      scoped = false;
+      const error = await device.popErrorScope();
+      if (error) throw new Error(`WebGPU patch similarity: ${error.message}`);
+      await read.mapAsync(GPUMapMode.READ);
+      const all = new Float32Array(read.getMappedRange().slice(0));
+      read.unmap();
+      let at = 0;
+      return kept.map((k) => {
+        const part = all.slice(at, at + k.count);
+        at += k.count;
+        return part;
+      });
+    } finally {
+      if (scoped) void device.popErrorScope().catch(() => undefined);
+      for (const b of [queryBuf, out, read, ...params]) b.destroy();
+    }
+  }
+
+  /** Drops the rows kept for this key (the image was removed or recomputed). */
+  forget(key: object): void {
+    const k = this.kept.get(key);
+    if (!k) return;
+    this.kept.delete(key);
+    this.keptBytes -= k.bytes;
+    k.rows.destroy();
+    k.norms.destroy();
+  }
+
+  /** Bytes of token rows kept on the GPU, and for how many images. */
+  usage(): { bytes: number; images: number } {
+    return { bytes: this.keptBytes, images: this.kept.size };
+  }
+
+  dispose(): void {
+    for (const key of [...this.kept.keys()]) this.forget(key);
+  }
+
+  private keep(s: GpuPatchSource, inUse: Set<object>): Kept {
+    const hit = this.kept.get(s.key);
+    if (hit) {
+      // Most recently used last: Map keeps insertion order.
+      this.kept.delete(s.key);
+      this.kept.set(s.key, hit);
+      return hit;
+    }
+    const { tokens, norms } = s.rows();
+    if (tokens.length !== s.count * s.d || norms.length !== s.count) {
+      throw new RangeError('GpuPatchSimilarity: rows do not match the declared shape');
+    }
+    const bytes = tokens.byteLength + norms.byteLength;
+    // Evict the least recently used until the new rows fit, never rows this call reads.
+    for (const [key] of this.kept) {
+      if (this.keptBytes + bytes <= this.budget) break;
+      if (!inUse.has(key)) this.forget(key);
+    }
+    const k: Kept = {
+      rows: this.buffer(tokens.byteLength, GPUBufferUsage.STORAGE, tokens),
+      norms: this.buffer(Math.max(4, norms.byteLength), GPUBufferUsage.STORAGE, norms),
+      bytes,
+      count: s.count,
+      d: s.d,
+    };
+    this.kept.set(s.key, k);
+    this.keptBytes += bytes;
+    this.uploaded++;
+    return k;
+  }
+
+  private buffer(size: number, usage: number, data?: ArrayBufferView): GPUBuffer {
+    const padded = Math.ceil(size / 4) * 4;
+    const b = this.device.createBuffer({
+      size: padded,
+      usage,
+      mappedAtCreation: data !== undefined,
+    });
+    if (data) {
+      new Uint8Array(b.getMappedRange()).set(
+        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      );
+      b.unmap();
+    }
+    return b;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The patch-similarity job with its two paths: the WASM loop (retrieval-job.ts) and, when the
+ * model runs on WebGPU, our WGSL kernel on the device onnxruntime uses, with the patch tokens kept
+ * on the GPU (gpu-similarity.ts). Which one serves is decided by timing both on the requests users
+ * make (MeasuredChoice), per workload size: a single small image is faster on the CPU than a GPU
+ * round trip, many large ones may not be. A GPU failure drops the GPU path for good.
+ */
+import { MeasuredChoice } from '../lib/measured-choice';
+import type { StoredFeatures } from './embed';
+import { GpuPatchSimilarity } from './gpu-similarity';
+import type { PatchSimilarityRequest, PatchSimilarityResult } from './protocol';
+import { patchSet, patchSimilarity, similarityPlan } from './retrieval-job';
+import type { TokenMemory } from './token-memory';
+
+type Path = PatchSimilarityResult['path'];
+type Job = { result: PatchSimilarityResult; transfer: Transferable[] };
+
+export class PatchSimilarityJob {
+  private gpu: GpuPatchSimilarity | null = null;
+  /** Per workload size (log2 of the multiply-adds, rounded). */
+  private choices = new Map<number, MeasuredChoice<Path>>();
+
+  /** The device of the model's WebGPU session, or null (WASM model, or the GPU was lost). */
+  useDevice(device: GPUDevice | null): void {
+    this.gpu?.dispose();
+    this.gpu = null;
+    this.choices.clear();
+    if (!device) return;
+    try {
+      const gpu = new GpuPatchSimilarity(device);
+      this.gpu = gpu;
+      void device.lost.then(() => {
+        if (this.gpu === gpu) this.gpu = null;
+      });
+    } catch {
+      this.gpu = null; // no compute pipeline here: the WASM path serves
+    }
+  }
+
+  /** The features were removed or replaced: their GPU copy goes. */
+  forget(f: StoredFeatures): void {
+    this.gpu?.forget(f);
+  }
+
+  /** What the GPU holds and what the measurements chose so far (for reports and tests). */
+  status(): { gpu: boolean; keptBytes: number; choices: Record<string, Path | null> } {
+    const choices: Record<string, Path | null> = {};
+    for (const [k, c] of this.choices) choices[k] = c.best();
+    return { gpu: this.gpu !== null, keptBytes: this.gpu?.usage().bytes ?? 0, choices };
+  }
+
+  async run(
+    features: Map<string, StoredFeatures>,
+    memory: TokenMemory,
+    req: PatchSimilarityRequest,
+    force?: Path,
+  ): Promise<Job> {
+    const gpu = this.gpu;
+    const plan = gpu ? similarityPlan(features, memory, req) : null;
+    const dim = plan?.images[0]?.f.dim ?? 0;
+    const rows = plan?.images.reduce((s, x) => s + x.f.rows * x.f.cols, 0) ?? 0;
+    const usable =
+      gpu !== null &&
+      plan !== null &&
+      plan.images.length > 0 &&
+      plan.images.every((x) => gpu.supports(x.f.dim, x.f.rows * x.f.cols)) &&
+      rows * (dim + 1) * 4 <= gpu.budget;
+    if (!usable || force === 'wasm') {
+      return patchSimilarity(features, memory, req);
+    }
+    const bucket = Math.round(Math.log2(Math.max(1, rows * dim)));
+    let choice = this.choices.get(bucket);
+    if (!choice) this.choices.set(bucket, (choice = new MeasuredChoice<Path>(['wasm', 'gpu'])));
+    const path = force ?? choice.next();
+    const t0 = performance.now();
+    if (path === 'wasm') {
+      const job = patchSimilarity(features, memory, req);
+      choice.record('wasm', performance.now() - t0);
+      return job;
+    }
+    try {
+      const values = await gpu.cosines(
+        plan.query,
+        plan.images.map(({ f }) => ({
+          key: f,
+          d: f.dim,
+          count: f.rows * f.cols,
+          rows: () => {
+            const p = patchSet(memory, f);
+            return {
+              tokens: p.tokens.subarray(p.start * p.d, (p.start + p.count) * p.d),
+              norms: p.norms.subarray(p.start, p.start + p.count),
+            };
+          },
+        })),
+      );
+      const ms = performance.now() - t0;
+      // An upload is paid once per image; the choice is about the updates after it.
+      if (gpu.uploaded === 0) choice.record('gpu', ms);
+      const maps = plan.images.map(({ id, f }, i) => ({
+        imageId: id,
+        rows: f.rows,
+        cols: f.cols,
+        values: values[i],
+      }));
+      return {
+        result: { imageId: req.imageId, patch: req.patch, maps, ms, path: 'gpu' },
+        transfer: maps.map((m) => m.values.buffer as ArrayBuffer),
+      };
+    } catch {
+      // A device lost or a limit we did not foresee: the CPU answers, now and from now on.
+      this.useDevice(null);
+      return patchSimilarity(features, memory, req);
+    }
+  }
+}
