@@ -69,4 +69,41 @@ describe('PcaAhead', () => {
     ahead.start(request(['a']), features, () => Promise.reject(new Error('no tokens')));
     await expect(ahead.take(request(['a']), features)).rejects.toThrow('no tokens');
   });
+
+  it('runs deferred work after the early answer is handed over, or at its deadline', async () => {
+    const features = new Map([['a', image(1)]]);
+    const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+    const log: string[] = [];
+    let finish: (a: { result: PcaResult; transfer: Transferable[] }) => void = () => undefined;
+
+    // Handed over: after the answer, not before, and long before the deadline.
+    const ahead = new PcaAhead();
+    ahead.start(request(['a']), features, () => new Promise((r) => (finish = r)));
+    ahead.afterHandover(() => log.push('save'), 10_000);
+    await tick(5);
+    expect(log).toEqual([]); // the maps are not out yet
+    const taken = ahead.take(request(['a']), features)!;
+    void taken.then(() => log.push('answer'));
+    finish({ result: {} as PcaResult, transfer: [] });
+    await tick(5);
+    expect(log).toEqual(['answer', 'save']);
+
+    // Never asked for: the deadline runs it.
+    const late = new PcaAhead();
+    late.start(request(['a']), features, () => new Promise(() => undefined));
+    late.afterHandover(() => log.push('deadline'), 20);
+    await tick(5);
+    expect(log).not.toContain('deadline');
+    await tick(40);
+    expect(log).toContain('deadline');
+
+    // Dropped (cleared), or nothing pending: the next task, once.
+    const dropped = new PcaAhead();
+    dropped.start(request(['a']), features, () => new Promise(() => undefined));
+    dropped.afterHandover(() => log.push('cleared'), 10_000);
+    dropped.clear();
+    new PcaAhead().afterHandover(() => log.push('idle'));
+    await tick(5);
+    expect(log.filter((x) => x === 'cleared' || x === 'idle').sort()).toEqual(['cleared', 'idle']);
+  });
 });

@@ -93,6 +93,31 @@ export class PcaAhead {
     used: (StoredFeatures | undefined)[];
     answer: Promise<PcaAnswer>;
   } | null = null;
+  /** Work waiting for the early answer to be handed over (see afterHandover). */
+  private waiting: (() => void)[] = [];
+
+  /**
+   * Runs `fn` in a later task once the early answer has been handed to its request (or dropped),
+   * and at the latest `maxMs` from now: work nothing waits for (the storage write) then stays off
+   * the map's path. Without a pending answer it runs in the next task.
+   */
+  afterHandover(fn: () => void, maxMs = 250): void {
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
+      setTimeout(fn);
+    };
+    if (!this.pending) return run();
+    this.waiting.push(run);
+    setTimeout(run, maxMs);
+  }
+
+  private handedOver(): void {
+    const w = this.waiting;
+    this.waiting = [];
+    for (const run of w) run();
+  }
 
   start(
     req: PcaRequest,
@@ -110,13 +135,19 @@ export class PcaAhead {
     if (!p || p.key !== pcaKey(req)) return null;
     this.pending = null;
     const same = req.imageIds.every((id, i) => features.get(id) === p.used[i]);
-    return same
-      ? p.answer.then((a) => ({ ...a, result: { ...a.result, startedEarly: true } }))
-      : null;
+    if (!same) {
+      this.handedOver();
+      return null;
+    }
+    const answer = p.answer.then((a) => ({ ...a, result: { ...a.result, startedEarly: true } }));
+    // The waiting work runs in a task after this answer is posted (a microtask on it).
+    void answer.finally(() => this.handedOver()).catch(() => undefined);
+    return answer;
   }
 
   clear(): void {
     this.pending = null;
+    this.handedOver();
   }
 }
 

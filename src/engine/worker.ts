@@ -121,14 +121,16 @@ async function handle(
     case 'embed': {
       const { result, save } = await embed(msg, signal);
       const next = msg.pcaNext;
-      // After this answer is posted (later tasks), so the features reach the UI first; the maps
-      // before the storage write (~7 ms of transaction and clone), which nothing waits for.
+      // After this answer is posted (later tasks), so the features reach the UI first; the
+      // storage write (~7 ms of transaction and clone, which nothing waits for) only once the maps
+      // went to the UI: run before, it held up the UI's request for them.
       if (next) {
+        pcaAhead.clear();
         setTimeout(() =>
           pcaAhead.start(next, features, () => computePca(next, features, memory, covariance)),
         );
-      }
-      if (save) setTimeout(save);
+        if (save) setTimeout(() => pcaAhead.afterHandover(save));
+      } else if (save) setTimeout(save);
       return { result };
     }
     case 'export':
