@@ -165,9 +165,10 @@ export function patchSimilarity(
   features: Features,
   memory: TokenMemory,
   req: PatchSimilarityRequest,
+  plan?: ReturnType<typeof similarityPlan>,
 ): Job<PatchSimilarityResult> {
   const t0 = performance.now();
-  const { query, images } = similarityPlan(features, memory, req);
+  const { query, images } = plan ?? similarityPlan(features, memory, req);
   const maps = images.map(({ id, f }) => {
     const p = patchSet(memory, f);
     return {

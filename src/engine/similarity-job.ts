@@ -66,7 +66,7 @@ export class PatchSimilarityJob {
       plan.images.every((x) => gpu.supports(x.f.dim, x.f.rows * x.f.cols)) &&
       rows * (dim + 1) * 4 <= gpu.budget;
     if (!usable || force === 'wasm') {
-      return patchSimilarity(features, memory, req);
+      return patchSimilarity(features, memory, req, plan ?? undefined);
     }
     const bucket = Math.round(Math.log2(Math.max(1, rows * dim)));
     let choice = this.choices.get(bucket);
@@ -74,7 +74,7 @@ export class PatchSimilarityJob {
     const path = force ?? choice.next();
     const t0 = performance.now();
     if (path === 'wasm') {
-      const job = patchSimilarity(features, memory, req);
+      const job = patchSimilarity(features, memory, req, plan);
       choice.record('wasm', performance.now() - t0);
       return job;
     }
@@ -110,7 +110,7 @@ export class PatchSimilarityJob {
     } catch {
       // A device lost or a limit we did not foresee: the CPU answers, now and from now on.
       this.useDevice(null);
-      return patchSimilarity(features, memory, req);
+      return patchSimilarity(features, memory, req, plan);
     }
   }
 }
