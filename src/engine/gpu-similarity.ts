@@ -58,8 +58,6 @@ export class GpuPatchSimilarity {
   private kept = new Map<object, Kept>();
   private keptBytes = 0;
   private readonly pipeline: GPUComputePipeline;
-  /** Uploads done by the last call (the worker does not time calls that uploaded). */
-  uploaded = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -71,30 +69,40 @@ export class GpuPatchSimilarity {
     });
   }
 
-  /** Whether these rows fit the kernel (vec4 rows) and the device's binding limits. */
-  supports(d: number, count: number): boolean {
-    const bytes = d * count * 4;
-    return (
-      d > 0 &&
-      d % 4 === 0 &&
-      count > 0 &&
-      bytes <= this.device.limits.maxStorageBufferBindingSize &&
-      bytes <= this.budget
-    );
+  /**
+   * Whether images of these shapes can go through one call: vec4 rows, each within the device's
+   * binding limit, and all of them (rows and norms) within the budget.
+   */
+  fits(shapes: { d: number; count: number }[]): boolean {
+    let bytes = 0;
+    for (const { d, count } of shapes) {
+      if (!(d > 0 && d % 4 === 0 && count > 0)) return false;
+      if (d * count * 4 > this.device.limits.maxStorageBufferBindingSize) return false;
+      bytes += count * (d + 1) * 4;
+    }
+    return shapes.length > 0 && bytes <= this.budget;
   }
 
-  /** Cosine of `query` with every patch row of each source, in order. */
-  async cosines(query: Float32Array, sources: GpuPatchSource[]): Promise<Float32Array[]> {
+  /**
+   * Cosine of `query` with every patch row of each source, in order, and how many sources had to
+   * be uploaded first (the rest were on the GPU already).
+   */
+  async cosines(
+    query: Float32Array,
+    sources: GpuPatchSource[],
+  ): Promise<{ cosines: Float32Array[]; uploaded: number }> {
     const { device } = this;
-    this.uploaded = 0;
+    if (!this.fits(sources)) throw new RangeError('GpuPatchSimilarity: these rows do not fit');
     let qn = 0;
     for (let j = 0; j < query.length; j++) qn += query[j] * query[j];
     qn = Math.sqrt(qn);
     const total = sources.reduce((s, x) => s + x.count, 0);
-    const bytes = sources.reduce((s, x) => s + x.count * (x.d + 1) * 4, 0);
-    if (bytes > this.budget) throw new RangeError('GpuPatchSimilarity: over the GPU budget');
     const inUse = new Set(sources.map((s) => s.key));
-    const kept = sources.map((s) => this.keep(s, inUse));
+    let uploaded = 0;
+    const kept = sources.map((s) => {
+      if (!this.kept.has(s.key)) uploaded++;
+      return this.keep(s, inUse);
+    });
     const queryBuf = this.buffer(query.byteLength, GPUBufferUsage.STORAGE, query);
     const out = this.buffer(
       Math.max(4, total * 4),
@@ -142,14 +150,16 @@ export class GpuPatchSimilarity {
       const error = await device.popErrorScope();
       if (error) throw new Error(`WebGPU patch similarity: ${error.message}`);
       await read.mapAsync(GPUMapMode.READ);
-      const all = new Float32Array(read.getMappedRange().slice(0));
-      read.unmap();
+      const range = read.getMappedRange();
       let at = 0;
-      return kept.map((k) => {
-        const part = all.slice(at, at + k.count);
+      // One copy per image out of the mapped range (each is transferred to the UI on its own).
+      const cosines = kept.map((k) => {
+        const part = new Float32Array(range, at * 4, k.count).slice();
         at += k.count;
         return part;
       });
+      read.unmap();
+      return { cosines, uploaded };
     } finally {
       if (scoped) void device.popErrorScope().catch(() => undefined);
       for (const b of [queryBuf, out, read, ...params]) b.destroy();
@@ -202,7 +212,6 @@ export class GpuPatchSimilarity {
     };
     this.kept.set(s.key, k);
     this.keptBytes += bytes;
-    this.uploaded++;
     return k;
   }
 

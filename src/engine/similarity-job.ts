@@ -57,18 +57,12 @@ export class PatchSimilarityJob {
   ): Promise<Job> {
     const gpu = this.gpu;
     const plan = gpu ? similarityPlan(features, memory, req) : null;
-    const dim = plan?.images[0]?.f.dim ?? 0;
-    const rows = plan?.images.reduce((s, x) => s + x.f.rows * x.f.cols, 0) ?? 0;
-    const usable =
-      gpu !== null &&
-      plan !== null &&
-      plan.images.length > 0 &&
-      plan.images.every((x) => gpu.supports(x.f.dim, x.f.rows * x.f.cols)) &&
-      rows * (dim + 1) * 4 <= gpu.budget;
-    if (!usable || force === 'wasm') {
+    const shapes = plan?.images.map(({ f }) => ({ d: f.dim, count: f.rows * f.cols })) ?? [];
+    if (!gpu || !plan || !gpu.fits(shapes) || force === 'wasm') {
       return patchSimilarity(features, memory, req, plan ?? undefined);
     }
-    const bucket = Math.round(Math.log2(Math.max(1, rows * dim)));
+    const work = shapes.reduce((s, x) => s + x.d * x.count, 0);
+    const bucket = Math.round(Math.log2(Math.max(1, work)));
     let choice = this.choices.get(bucket);
     if (!choice) this.choices.set(bucket, (choice = new MeasuredChoice<Path>(['wasm', 'gpu'])));
     const path = force ?? choice.next();
@@ -79,7 +73,7 @@ export class PatchSimilarityJob {
       return job;
     }
     try {
-      const values = await gpu.cosines(
+      const { cosines: values, uploaded } = await gpu.cosines(
         plan.query,
         plan.images.map(({ f }) => ({
           key: f,
@@ -96,7 +90,7 @@ export class PatchSimilarityJob {
       );
       const ms = performance.now() - t0;
       // An upload is paid once per image; the choice is about the updates after it.
-      if (gpu.uploaded === 0) choice.record('gpu', ms);
+      if (uploaded === 0) choice.record('gpu', ms);
       const maps = plan.images.map(({ id, f }, i) => ({
         imageId: id,
         rows: f.rows,

@@ -91,15 +91,19 @@ describe('the WebGPU patch-similarity kernel', () => {
       const bytesOf = (im: (typeof images)[number]) => im.count * (d + 1) * 4;
       // A budget for the first two images only.
       const gpu = new GpuPatchSimilarity(device, bytesOf(images[0]) + bytesOf(images[1]));
-      const first = await gpu.cosines(query, images.slice(0, 2));
-      const firstUploads = gpu.uploaded;
-      const again = await gpu.cosines(query, images.slice(0, 2));
-      const againUploads = gpu.uploaded;
+      const { cosines: first, uploaded: firstUploads } = await gpu.cosines(
+        query,
+        images.slice(0, 2),
+      );
+      const { cosines: again, uploaded: againUploads } = await gpu.cosines(
+        query,
+        images.slice(0, 2),
+      );
       const selfCosine = again[0][5];
       // The third image evicts the least recently used one (image 0), not one it reads.
-      const third = await gpu.cosines(query, [images[1], images[2]]);
+      const { cosines: third } = await gpu.cosines(query, [images[1], images[2]]);
       const afterEvict = gpu.usage();
-      const back = await gpu.cosines(query, images.slice(0, 1));
+      const { cosines: back } = await gpu.cosines(query, images.slice(0, 1));
       let overBudget = '';
       await gpu.cosines(query, images).catch((e: Error) => (overBudget = e.name));
       for (const im of images) gpu.forget(im.key);
@@ -119,10 +123,11 @@ describe('the WebGPU patch-similarity kernel', () => {
         overBudget,
         forgotten,
         supports: [
-          gpu.supports(64, 100),
-          gpu.supports(66, 10),
-          gpu.supports(64, 0),
-          gpu.supports(384, 1024),
+          gpu.fits([{ d: 64, count: 100 }]),
+          gpu.fits([{ d: 66, count: 10 }]),
+          gpu.fits([{ d: 64, count: 0 }]),
+          gpu.fits([{ d: 384, count: 1024 }]),
+          gpu.fits(images),
         ],
       };
     });
@@ -137,8 +142,8 @@ describe('the WebGPU patch-similarity kernel', () => {
     expect(r.afterEvict.images).toBe(2);
     expect(r.overBudget).toBe('RangeError');
     expect(r.forgotten).toEqual({ bytes: 0, images: 0 });
-    // vec4 rows only, and nothing larger than the budget.
-    expect(r.supports).toEqual([true, false, false, false]);
+    // vec4 rows only, and nothing larger than the budget (all three images together are not).
+    expect(r.supports).toEqual([true, false, false, false, false]);
   });
 });
 
