@@ -14,27 +14,46 @@ import type { TokenMemory } from './token-memory';
 
 type Path = PatchSimilarityResult['path'];
 type Job = { result: PatchSimilarityResult; transfer: Transferable[] };
+/** What the job needs of the GPU kernel (an interface, so tests can stand in for a device). */
+export type SimilarityKernel = Pick<GpuPatchSimilarity, 'fits' | 'cosines' | 'forget' | 'usage'> &
+  Partial<Pick<GpuPatchSimilarity, 'dispose'>>;
+
+/**
+ * A GPU answer later than this is not waited for: the CPU answers that request, and the GPU is
+ * timed at this much (so the measurement turns to the CPU). Chromium on SwiftShader sometimes
+ * resolves a read-back only seconds later (one hover in about ten); an empty submission to wake it
+ * did not help.
+ */
+const GPU_LATE_MS = 250;
 
 export class PatchSimilarityJob {
-  private gpu: GpuPatchSimilarity | null = null;
+  private gpu: SimilarityKernel | null = null;
   /** Per workload size (log2 of the multiply-adds, rounded). */
   private choices = new Map<number, MeasuredChoice<Path>>();
 
+  constructor(private readonly lateMs = GPU_LATE_MS) {}
+
   /** The device of the model's WebGPU session, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
-    this.gpu?.dispose();
-    this.gpu = null;
-    this.choices.clear();
-    if (!device) return;
+    let gpu: GpuPatchSimilarity | null = null;
     try {
-      const gpu = new GpuPatchSimilarity(device);
-      this.gpu = gpu;
+      if (device) gpu = new GpuPatchSimilarity(device);
+    } catch {
+      gpu = null; // no compute pipeline here: the WASM path serves
+    }
+    this.useKernel(gpu);
+    if (device && gpu) {
       void device.lost.then(() => {
         if (this.gpu === gpu) this.gpu = null;
       });
-    } catch {
-      this.gpu = null; // no compute pipeline here: the WASM path serves
     }
+  }
+
+  /** The GPU kernel to measure against the WASM loop (null: WASM only). */
+  useKernel(kernel: SimilarityKernel | null): void {
+    this.gpu?.dispose?.();
+    this.gpu = kernel;
+    this.choices.clear();
   }
 
   /** The features were removed or replaced: their GPU copy goes. */
@@ -73,7 +92,7 @@ export class PatchSimilarityJob {
       return job;
     }
     try {
-      const { cosines: values, uploaded } = await gpu.cosines(
+      const call = gpu.cosines(
         plan.query,
         plan.images.map(({ f }) => ({
           key: f,
@@ -88,6 +107,16 @@ export class PatchSimilarityJob {
           },
         })),
       );
+      const answer = await Promise.race([
+        call,
+        new Promise<null>((r) => setTimeout(() => r(null), this.lateMs)),
+      ]);
+      if (!answer) {
+        call.catch(() => undefined); // it may still finish; nothing waits for it
+        choice.record('gpu', performance.now() - t0);
+        return patchSimilarity(features, memory, req, plan);
+      }
+      const { cosines: values, uploaded } = answer;
       const ms = performance.now() - t0;
       // An upload is paid once per image; the choice is about the updates after it.
       if (uploaded === 0) choice.record('gpu', ms);

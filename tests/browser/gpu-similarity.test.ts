@@ -175,7 +175,7 @@ describe('patch similarity in the app with a WebGPU model', () => {
     // Each hover is one request; the measuring phase runs each path in turn (see
     // MeasuredChoice), so some hovers of the same patch come from each path.
     const seen = new Map<string, number[]>();
-    for (let i = 0; i < 6 && seen.size < 2; i++) {
+    for (let i = 0; i < 10 && seen.size < 2; i++) {
       await app.mouse.move(1, 1);
       await app.waitForFunction(
         () => document.querySelector('[aria-label="Similarity timing"]')?.textContent === '\u00a0',
