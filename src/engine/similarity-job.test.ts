@@ -27,8 +27,8 @@ function image(seed: number): StoredFeatures {
   });
 }
 
-/** A stand-in for the WebGPU kernel: right answers at once, never, or an error. */
-function kernel(mode: 'right' | 'never' | 'fail'): SimilarityKernel & { calls: number } {
+/** A stand-in for the WebGPU kernel: right answers at once or after 40 ms, never, or an error. */
+function kernel(mode: 'right' | 'slow' | 'never' | 'fail'): SimilarityKernel & { calls: number } {
   const k = {
     calls: 0,
     fits: () => true,
@@ -42,7 +42,10 @@ function kernel(mode: 'right' | 'never' | 'fail'): SimilarityKernel & { calls: n
         const { tokens, norms } = s.rows();
         return cosineToRows(query, tokens, s.d, 0, s.count, norms);
       });
-      return Promise.resolve({ cosines, uploaded: 0 });
+      const answer = { cosines, uploaded: 0 };
+      return mode === 'slow'
+        ? new Promise<typeof answer>((r) => setTimeout(() => r(answer), 40))
+        : Promise.resolve(answer);
     },
   };
   return k;
@@ -84,7 +87,7 @@ describe('PatchSimilarityJob', () => {
 
   it('answers from the CPU when the GPU is late, and then prefers the CPU', async () => {
     const { memory, features, req } = setup();
-    const job = new PatchSimilarityJob(15);
+    const job = new PatchSimilarityJob({ late: 15, first: 30 });
     const gpu = kernel('never');
     job.useKernel(gpu);
     for (let i = 0; i < 10; i++) {
@@ -94,6 +97,16 @@ describe('PatchSimilarityJob', () => {
     }
     expect(gpu.calls).toBe(3); // its samples, then no more
     expect(Object.values(job.status().choices)).toEqual(['wasm']);
+  });
+
+  it('waits longer for the first GPU answer (pipeline and uploads) than for the later ones', async () => {
+    const { memory, features, req } = setup();
+    const job = new PatchSimilarityJob({ late: 15, first: 200 });
+    job.useKernel(kernel('slow'));
+    const paths: string[] = [];
+    for (let i = 0; i < 4; i++) paths.push((await job.run(features, memory, req(1))).result.path);
+    // wasm, gpu (first: waited for), wasm, gpu (late: the CPU answered)
+    expect(paths).toEqual(['wasm', 'gpu', 'wasm', 'wasm']);
   });
 
   it('drops the GPU after a failure and answers from the CPU', async () => {

@@ -25,13 +25,18 @@ export type SimilarityKernel = Pick<GpuPatchSimilarity, 'fits' | 'cosines' | 'fo
  * did not help.
  */
 const GPU_LATE_MS = 250;
+/** The same for a kernel's first answer, which compiles the pipeline and uploads the tokens. */
+const GPU_FIRST_MS = 10_000;
 
 export class PatchSimilarityJob {
   private gpu: SimilarityKernel | null = null;
   /** Per workload size (log2 of the multiply-adds, rounded). */
   private choices = new Map<number, MeasuredChoice<Path>>();
 
-  constructor(private readonly lateMs = GPU_LATE_MS) {}
+  /** Whether the current kernel answered once (its first answer may take longer). */
+  private warmed = false;
+
+  constructor(private readonly deadlines = { late: GPU_LATE_MS, first: GPU_FIRST_MS }) {}
 
   /** The device of the model's WebGPU session, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
@@ -53,6 +58,7 @@ export class PatchSimilarityJob {
   useKernel(kernel: SimilarityKernel | null): void {
     this.gpu?.dispose?.();
     this.gpu = kernel;
+    this.warmed = false;
     this.choices.clear();
   }
 
@@ -109,13 +115,16 @@ export class PatchSimilarityJob {
       );
       const answer = await Promise.race([
         call,
-        new Promise<null>((r) => setTimeout(() => r(null), this.lateMs)),
+        new Promise<null>((r) =>
+          setTimeout(() => r(null), this.warmed ? this.deadlines.late : this.deadlines.first),
+        ),
       ]);
       if (!answer) {
         call.catch(() => undefined); // it may still finish; nothing waits for it
         choice.record('gpu', performance.now() - t0);
         return patchSimilarity(features, memory, req, plan);
       }
+      this.warmed = true;
       const { cosines: values, uploaded } = answer;
       const ms = performance.now() - t0;
       // An upload is paid once per image; the choice is about the updates after it.
