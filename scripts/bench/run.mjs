@@ -708,9 +708,9 @@ async function main() {
       log(`feature stages failed: ${e.stack}`);
     }
 
-  // Patch similarity on WebGPU (the app's GPU path) where an adapter is present.
+  // Patch similarity and the joint PCA on WebGPU (the app's GPU paths) where an adapter is present.
   if (!flag('no-features') && gpu.present) {
-    log('patch similarity on WebGPU (synthetic data)');
+    log('patch similarity and joint PCA on WebGPU (synthetic data)');
     try {
       const bp = await openBenchPage(gpu.browser, isolated.origin);
       try {
@@ -729,12 +729,19 @@ async function main() {
             chosen: g.chosen,
             ...(gpu.forced && { note: 'software adapter: not a speed figure' }),
           },
+          pca_joint_gpu: {
+            adapter: g.adapter,
+            gpu_ms: summarize(g.pca.gpuMs),
+            webgpu_session_ms: summarize(g.pca.sessionMs),
+            chosen: g.pca.chosen,
+            ...(gpu.forced && { note: 'software adapter: not a speed figure' }),
+          },
         };
       } finally {
         await bp.close();
       }
     } catch (e) {
-      log(`patch similarity on WebGPU failed: ${e.stack}`);
+      log(`feature stages on WebGPU failed: ${e.stack}`);
     }
   }
 

@@ -234,6 +234,14 @@ export function markdown(results) {
         `| the same requests on WASM, interleaved (the app picked: ${g.chosen ?? 'not yet'}) | ${cell(g.wasm_ms?.median)} | |`,
       );
     }
+    const p = f.pca_joint_gpu;
+    if (p) {
+      const soft = p.note ? ', software adapter: not a speed figure' : '';
+      lines.push(
+        `| joint PCA on WebGPU (${p.adapter}${soft}), covariance by our WGSL kernel, rows kept on the GPU | ${cell(p.gpu_ms?.median)} | < 150 |`,
+        `| the same with onnxruntime's Gemm on WebGPU, interleaved (the app picked: ${p.chosen ?? 'not yet'}) | ${cell(p.webgpu_session_ms?.median)} | |`,
+      );
+    }
   }
   const b = results.bytes_per_image;
   if (b) {

@@ -22,6 +22,7 @@ export async function computePca(
 ): Promise<{ result: PcaResult; transfer: Transferable[] }> {
   const t0 = performance.now();
   const sessionFitsBefore = fitter?.sessionFits ?? 0;
+  const gpuFitsBefore = fitter?.gpuFits ?? 0;
   const present = req.imageIds.filter((id) => features.has(id));
   const inputs = [];
   for (const id of present) {
@@ -33,6 +34,8 @@ export async function computePca(
       rows: f.rows,
       cols: f.cols,
       dim: f.dim,
+      // The GPU kernel keeps these rows under this key (forgotten with the features).
+      key: f,
     });
   }
   if (inputs.length === 0) {
@@ -69,10 +72,21 @@ export async function computePca(
       perImageExplained: out.perImageExplained,
       invertUsed: out.invertUsed,
       ms: performance.now() - t0,
-      covariance: (fitter?.sessionFits ?? 0) > sessionFitsBefore ? 'session' : 'javascript',
+      covariance: covarianceReport(fitter, sessionFitsBefore, gpuFitsBefore),
     },
     transfer,
   };
+}
+
+/** Where this request's products ran: the GPU when any fit did, else a session, else here. */
+function covarianceReport(
+  fitter: CovarianceFitter | null,
+  sessionBefore: number,
+  gpuBefore: number,
+): PcaResult['covariance'] {
+  if (!fitter) return 'javascript';
+  if (fitter.gpuFits > gpuBefore) return 'gpu';
+  return fitter.sessionFits > sessionBefore ? 'session' : 'javascript';
 }
 
 /** A copy unless the array owns its whole buffer, so each can be transferred on its own. */

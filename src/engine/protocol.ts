@@ -134,8 +134,11 @@ export interface PcaResult {
   perImageExplained: number[][];
   invertUsed: boolean;
   ms: number;
-  /** Where the covariance product ran: an onnxruntime session, or plain JavaScript. */
-  covariance: 'session' | 'javascript';
+  /**
+   * Where the covariance product ran: an onnxruntime session, our WGSL kernel on the model's GPU
+   * (rows kept there), or plain JavaScript.
+   */
+  covariance: 'session' | 'gpu' | 'javascript';
   /** Computed ahead of the request, right after the last image's features (EmbedRequest.pcaNext). */
   startedEarly?: boolean;
 }

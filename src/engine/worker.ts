@@ -151,6 +151,7 @@ async function handle(
         if (f) {
           memory.release(f);
           similarity.forget(f);
+          covariance?.forget(f);
         }
         if (features.delete(id)) n++;
         transient.delete(id);
@@ -267,13 +268,15 @@ async function loadModel(
   features.clear();
   pcaAhead.clear();
   memory.clear();
-  // Patch similarity may run on the device of the model's WebGPU session (see similarity-job.ts).
-  // (onnxruntime-web 1.30 puts the device itself there, though its type says a promise.)
-  similarity.useDevice(
+  // Patch similarity and the PCA's covariance may run on the device of the model's WebGPU session
+  // (see similarity-job.ts, covariance.ts). (onnxruntime-web 1.30 puts the device itself there,
+  // though its type says a promise.)
+  const device =
     backend === 'webgpu'
       ? ((await Promise.resolve(ort.env.webgpu.device).catch(() => null)) ?? null)
-      : null,
-  );
+      : null;
+  similarity.useDevice(device);
+  covariance.useDevice(device);
   transient.clear();
   index.invalidate();
   lastInput = null;
@@ -297,6 +300,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     if (old && old !== stored) {
       memory.release(old);
       similarity.forget(old);
+      covariance?.forget(old);
     }
     features.set(req.imageId, stored);
     if (persist) transient.delete(req.imageId);
@@ -392,6 +396,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
   if (old) {
     memory.release(old);
     similarity.forget(old);
+    covariance?.forget(old);
   }
   features.set(req.imageId, stored);
   transient.delete(req.imageId);

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
   autoForegroundSign,
   computePcaMaps,
+  computePcaMapsAsync,
   foregroundMask,
+  type FitRequest,
   pcaColours,
   type PcaImage,
 } from './pca-map';
+import { fitPca } from './pca';
 import { gaussian, orthonormalRows } from './pca-test-utils';
 
 const DIM = 32;
@@ -224,5 +227,32 @@ describe('computePcaMaps', () => {
       /grid/,
     );
     expect(computePcaMaps([], DIM, { ...plain, joint: true }).maps).toEqual([]);
+  });
+});
+
+describe('computePcaMapsAsync', () => {
+  it('tells each fit which images its rows come from (for rows kept elsewhere)', async () => {
+    const a = { ...scene(10, 12, 1), key: {} };
+    const b = { ...scene(8, 8, 2), key: {} };
+    for (const joint of [true, false]) {
+      const asked: FitRequest[] = [];
+      await computePcaMapsAsync([a, b], DIM, { ...fgOnly, joint }, (q) => {
+        asked.push(q);
+        return Promise.resolve(fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows }));
+      });
+      const groups = joint ? [[a, b]] : [[a], [b]];
+      // Two fits per group (all patches, then the foreground), each naming the group's images.
+      expect(asked.map((q) => q.parts)).toEqual(
+        groups.flatMap((g) => {
+          const parts = g.map((im) => ({ key: im.key, count: im.rows * im.cols }));
+          return [parts, parts];
+        }),
+      );
+      for (const q of asked) expect(q.parts.reduce((s, p) => s + p.count, 0)).toBe(q.n);
+      // The very keys given (toEqual above compares them by value only).
+      const keys = asked.flatMap((q) => q.parts.map((p) => p.key));
+      expect(keys).toHaveLength(4);
+      keys.forEach((k, i) => expect(k).toBe(joint ? [a, b][i % 2].key : [a, a, b, b][i].key));
+    }
   });
 });

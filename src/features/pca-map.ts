@@ -17,6 +17,11 @@ export interface FitRequest {
   k: number;
   seed: number;
   rows: Int32Array | null;
+  /**
+   * The images whose patches `data` holds, back to back: each one's row count and the caller's
+   * key for it (PcaImage.key), so a driver can find rows it keeps elsewhere (on the GPU).
+   */
+  parts: { key?: object; count: number }[];
 }
 
 type Steps<T> = Generator<FitRequest, T, Pca>;
@@ -26,6 +31,8 @@ export interface PcaImage {
   patches: Float32Array;
   rows: number;
   cols: number;
+  /** The caller's identity for these patches, passed on in FitRequest.parts. */
+  key?: object;
 }
 
 export interface PcaMapOptions {
@@ -277,7 +284,7 @@ function* mapGroup(
   data: Float32Array,
   n: number,
   dim: number,
-  grids: { rows: number; cols: number }[],
+  grids: { rows: number; cols: number; key?: object }[],
   opts: PcaMapOptions,
 ): Steps<{
   colours: Float32Array;
@@ -287,7 +294,8 @@ function* mapGroup(
 }> {
   const k = Math.min(3, dim);
   const limit = opts.maxFitRows ?? Infinity;
-  const first = yield { data, n, dim, k, seed: SEED, rows: evenRows(n, limit, null) };
+  const parts = grids.map((g) => ({ key: g.key, count: g.rows * g.cols }));
+  const first = yield { data, n, dim, k, seed: SEED, rows: evenRows(n, limit, null), parts };
   const scores = project(first, data, n, dim);
   const pc1 = new Float32Array(n);
   for (let i = 0; i < n; i++) pc1[i] = scores[i * k];
@@ -320,7 +328,7 @@ function* mapGroup(
   const fg = new Int32Array(count);
   for (let i = 0, j = 0; i < n; i++) if (mask[i]) fg[j++] = i;
 
-  const second = yield { data, n, dim, k, seed: SEED, rows: evenRows(count, limit, fg) };
+  const second = yield { data, n, dim, k, seed: SEED, rows: evenRows(count, limit, fg), parts };
   project(second, data, n, dim, scores); // background scores are computed but never shown
   return {
     colours: pcaColours(scores, n, k, { rows: fg }),

@@ -3,7 +3,7 @@
  * A newer request supersedes older ones: their results are dropped when they arrive.
  */
 import { create } from 'zustand';
-import type { PcaMap, PcaRequest, PcaSettings } from '../engine/protocol';
+import type { PcaMap, PcaRequest, PcaResult, PcaSettings } from '../engine/protocol';
 import type { ExplorerError } from '../lib/errors';
 import { pushAlert, useApp } from './app-store';
 import { engine, setPcaAfter } from './controller';
@@ -34,7 +34,7 @@ export interface PcaState {
   computedWith: PcaSettings | null;
   /** How long the worker took for the current maps. */
   ms: number | null;
-  covariance: 'session' | 'javascript';
+  covariance: PcaResult['covariance'];
   /** The worker had started the current maps before they were asked for (EmbedRequest.pcaNext). */
   startedEarly: boolean;
 }

@@ -73,8 +73,9 @@ export interface TjsStep {
 export interface FeaturesConfig extends Repeats {
   kind: 'features';
   /**
-   * Time only the patch-similarity update on WebGPU (our WGSL kernel, tokens kept on the GPU)
-   * and the WASM loop beside it, through the app's job; run in a browser with a GPU adapter.
+   * Time only the stages with a WebGPU path, through the app's jobs: the patch-similarity update
+   * (our WGSL kernel beside the WASM loop) and the joint PCA's covariance (our kernel beside
+   * onnxruntime's Gemm on WebGPU); run in a browser with a GPU adapter.
    */
   gpu?: boolean;
 }
@@ -88,6 +89,15 @@ export interface GpuSimilarityResult {
   wasmMs: number[];
   /** What the app's measurement picked for this workload after its first requests. */
   chosen: 'wasm' | 'gpu' | null;
+  /** The joint PCA of the same images (default settings), its covariance product on WebGPU. */
+  pca: {
+    /** Our WGSL kernel, rows kept on the GPU (uploaded once, in the warm-up). */
+    gpuMs: number[];
+    /** onnxruntime's Gemm session on WebGPU (the rows uploaded for every fit), interleaved. */
+    sessionMs: number[];
+    /** What the app's fitter picked after its first requests. */
+    chosen: 'javascript' | 'session' | 'gpu' | null;
+  };
 }
 
 export interface FeaturesResult {

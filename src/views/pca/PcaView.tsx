@@ -12,6 +12,13 @@ import {
 } from '../../store/pca';
 import { PcaCanvas } from './PcaCanvas';
 
+/** Said after the timing: where the covariance product ran (see covariance.ts). */
+const COVARIANCE_NOTE: Record<ReturnType<typeof usePca.getState>['covariance'], string> = {
+  session: ' (covariance by onnxruntime)',
+  gpu: ' (covariance on the GPU, WebGPU)',
+  javascript: '',
+};
+
 /** PCA feature maps of the collection: the DINOv2 picture, interactive. */
 export function PcaView() {
   const images = useApp((s) => s.images);
@@ -153,7 +160,7 @@ export function PcaView() {
             (pca.computing
               ? ' · computing…'
               : pca.ms !== null && pca.explained.length
-                ? ` · ${Math.round(pca.ms)} ms${pca.covariance === 'session' ? ' (covariance by onnxruntime)' : ''}`
+                ? ` · ${Math.round(pca.ms)} ms${COVARIANCE_NOTE[pca.covariance]}`
                 : '')}
       </p>
       {focus && (
