@@ -18,6 +18,8 @@
  * src/features.
  */
 
+import { KeptRowsKernel } from './gpu-kept';
+
 /** The GPU memory the kept token matrices may take (the similarity kernel keeps its own). */
 const DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024;
 /** Output block width of the product kernel (16 x 16 threads, 4 x 4 values each). */
@@ -198,23 +200,14 @@ export interface GpuProduct {
   uploaded: number;
 }
 
-interface Kept {
-  buffer: GPUBuffer;
-  bytes: number;
-}
-
-export class GpuCovariance {
-  private kept = new Map<object, Kept>();
-  private keptBytes = 0;
+export class GpuCovariance extends KeptRowsKernel<GPUBuffer> {
   private readonly gather: GPUComputePipeline;
   private readonly mean: GPUComputePipeline;
   private readonly product: GPUComputePipeline;
   private readonly reduce: GPUComputePipeline;
 
-  constructor(
-    private readonly device: GPUDevice,
-    readonly budget = DEFAULT_BUDGET_BYTES,
-  ) {
+  constructor(device: GPUDevice, budget = DEFAULT_BUDGET_BYTES) {
+    super(device, budget, (b) => b.destroy());
     const pipeline = (code: string) =>
       device.createComputePipeline({
         layout: 'auto',
@@ -268,8 +261,8 @@ export class GpuCovariance {
     const inUse = new Set(parts.map((p) => p.source.key));
     let uploaded = 0;
     const kept = parts.map((p) => {
-      if (!this.kept.has(p.source.key)) uploaded++;
-      return this.keep(p.source, inUse);
+      if (!this.isKept(p.source.key)) uploaded++;
+      return this.keepRows(p.source, inUse);
     });
 
     const temp: GPUBuffer[] = [];
@@ -297,7 +290,7 @@ export class GpuCovariance {
       // 1. The fitted rows, back to back (a single image fitted whole is read where it is kept).
       let x: GPUBuffer;
       if (parts.length === 1 && !parts[0].rows) {
-        x = kept[0].buffer;
+        x = kept[0];
       } else {
         x = make(fitted * d * 4, GPUBufferUsage.STORAGE);
         pass.setPipeline(this.gather);
@@ -309,7 +302,7 @@ export class GpuCovariance {
           const rows = make(index.byteLength, GPUBufferUsage.STORAGE, index);
           pass.setBindGroup(
             0,
-            bind(this.gather, [kept[i].buffer, rows, x, uniform(count, d / 4, at, p.rows ? 0 : 1)]),
+            bind(this.gather, [kept[i], rows, x, uniform(count, d / 4, at, p.rows ? 0 : 1)]),
           );
           pass.dispatchWorkgroups(...this.grid(Math.ceil((count * d) / 4 / LINE)));
           at += count;
@@ -363,69 +356,22 @@ export class GpuCovariance {
     }
   }
 
-  /** Drops the rows kept for this key (the image was removed or recomputed). */
-  forget(key: object): void {
-    const k = this.kept.get(key);
-    if (!k) return;
-    this.kept.delete(key);
-    this.keptBytes -= k.bytes;
-    k.buffer.destroy();
-  }
-
-  /** Bytes of token rows kept on the GPU, and for how many images. */
-  usage(): { bytes: number; images: number } {
-    return { bytes: this.keptBytes, images: this.kept.size };
-  }
-
-  dispose(): void {
-    for (const key of [...this.kept.keys()]) this.forget(key);
-  }
-
   /** Workgroups for `count` in x, folded into y past the per-dimension limit. */
   private grid(count: number): [number, number] {
     const max = this.device.limits.maxComputeWorkgroupsPerDimension;
     return count <= max ? [Math.max(count, 1), 1] : [max, Math.ceil(count / max)];
   }
 
-  private keep(s: GpuRowSource, inUse: Set<object>): Kept {
-    const hit = this.kept.get(s.key);
-    if (hit) {
-      // Most recently used last: Map keeps insertion order.
-      this.kept.delete(s.key);
-      this.kept.set(s.key, hit);
-      return hit;
-    }
-    const rows = s.rows();
-    if (rows.length !== s.count * s.d) {
-      throw new RangeError('GpuCovariance: rows do not match the declared shape');
-    }
-    // Evict the least recently used until the new rows fit, never rows this call reads.
-    for (const [key] of this.kept) {
-      if (this.keptBytes + rows.byteLength <= this.budget) break;
-      if (!inUse.has(key)) this.forget(key);
-    }
-    const k: Kept = {
-      buffer: this.buffer(rows.byteLength, GPUBufferUsage.STORAGE, rows),
-      bytes: rows.byteLength,
-    };
-    this.kept.set(s.key, k);
-    this.keptBytes += rows.byteLength;
-    return k;
-  }
-
-  private buffer(size: number, usage: number, data?: ArrayBufferView): GPUBuffer {
-    const padded = Math.max(16, Math.ceil(size / 4) * 4);
-    const b = this.device.createBuffer({
-      size: padded,
-      usage,
-      mappedAtCreation: data !== undefined,
+  private keepRows(s: GpuRowSource, inUse: Set<object>): GPUBuffer {
+    return this.keep(s.key, inUse, () => {
+      const rows = s.rows();
+      if (rows.length !== s.count * s.d) {
+        throw new RangeError('GpuCovariance: rows do not match the declared shape');
+      }
+      return {
+        bytes: rows.byteLength,
+        upload: () => this.buffer(rows.byteLength, GPUBufferUsage.STORAGE, rows),
+      };
     });
-    if (data) {
-      new Uint8Array(b.getMappedRange()).set(
-        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      );
-      b.unmap();
-    }
-    return b;
   }
 }

@@ -6,6 +6,8 @@
  * MeasuredChoice); both give the same cosines to float32 rounding.
  */
 
+import { KeptRowsKernel } from './gpu-kept';
+
 /** The GPU memory the kept token matrices may take. */
 const DEFAULT_BUDGET_BYTES = 512 * 1024 * 1024;
 const WORKGROUP = 64;
@@ -49,20 +51,18 @@ export interface GpuPatchSource {
 interface Kept {
   rows: GPUBuffer;
   norms: GPUBuffer;
-  bytes: number;
   count: number;
   d: number;
 }
 
-export class GpuPatchSimilarity {
-  private kept = new Map<object, Kept>();
-  private keptBytes = 0;
+export class GpuPatchSimilarity extends KeptRowsKernel<Kept> {
   private readonly pipeline: GPUComputePipeline;
 
-  constructor(
-    private readonly device: GPUDevice,
-    readonly budget = DEFAULT_BUDGET_BYTES,
-  ) {
+  constructor(device: GPUDevice, budget = DEFAULT_BUDGET_BYTES) {
+    super(device, budget, (k) => {
+      k.rows.destroy();
+      k.norms.destroy();
+    });
     this.pipeline = device.createComputePipeline({
       layout: 'auto',
       compute: { module: device.createShaderModule({ code: SHADER }), entryPoint: 'main' },
@@ -100,8 +100,8 @@ export class GpuPatchSimilarity {
     const inUse = new Set(sources.map((s) => s.key));
     let uploaded = 0;
     const kept = sources.map((s) => {
-      if (!this.kept.has(s.key)) uploaded++;
-      return this.keep(s, inUse);
+      if (!this.isKept(s.key)) uploaded++;
+      return this.keepRows(s, inUse);
     });
     const queryBuf = this.buffer(query.byteLength, GPUBufferUsage.STORAGE, query);
     const out = this.buffer(
@@ -166,68 +166,21 @@ export class GpuPatchSimilarity {
     }
   }
 
-  /** Drops the rows kept for this key (the image was removed or recomputed). */
-  forget(key: object): void {
-    const k = this.kept.get(key);
-    if (!k) return;
-    this.kept.delete(key);
-    this.keptBytes -= k.bytes;
-    k.rows.destroy();
-    k.norms.destroy();
-  }
-
-  /** Bytes of token rows kept on the GPU, and for how many images. */
-  usage(): { bytes: number; images: number } {
-    return { bytes: this.keptBytes, images: this.kept.size };
-  }
-
-  dispose(): void {
-    for (const key of [...this.kept.keys()]) this.forget(key);
-  }
-
-  private keep(s: GpuPatchSource, inUse: Set<object>): Kept {
-    const hit = this.kept.get(s.key);
-    if (hit) {
-      // Most recently used last: Map keeps insertion order.
-      this.kept.delete(s.key);
-      this.kept.set(s.key, hit);
-      return hit;
-    }
-    const { tokens, norms } = s.rows();
-    if (tokens.length !== s.count * s.d || norms.length !== s.count) {
-      throw new RangeError('GpuPatchSimilarity: rows do not match the declared shape');
-    }
-    const bytes = tokens.byteLength + norms.byteLength;
-    // Evict the least recently used until the new rows fit, never rows this call reads.
-    for (const [key] of this.kept) {
-      if (this.keptBytes + bytes <= this.budget) break;
-      if (!inUse.has(key)) this.forget(key);
-    }
-    const k: Kept = {
-      rows: this.buffer(tokens.byteLength, GPUBufferUsage.STORAGE, tokens),
-      norms: this.buffer(Math.max(4, norms.byteLength), GPUBufferUsage.STORAGE, norms),
-      bytes,
-      count: s.count,
-      d: s.d,
-    };
-    this.kept.set(s.key, k);
-    this.keptBytes += bytes;
-    return k;
-  }
-
-  private buffer(size: number, usage: number, data?: ArrayBufferView): GPUBuffer {
-    const padded = Math.ceil(size / 4) * 4;
-    const b = this.device.createBuffer({
-      size: padded,
-      usage,
-      mappedAtCreation: data !== undefined,
+  private keepRows(s: GpuPatchSource, inUse: Set<object>): Kept {
+    return this.keep(s.key, inUse, () => {
+      const { tokens, norms } = s.rows();
+      if (tokens.length !== s.count * s.d || norms.length !== s.count) {
+        throw new RangeError('GpuPatchSimilarity: rows do not match the declared shape');
+      }
+      return {
+        bytes: tokens.byteLength + norms.byteLength,
+        upload: () => ({
+          rows: this.buffer(tokens.byteLength, GPUBufferUsage.STORAGE, tokens),
+          norms: this.buffer(norms.byteLength, GPUBufferUsage.STORAGE, norms),
+          count: s.count,
+          d: s.d,
+        }),
+      };
     });
-    if (data) {
-      new Uint8Array(b.getMappedRange()).set(
-        new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-      );
-      b.unmap();
-    }
-    return b;
   }
 }
