@@ -109,8 +109,8 @@ export type CovarianceKernel = Pick<GpuCovariance, 'fits' | 'covariance' | 'forg
 /**
  * A GPU answer later than this (or than the other path's median time, when longer) is not waited
  * for: the other path computes that fit, and the GPU is timed at the deadline, which ties or
- * loses (see similarity-job.ts: SwiftShader sometimes resolves a read-back seconds late). The
- * first answer compiles the kernels and uploads the rows, so it gets longer.
+ * loses (a guard, as in similarity-job.ts). The first answer compiles the kernels and uploads
+ * the rows, so it gets longer.
  */
 const GPU_LATE_MS = 250;
 const GPU_FIRST_MS = 10_000;
@@ -141,7 +141,7 @@ export class CovarianceFitter {
     return this.lastPath === 'session';
   }
 
-  /** The device of the model's WebGPU session, or null (WASM model, or the GPU was lost). */
+  /** A device on the model's GPU, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
     let gpu: GpuCovariance | null = null;
     try {

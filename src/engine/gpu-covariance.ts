@@ -1,6 +1,6 @@
 /**
- * The PCA's covariance product on the GPU (WebGPU), with our own WGSL kernels, on the device
- * onnxruntime uses when the model runs on WebGPU. Each image's exact patch tokens are uploaded
+ * The PCA's covariance product on the GPU (WebGPU), with our own WGSL kernels, on the GPU the
+ * model runs on when it runs on WebGPU (a device of our own: see kernelDevice in worker.ts). Each image's exact patch tokens are uploaded
  * once and kept on the GPU (bounded, least recently used first out), so a new PCA (another
  * threshold, the foreground pass, one image more) moves only row indices up and a d x d (or
  * count x count) matrix down, where the onnxruntime Gemm path uploads every row each time. The

@@ -1,6 +1,6 @@
 /**
- * Patch similarity on the GPU (WebGPU), with our own WGSL kernel, on the device onnxruntime uses
- * when the model runs on WebGPU. Each image's patch tokens are uploaded once and kept on the GPU
+ * Patch similarity on the GPU (WebGPU), with our own WGSL kernel, on the GPU the model runs on
+ * when it runs on WebGPU (a device of our own: see kernelDevice in worker.ts). Each image's patch tokens are uploaded once and kept on the GPU
  * (bounded, least recently used first out), so a hover update moves only the query vector up and
  * the cosines down. The worker decides by measurement whether this or the WASM loop serves (see
  * MeasuredChoice); both give the same cosines to float32 rounding.

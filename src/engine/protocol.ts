@@ -218,8 +218,8 @@ export interface PatchSimilarityResult {
   maps: SimilarityMap[];
   ms: number;
   /**
-   * Where the cosines were computed: the WASM loop, or our WGSL kernel on the device onnxruntime
-   * uses (WebGPU models only; the faster of the two by measurement, see similarity-job.ts).
+   * Where the cosines were computed: the WASM loop, or our WGSL kernel on the model's GPU
+   * (WebGPU models only; the faster of the two by measurement, see similarity-job.ts).
    */
   path: 'wasm' | 'gpu';
 }

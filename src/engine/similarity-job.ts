@@ -1,6 +1,6 @@
 /**
  * The patch-similarity job with its two paths: the WASM loop (retrieval-job.ts) and, when the
- * model runs on WebGPU, our WGSL kernel on the device onnxruntime uses, with the patch tokens kept
+ * model runs on WebGPU, our WGSL kernel on the model's GPU, with the patch tokens kept
  * on the GPU (gpu-similarity.ts). Which one serves is decided by timing both on the requests users
  * make (MeasuredChoice), per workload size: a single small image is faster on the CPU than a GPU
  * round trip, many large ones may not be. A GPU failure drops the GPU path for good.
@@ -20,9 +20,9 @@ export type SimilarityKernel = Pick<GpuPatchSimilarity, 'fits' | 'cosines' | 'fo
 
 /**
  * A GPU answer later than this is not waited for: the CPU answers that request, and the GPU is
- * timed at this much (so the measurement turns to the CPU). Chromium on SwiftShader sometimes
- * resolves a read-back only seconds later (one hover in about ten); an empty submission to wake it
- * did not help.
+ * timed at this much (so the measurement turns to the CPU). A guard: on onnxruntime's device,
+ * Chromium on SwiftShader resolved a read-back seconds late in about one hover in ten (see
+ * kernelDevice in worker.ts); on the kernels' own device none was.
  */
 const GPU_LATE_MS = 250;
 /** The same for a kernel's first answer, which compiles the pipeline and uploads the tokens. */
@@ -38,7 +38,7 @@ export class PatchSimilarityJob {
 
   constructor(private readonly deadlines = { late: GPU_LATE_MS, first: GPU_FIRST_MS }) {}
 
-  /** The device of the model's WebGPU session, or null (WASM model, or the GPU was lost). */
+  /** A device on the model's GPU, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
     let gpu: GpuPatchSimilarity | null = null;
     try {

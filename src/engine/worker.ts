@@ -40,7 +40,7 @@ import type {
   Request,
   ToWorker,
 } from './protocol';
-import { loadOrt, wasmThreads, webGpuSupport } from './runtime';
+import { loadOrt, wasmThreads, webGpuSupport, type Ort } from './runtime';
 import { checkAgainstWasm, createSession, LoadedModel, sizingFits, variantOf } from './session';
 import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
@@ -68,6 +68,30 @@ const transient = new Set<string>();
 const aborts = new Map<number, AbortController>();
 /** The PCA maps the UI will ask for next, started early (EmbedRequest.pcaNext). */
 const pcaAhead = new PcaAhead();
+/** The device our WGSL kernels run on (see kernelDevice), for WebGPU models. */
+let kernelGpu: GPUDevice | null = null;
+
+/**
+ * A device of our own for our kernels, on the adapter onnxruntime picks (the same request). They
+ * ran on onnxruntime's device first (onnxruntime-web 1.30 exposes it as env.webgpu.device, the
+ * device itself though its type says a promise); there, once the model's session had run, our
+ * read-backs resolved seconds late or never (Chromium on SwiftShader, in the worker; onnxruntime's
+ * WebGPU EP waits on that device through its own event loop). On a device of their own they
+ * answer every time. Nothing is shared with the session's buffers: the kernels upload the tokens
+ * the worker holds.
+ */
+async function kernelDevice(ort: Ort): Promise<GPUDevice | null> {
+  try {
+    const preference = ort.env.webgpu.powerPreference;
+    const adapter = await navigator.gpu?.requestAdapter(
+      preference ? { powerPreference: preference } : undefined,
+    );
+    return (await adapter?.requestDevice()) ?? null;
+  } catch {
+    return null; // the kernels stay off; everything runs on the CPU paths
+  }
+}
+
 /** Patch similarity on the CPU or, for WebGPU models, on the GPU: whichever is faster. */
 const similarity = new PatchSimilarityJob();
 let queue: Promise<unknown> = Promise.resolve();
@@ -268,15 +292,13 @@ async function loadModel(
   features.clear();
   pcaAhead.clear();
   memory.clear();
-  // Patch similarity and the PCA's covariance may run on the device of the model's WebGPU session
-  // (see similarity-job.ts, covariance.ts). (onnxruntime-web 1.30 puts the device itself there,
-  // though its type says a promise.)
-  const device =
-    backend === 'webgpu'
-      ? ((await Promise.resolve(ort.env.webgpu.device).catch(() => null)) ?? null)
-      : null;
+  // With a WebGPU model, patch similarity and the PCA's covariance may run on the GPU too (see
+  // similarity-job.ts, covariance.ts).
+  const device = backend === 'webgpu' ? await kernelDevice(ort) : null;
   similarity.useDevice(device);
   covariance.useDevice(device);
+  kernelGpu?.destroy();
+  kernelGpu = device;
   transient.clear();
   index.invalidate();
   lastInput = null;

@@ -2,8 +2,8 @@
  * Our WGSL kernels on a real WebGPU device (here SwiftShader):
  * - patch similarity (src/engine/gpu-similarity.ts) against the WASM path's cosineToRows: same
  *   cosines to float32 rounding, rows kept on the GPU between calls, evicted within a budget,
- *   released on forget. In the app, with a model on WebGPU: hovering a patch runs the kernel on
- *   onnxruntime's device, with the same map.
+ *   released on forget. In the app, with a model on WebGPU: hovering a patch runs the kernel, with
+ *   the same map.
  * - the PCA's covariance product (src/engine/gpu-covariance.ts) against the float64 products of
  *   src/features: scatter and Gram, whole images and foreground-like row subsets, rows kept, the
  *   same principal components. In the app, with a WebGPU model: the PCA view's maps come from it.

@@ -13,7 +13,7 @@
  * With `gpu` set, only the stages with a WebGPU path: the patch-similarity update (our WGSL kernel
  * over tokens kept on the GPU, and the WASM loop) and the joint PCA (our covariance kernel over
  * rows kept on the GPU, and onnxruntime's Gemm on WebGPU), each pair interleaved; the worker asks
- * the adapter for a device of its own (the app uses onnxruntime's, on the same GPU).
+ * the adapter for a device of its own, as the app's worker does for its kernels.
  * Tokens have a decaying low-rank structure plus noise, like real features (pure noise would give
  * the eigen-solver near-equal eigenvalues, which real features never have).
  */
