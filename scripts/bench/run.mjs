@@ -732,7 +732,8 @@ async function main() {
           pca_joint_gpu: {
             adapter: g.adapter,
             gpu_ms: summarize(g.pca.gpuMs),
-            webgpu_session_ms: summarize(g.pca.sessionMs),
+            wasm_session_ms: summarize(g.pca.sessionMs),
+            webgpu_gemm_ms: summarize(g.pca.webgpuGemmMs),
             chosen: g.pca.chosen,
             ...(gpu.forced && { note: 'software adapter: not a speed figure' }),
           },

@@ -239,7 +239,8 @@ export function markdown(results) {
       const soft = p.note ? ', software adapter: not a speed figure' : '';
       lines.push(
         `| joint PCA on WebGPU (${p.adapter}${soft}), covariance by our WGSL kernel, rows kept on the GPU | ${cell(p.gpu_ms?.median)} | < 150 |`,
-        `| the same with onnxruntime's Gemm on WebGPU, interleaved (the app picked: ${p.chosen ?? 'not yet'}) | ${cell(p.webgpu_session_ms?.median)} | |`,
+        `| the same with the WASM session, interleaved (the app picked: ${p.chosen ?? 'not yet'}) | ${cell(p.wasm_session_ms?.median)} | |`,
+        `| the same with onnxruntime's Gemm on WebGPU (the path before), interleaved | ${cell(p.webgpu_gemm_ms?.median)} | |`,
       );
     }
   }

@@ -288,7 +288,11 @@ async function loadModel(
   current = new LoadedModel(ort, info, bytes, session, backend, report);
   modelKey = `${await modelFingerprint(bytes)}:${backend}`;
   void covariance?.release();
-  covariance = new CovarianceFitter(ort, backend);
+  // The PCA's session path runs on WASM whatever the model's backend: with a WebGPU model the GPU
+  // path is our kernel, measured against it, so a weak GPU loses to the CPU. (onnxruntime's Gemm
+  // on WebGPU, the path before, uploads every row for every fit; on SwiftShader it was slower
+  // than our kernel: see the bench's WebGPU rows.)
+  covariance = new CovarianceFitter(ort, 'wasm');
   features.clear();
   pcaAhead.clear();
   memory.clear();

@@ -74,8 +74,8 @@ export interface FeaturesConfig extends Repeats {
   kind: 'features';
   /**
    * Time only the stages with a WebGPU path, through the app's jobs: the patch-similarity update
-   * (our WGSL kernel beside the WASM loop) and the joint PCA's covariance (our kernel beside
-   * onnxruntime's Gemm on WebGPU); run in a browser with a GPU adapter.
+   * (our WGSL kernel beside the WASM loop) and the joint PCA's covariance (our kernel beside the
+   * WASM session and onnxruntime's Gemm on WebGPU); run in a browser with a GPU adapter.
    */
   gpu?: boolean;
 }
@@ -93,8 +93,10 @@ export interface GpuSimilarityResult {
   pca: {
     /** Our WGSL kernel, rows kept on the GPU (uploaded once, in the warm-up). */
     gpuMs: number[];
-    /** onnxruntime's Gemm session on WebGPU (the rows uploaded for every fit), interleaved. */
+    /** The WASM session, the app's other candidate for a WebGPU model, interleaved. */
     sessionMs: number[];
+    /** onnxruntime's Gemm on WebGPU (the path before; the rows uploaded for every fit). */
+    webgpuGemmMs: number[];
     /** What the app's fitter picked after its first requests. */
     chosen: 'javascript' | 'session' | 'gpu' | null;
   };
