@@ -1,12 +1,12 @@
 /**
- * The PCA's expensive step, done by onnxruntime in Gemm nodes (multi-threaded SIMD on WASM):
- * XcᵀXc over thousands of patch rows (8 images at 448 px: 8,192 x 384, 600 M
- * multiply-adds; about 0.6 s in plain JavaScript, a fifth of that here on one thread), or, with
- * fewer rows than dimensions (one image at 224 px: 256 x 384), the Gram matrix XcXcᵀ (12 ms in
- * JavaScript, a few here). With a WebGPU model our own kernel (gpu-covariance.ts), over rows
- * kept on the GPU, is measured against that and serves where it is faster (the worker gives the
- * fitter a WASM session whatever the model's backend). Everything else of the
- * PCA (eigenvectors, projections, colours) stays in src/features.
+ * The PCA's expensive step, done by onnxruntime in Gemm nodes (multi-threaded SIMD on WASM): XcᵀXc
+ * over thousands of patch rows (8 images at 448 px: 8,192 x 384, 600 M multiply-adds; about 0.6 s
+ * in plain JavaScript, a fifth of that here on one thread), or, with fewer rows than dimensions
+ * (one image at 224 px: 256 x 384), the Gram matrix XcXcᵀ (12 ms in JavaScript, a few here). With
+ * a WebGPU model our own kernel (gpu-covariance.ts), over rows kept on the GPU, is measured against
+ * that and serves where it is faster (the worker gives the fitter a WASM session whatever the
+ * model's backend). Everything else of the PCA (eigenvectors, projections, colours) stays in
+ * src/features.
  */
 import { withOrt } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
