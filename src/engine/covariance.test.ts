@@ -6,6 +6,7 @@ import { columnMean, gramMatrix, scatterMatrix } from '../features/pca-scatter';
 import type { FitRequest } from '../features/pca-map';
 import { blockCount, CovarianceFitter, gpuParts, type CovarianceKernel } from './covariance';
 import type { GpuFitPart } from './gpu-covariance';
+import { OrtBusy, withOrt, withOrtWithin } from './ort-lock';
 import type { Ort } from './runtime';
 
 /** Rows with a decaying spectrum (like patch features): 8 strong directions plus noise. */
@@ -239,5 +240,45 @@ describe('CovarianceFitter with a GPU kernel', () => {
     }
     expect(fitter.status().gpu).toBe(false);
     await fitter.release();
+  });
+});
+
+describe('the PCA behind a busy onnxruntime', () => {
+  const ort = ortWeb as unknown as Ort;
+
+  it('computes in JavaScript rather than wait behind a long onnxruntime call', async () => {
+    const n = 2100;
+    const dim = 192; // 77 M multiply-adds: a session's, and about 77 ms in JavaScript
+    const x = data(n, dim);
+    const q = { data: x, n, dim, k: 3, seed: 1, rows: null, parts: [{ count: n }] };
+    const fitter = new CovarianceFitter(ort, 'wasm');
+    await fitter.fit(q);
+    expect(fitter.lastPath).toBe('session');
+    // A model run holding the lock (on SwiftShader a ViT-S run takes ~110 s).
+    let finish = () => {};
+    const run = withOrt(() => new Promise<void>((r) => (finish = r)));
+    const got = await fitter.fit(q);
+    expect(fitter.lastPath).toBe('javascript');
+    expect(got.components).toEqual(fitPca(x, n, dim, 3, { seed: 1 }).components);
+    finish();
+    await run;
+    await fitter.fit(q); // not given up for good: the session serves again
+    expect(fitter.lastPath).toBe('session');
+    await fitter.release();
+  });
+
+  it('never runs a call it gave up on', async () => {
+    let finish = () => {};
+    const run = withOrt(() => new Promise<void>((r) => (finish = r)));
+    let ran = false;
+    const late = withOrtWithin(5, async () => {
+      ran = true;
+    });
+    await expect(late).rejects.toBeInstanceOf(OrtBusy);
+    finish();
+    await run;
+    await withOrt(() => Promise.resolve()); // everything queued before has run
+    expect(ran).toBe(false);
+    await expect(withOrtWithin(5, () => Promise.resolve(7))).resolves.toBe(7);
   });
 });

@@ -8,7 +8,7 @@
  * model's backend). Everything else of the PCA (eigenvectors, projections, colours) stays in
  * src/features.
  */
-import { withOrt } from './ort-lock';
+import { OrtBusy, withOrt, withOrtWithin } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { fitPca, type Pca } from '../features/pca';
 import type { FitRequest } from '../features/pca-map';
@@ -24,6 +24,8 @@ import { GpuCovariance, type GpuFitPart, type GpuProduct } from './gpu-covarianc
 const MIN_WORK = 5e7;
 /** The same for the Gram product (the JavaScript one exploits symmetry: half the work). */
 const MIN_GRAM_WORK = 4e6;
+/** About what the JavaScript product does per millisecond (600 M multiply-adds in ~0.6 s). */
+const JS_MADDS_PER_MS = 1e6;
 /**
  * Below this the GPU kernel is not tried: a round trip to the GPU costs about what JavaScript
  * needs for a product this small (about 1 ms).
@@ -267,8 +269,9 @@ export class CovarianceFitter {
       this.lastPath = 'session';
       this.sessionFits++;
       return pca;
-    } catch {
-      this.broken = true;
+    } catch (e) {
+      // Busy: JavaScript computes this one. Anything else: it does from now on.
+      if (!(e instanceof OrtBusy)) this.broken = true;
       return here();
     }
   };
@@ -297,9 +300,14 @@ export class CovarianceFitter {
       for (let i = 0; i < count; i++)
         x.set(data.subarray(rows[i] * dim, (rows[i] + 1) * dim), i * dim);
     }
-    const session = await this.session(dim, kind);
     const X = new this.ort.Tensor('float32', x, [count, dim]);
-    const out = await withOrt(() => session.run({ X }));
+    // Not waited for longer than JavaScript would take for this product: the lock may be held by
+    // a model run (or its session being built), which on a slow device takes far longer.
+    const work = kind === 'g' ? count * count * dim : count * dim * dim;
+    const out = await withOrtWithin(work / JS_MADDS_PER_MS, async () => {
+      const session = await this.session(dim, kind);
+      return session.run({ X });
+    });
     try {
       return {
         product:
@@ -311,16 +319,15 @@ export class CovarianceFitter {
     }
   }
 
+  /** The session for this product, built on first use; only called holding the onnxruntime lock. */
   private session(dim: number, kind: 'c' | 'g'): Promise<InferenceSession> {
     const key = `${kind}${dim}`;
     let s = this.sessions.get(key);
     if (!s) {
-      s = withOrt(() =>
-        this.ort.InferenceSession.create(productModel(dim, kind), {
-          executionProviders: [{ name: this.backend }],
-          logSeverityLevel: 3,
-        }),
-      );
+      s = this.ort.InferenceSession.create(productModel(dim, kind), {
+        executionProviders: [{ name: this.backend }],
+        logSeverityLevel: 3,
+      });
       this.sessions.set(key, s);
     }
     return s;
