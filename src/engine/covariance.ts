@@ -19,6 +19,7 @@ import type { Ort } from './runtime';
 import { toFloat32 } from './session';
 import { MeasuredChoice } from '../lib/measured-choice';
 import { GpuCovariance, type GpuFitPart, type GpuProduct } from './gpu-covariance';
+import { kernelOn } from './gpu-kept';
 
 /** Below this many multiply-adds the JavaScript product is as fast as a session call. */
 const MIN_WORK = 5e7;
@@ -146,18 +147,14 @@ export class CovarianceFitter {
 
   /** A device on the model's GPU, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
-    let gpu: GpuCovariance | null = null;
-    try {
-      if (device) gpu = new GpuCovariance(device);
-    } catch {
-      gpu = null; // no compute pipeline here: the session serves
-    }
-    this.useKernel(gpu);
-    if (device && gpu) {
-      void device.lost.then(() => {
-        if (this.gpu === gpu) this.gpu = null;
-      });
-    }
+    kernelOn(
+      device,
+      (d) => new GpuCovariance(d),
+      (k) => this.useKernel(k),
+      (k) => {
+        if (this.gpu === k) this.gpu = null;
+      },
+    );
   }
 
   /** The GPU kernel to measure against the session (null: the session only). */

@@ -89,3 +89,23 @@ export function gpuBuffer(
   }
   return b;
 }
+
+/**
+ * A kernel on `device` (null without one, or when its pipelines cannot be made here), handed to
+ * `take`; when the device is lost, `lost` is told which kernel went with it.
+ */
+export function kernelOn<K>(
+  device: GPUDevice | null,
+  make: (device: GPUDevice) => K,
+  take: (kernel: K | null) => void,
+  lost: (kernel: K) => void,
+): void {
+  let kernel: K | null = null;
+  try {
+    if (device) kernel = make(device);
+  } catch {
+    kernel = null; // no compute pipeline here: the CPU paths serve
+  }
+  take(kernel);
+  if (device && kernel) void device.lost.then(() => lost(kernel));
+}

@@ -7,6 +7,7 @@
  */
 import { MeasuredChoice } from '../lib/measured-choice';
 import type { StoredFeatures } from './embed';
+import { kernelOn } from './gpu-kept';
 import { GpuPatchSimilarity } from './gpu-similarity';
 import type { PatchSimilarityRequest, PatchSimilarityResult } from './protocol';
 import { patchSet, patchSimilarity, similarityPlan } from './retrieval-job';
@@ -40,18 +41,14 @@ export class PatchSimilarityJob {
 
   /** A device on the model's GPU, or null (WASM model, or the GPU was lost). */
   useDevice(device: GPUDevice | null): void {
-    let gpu: GpuPatchSimilarity | null = null;
-    try {
-      if (device) gpu = new GpuPatchSimilarity(device);
-    } catch {
-      gpu = null; // no compute pipeline here: the WASM path serves
-    }
-    this.useKernel(gpu);
-    if (device && gpu) {
-      void device.lost.then(() => {
-        if (this.gpu === gpu) this.gpu = null;
-      });
-    }
+    kernelOn(
+      device,
+      (d) => new GpuPatchSimilarity(d),
+      (k) => this.useKernel(k),
+      (k) => {
+        if (this.gpu === k) this.gpu = null;
+      },
+    );
   }
 
   /** The GPU kernel to measure against the WASM loop (null: WASM only). */

@@ -94,6 +94,13 @@ async function kernelDevice(ort: Ort): Promise<GPUDevice | null> {
 
 /** Patch similarity on the CPU or, for WebGPU models, on the GPU: whichever is faster. */
 const similarity = new PatchSimilarityJob();
+
+/** An image's features left or were replaced: every copy of its tokens goes (memory, GPUs). */
+function dropTokens(f: StoredFeatures): void {
+  memory.release(f);
+  similarity.forget(f);
+  covariance?.forget(f);
+}
 let queue: Promise<unknown> = Promise.resolve();
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
@@ -172,11 +179,7 @@ async function handle(
       let n = 0;
       for (const id of ids) {
         const f = features.get(id);
-        if (f) {
-          memory.release(f);
-          similarity.forget(f);
-          covariance?.forget(f);
-        }
+        if (f) dropTokens(f);
         if (features.delete(id)) n++;
         transient.delete(id);
         if (lastInput?.imageId === id) lastInput = null;
@@ -323,11 +326,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     // A model swapped in meanwhile makes these features stale: drop them.
     if (current !== model) throw new ExplorerError('cancelled', 'The model changed; recomputing.');
     const old = features.get(req.imageId);
-    if (old && old !== stored) {
-      memory.release(old);
-      similarity.forget(old);
-      covariance?.forget(old);
-    }
+    if (old && old !== stored) dropTokens(old);
     features.set(req.imageId, stored);
     if (persist) transient.delete(req.imageId);
     else transient.add(req.imageId);
@@ -419,11 +418,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
   };
   if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');
   const old = features.get(req.imageId);
-  if (old) {
-    memory.release(old);
-    similarity.forget(old);
-    covariance?.forget(old);
-  }
+  if (old) dropTokens(old);
   features.set(req.imageId, stored);
   transient.delete(req.imageId);
   index.invalidate();
