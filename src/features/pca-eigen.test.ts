@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, topEigen } from './pca-eigen';
-import { lanczosTop } from './pca-lanczos';
+import { lanczosTop, noneMissed } from './pca-lanczos';
 import { symmetricEigen } from './pca-tridiag';
 import { cosine, gaussian, orthonormalRows, referenceEigen } from './pca-test-utils';
 
@@ -128,6 +128,44 @@ describe('lanczosTop (the fast path)', () => {
     for (let i = 0; i < 3; i++) {
       expect(got.values[i]).toBeCloseTo(5, 10);
       expect(residual(s, p, 5, got.vectors.subarray(i * p, (i + 1) * p))).toBeLessThan(1e-8);
+    }
+  });
+
+  it('skips the check run only when the Frobenius norm leaves no room for a missed value', () => {
+    const p = 120;
+    // Top-heavy: three values carry nearly all the energy.
+    const heavy = Array.from({ length: p }, (_, i) => (i < 3 ? [50, 20, 12][i] : 0.3 * 0.97 ** i));
+    const h = withSpectrum(heavy, 31).s;
+    expect(noneMissed(h, p, Float64Array.from([50, 20, 12]), 50)).toBe(true);
+    // The same matrix with 20 claimed missing: 12 is not the third largest, and it must say so.
+    expect(noneMissed(h, p, Float64Array.from([50, 12, heavy[3]]), 50)).toBe(false);
+    // A flat rest: whatever was found, the bound proves nothing.
+    const flat = Array.from({ length: p }, (_, i) => 10 / (1 + i) ** 0.25);
+    const f = withSpectrum(flat, 32).s;
+    expect(noneMissed(f, p, Float64Array.from(flat.slice(0, 3)), flat[0])).toBe(false);
+  });
+
+  it('never proves a wrong top k (random spectra, one value left out)', () => {
+    const rng = mulberry32(77);
+    for (let trial = 0; trial < 40; trial++) {
+      const p = 40 + Math.floor(rng() * 60);
+      const decay = 0.3 + rng() * 0.65;
+      const values = Array.from({ length: p }, (_, i) => 100 * decay ** i * (0.5 + rng()));
+      values.sort((a, b) => b - a);
+      const { s } = withSpectrum(values, 100 + trial);
+      const k = 1 + Math.floor(rng() * 4);
+      // Claim the top k but leave out one of them (take the (k+1)-th instead).
+      const skip = Math.floor(rng() * k);
+      const claimed = values.filter((_, i) => i !== skip).slice(0, k);
+      const gap = values[skip] - claimed[k - 1];
+      if (gap > 1e-8 * values[0]) {
+        expect(noneMissed(s, p, Float64Array.from(claimed), values[0])).toBe(false);
+      }
+      // And the true top k is proven only when the rest is small enough.
+      const rest = values.slice(k).reduce((a, v) => a + v * v, 0);
+      const proven = noneMissed(s, p, Float64Array.from(values.slice(0, k)), values[0]);
+      if (proven) expect(rest).toBeLessThan((values[k - 1] + 1e-8 * values[0]) ** 2 * (1 + 1e-6));
+      if (rest < 0.9 * values[k - 1] ** 2) expect(proven).toBe(true);
     }
   });
 });

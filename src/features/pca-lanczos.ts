@@ -22,6 +22,10 @@ import { symmetricEigen } from './pca-tridiag';
 const TOLERANCE = 1e-10;
 /** Steps of the deflated check run: enough to see an eigenvalue of the size of the top ones. */
 const CHECK_STEPS = 24;
+/** A missed eigenvalue counts when it is this much (of |θ_max|) above the k-th found one. */
+const MISSED_BY = 1e-8;
+/** Basis rows allocated at first (grown by doubling). */
+const FIRST_ROWS = 48;
 
 /** The k largest eigenpairs of the symmetric p x p `s`, or null when the block method must decide. */
 export function lanczosTop(
@@ -35,13 +39,45 @@ export function lanczosTop(
   if (!run) return null;
   const last = run.values[k - 1];
   const scale = Math.max(Math.abs(run.values[0]), Number.MIN_VALUE);
-  if (p - k >= 1) {
+  if (p - k >= 1 && !noneMissed(s, p, run.values, scale)) {
     const check = lanczos(s, p, 1, rng, Math.min(p - k, CHECK_STEPS), run.vectors);
     // Not converged is fine here: Ritz values only grow towards the deflated top eigenvalue.
     const found = check ? check.values[0] : 0;
-    if (found > last + 1e-8 * scale) return null;
+    if (found > last + MISSED_BY * scale) return null;
   }
   return run;
+}
+
+/**
+ * True when no eigenvalue above the k-th found one (by more than MISSED_BY) can have been missed,
+ * proven from the Frobenius norm alone, so the deflated check run (about half of the work) can be
+ * skipped: ||S||²_F is the sum of all squared eigenvalues, and the converged Ritz values lie within
+ * their residual of k distinct eigenvalues (Kahan's theorem: the Ritz vectors are orthonormal). A
+ * missed eigenvalue μ > θ_k + MISSED_BY·|θ_max| would add μ² on top of theirs. So when
+ * Σ(θ_i - r)² + (θ_k + MISSED_BY·|θ_max|)² exceeds ||S||²_F, there is none. This holds when the
+ * top k carry most of the spectrum's energy (the usual PCA picture); otherwise the check run
+ * decides as before.
+ */
+export function noneMissed(
+  s: Float64Array,
+  p: number,
+  values: Float64Array,
+  scale: number,
+): boolean {
+  const k = values.length;
+  const floor = values[k - 1] + MISSED_BY * scale;
+  if (!(floor > 0)) return false;
+  let frobenius = 0;
+  for (let i = 0; i < p * p; i++) frobenius += s[i] * s[i];
+  // Each residual is at most TOLERANCE times the largest |Ritz value| <= ||S||₂ <= ||S||_F, so
+  // ||R||₂ <= √k·TOLERANCE·||S||_F; rounding of the sum of p² squares is far below the margin.
+  const r = Math.sqrt(k) * TOLERANCE * Math.sqrt(frobenius);
+  let found = floor * floor;
+  for (let i = 0; i < k; i++) {
+    const low = Math.max(Math.abs(values[i]) - r, 0);
+    found += low * low;
+  }
+  return found > frobenius * (1 + 1e-10);
 }
 
 interface Run extends Eigen {
@@ -63,7 +99,8 @@ function lanczos(
   deflate: Float64Array | null,
 ): Run | null {
   const fixed = deflate ? deflate.length / p : 0;
-  const q = new Float64Array((maxSteps + 1) * p);
+  // The basis grows as needed: most runs stop after a few dozen of the maxSteps + 1 rows.
+  let q = new Float64Array((Math.min(maxSteps, FIRST_ROWS) + 1) * p);
   const alpha = new Float64Array(maxSteps);
   const beta = new Float64Array(maxSteps);
   const w = new Float64Array(p);
@@ -111,6 +148,11 @@ function lanczos(
       }
     }
     if (m === maxSteps || m + fixed === p) break;
+    if ((m + 1) * p > q.length) {
+      const grown = new Float64Array((Math.min(maxSteps, 2 * m) + 1) * p);
+      grown.set(q);
+      q = grown;
+    }
     if (b <= 1e-12 * norm) {
       // An invariant subspace is exhausted: go on from a fresh direction (T splits into blocks).
       beta[j] = 0;
