@@ -4,7 +4,7 @@
  * chosen background, and huge images decoded straight to a capped size.
  */
 import { ExplorerError } from '../lib/errors';
-import { cappedSize, readImageSize } from './image-size';
+import { cappedSize, readImageSize, type PixelSize } from './image-size';
 import type { AlphaBackground, ImageNotes } from './protocol';
 
 /** About 40 megapixels (e.g. 7700 x 5200), at most 16384 px a side: a few hundred MB at most. */
@@ -25,9 +25,24 @@ export interface DecodedImage {
  */
 const HEAD_FIRST = 16 * 1024;
 const HEAD_MAX = 256 * 1024;
+/**
+ * A PNG up to this size is read whole in one round trip: its header and its pixels come from the
+ * same bytes (see decodePng). Larger ones take the usual path.
+ */
+const PNG_WHOLE_MAX = 64 * 1024 * 1024;
 
 async function readHead(blob: Blob, bytes: number): Promise<Uint8Array> {
   return new Uint8Array(await blob.slice(0, bytes).arrayBuffer());
+}
+
+/** Pixels as decoded, before compositing; `capped` when decoded straight to a smaller size. */
+interface RawPixels {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  capped: boolean;
 }
 
 export async function decodeImage(
@@ -38,25 +53,90 @@ export async function decodeImage(
   if (blob.size === 0) {
     throw new ExplorerError('bad-image', `"${fileName}" is empty. Pick an image file.`, fileName);
   }
-  let declared = readImageSize(await readHead(blob, HEAD_FIRST));
+  const pngName = blob.type === 'image/png' || /\.png$/i.test(fileName);
+  const whole = pngName && blob.size <= PNG_WHOLE_MAX;
+  const head = whole ? new Uint8Array(await blob.arrayBuffer()) : await readHead(blob, HEAD_FIRST);
+  let declared = readImageSize(head);
   // A JPEG may put its size after large metadata (EXIF thumbnail, ICC profile): read further.
-  if (!declared && blob.size > HEAD_FIRST) declared = readImageSize(await readHead(blob, HEAD_MAX));
+  if (!declared && blob.size > head.length)
+    declared = readImageSize(await readHead(blob, HEAD_MAX));
+  const raw =
+    (whole &&
+      declared &&
+      !needsCap(declared) &&
+      isPng(head) &&
+      (await decodePng(head, declared))) ||
+    (await decodeBitmap(blob, fileName, declared));
+  const { hadAlpha, grayscale } = compositeAndInspect(raw.rgba, background === 'white' ? 255 : 0);
+  const { rgba, width, height, originalWidth, originalHeight, capped } = raw;
+  return {
+    rgba,
+    width,
+    height,
+    notes: { originalWidth, originalHeight, width, height, capped, hadAlpha, grayscale },
+  };
+}
+
+function needsCap(size: PixelSize): boolean {
+  const target = cappedSize(size, MAX_DECODE_PIXELS, MAX_DECODE_SIDE);
+  return target.width !== size.width || target.height !== size.height;
+}
+
+function isPng(b: Uint8Array): boolean {
+  return b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
+}
+
+/**
+ * A whole PNG file's pixels by WebCodecs' ImageDecoder, straight from its bytes: no second read
+ * of the file and no canvas, ~2 ms less than createImageBitmap per 512 x 512 photo. The same
+ * values as the bitmap path for every PNG kind (grey, palette, 16-bit, alpha, gamma chunks: the
+ * browser tests compare them). Null (use the bitmap path) where ImageDecoder is missing or fails,
+ * or where the picture must be turned (an eXIf orientation), which only the bitmap path applies.
+ * Not for JPEG: there ImageDecoder gives YUV frames whose RGB differs from the bitmap path's.
+ */
+export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<RawPixels | null> {
+  if (typeof ImageDecoder === 'undefined') return null;
+  let decoder: ImageDecoder | null = null;
+  let frame: VideoFrame | null = null;
+  try {
+    decoder = new ImageDecoder({ data: bytes, type: 'image/png', colorSpaceConversion: 'none' });
+    frame = (await decoder.decode()).image;
+    const { codedWidth: width, codedHeight: height } = frame;
+    // Not in TypeScript's DOM types yet; a browser without them cannot say whether to turn.
+    const { rotation, flip } = frame as VideoFrame & { rotation?: number; flip?: boolean };
+    const turned = rotation !== 0 || flip !== false;
+    if (turned || width !== size.width || height !== size.height) return null;
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    await frame.copyTo(rgba, { format: 'RGBA' });
+    return { rgba, width, height, originalWidth: width, originalHeight: height, capped: false };
+  } catch {
+    return null;
+  } finally {
+    frame?.close();
+    decoder?.close();
+  }
+}
+
+/** Any image by createImageBitmap: EXIF orientation applied, huge ones decoded to a capped size. */
+export async function decodeBitmap(
+  blob: Blob,
+  fileName: string,
+  declared: PixelSize | null,
+): Promise<RawPixels> {
   const options: ImageBitmapOptions = {
     imageOrientation: 'from-image',
     premultiplyAlpha: 'none',
     colorSpaceConversion: 'none',
   };
   let capped = false;
-  if (declared) {
+  if (declared && needsCap(declared)) {
     const target = cappedSize(declared, MAX_DECODE_PIXELS, MAX_DECODE_SIDE);
-    if (target.width !== declared.width || target.height !== declared.height) {
-      Object.assign(options, {
-        resizeWidth: target.width,
-        resizeHeight: target.height,
-        resizeQuality: 'high',
-      });
-      capped = true;
-    }
+    Object.assign(options, {
+      resizeWidth: target.width,
+      resizeHeight: target.height,
+      resizeQuality: 'high',
+    });
+    capped = true;
   }
   let bitmap: ImageBitmap;
   try {
@@ -92,13 +172,7 @@ export async function decodeImage(
     if (!ctx) throw new ExplorerError('internal', 'This browser cannot draw images in a worker.');
     ctx.drawImage(bitmap, 0, 0);
     const rgba = ctx.getImageData(0, 0, width, height).data;
-    const { hadAlpha, grayscale } = compositeAndInspect(rgba, background === 'white' ? 255 : 0);
-    return {
-      rgba,
-      width,
-      height,
-      notes: { originalWidth, originalHeight, width, height, capped, hadAlpha, grayscale },
-    };
+    return { rgba, width, height, originalWidth, originalHeight, capped };
   } finally {
     bitmap.close();
   }

@@ -1,0 +1,200 @@
+/**
+ * The worker's image decoding (src/engine/decode.ts) in Chromium: PNG files go through WebCodecs'
+ * ImageDecoder straight from their bytes, everything else (and a PNG that must be turned) through
+ * createImageBitmap. The fast path must give the very pixels of the bitmap path for every kind of
+ * PNG, since the model input is compared bit for bit with Python's preprocessing.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launch } from './harness';
+import { serveStatic, type StaticServer } from './static-server';
+import type { Decoders } from './pages/decode';
+
+let browser: Browser;
+let server: StaticServer;
+let page: Page;
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-decode-'));
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      outDir: dir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: {
+        entry: path.resolve(import.meta.dirname, 'pages/decode.ts'),
+        formats: ['es'],
+        fileName: () => 'decode.js',
+      },
+    },
+  });
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><script type="module" src="./decode.js"></script>',
+  );
+  server = await serveStatic(dir, { isolation: true });
+  browser = await launch({ webgpu: false });
+  page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => 'decoders' in window);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const W = 37;
+const H = 23;
+
+/** Seeded bytes (mulberry32), so every run decodes the same files. */
+function bytes(n: number, seed: number): number[] {
+  let t = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) & 255;
+  });
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** A PNG of W x H with `bytesPerRow` random sample bytes per row and extra chunks before IDAT. */
+function png(
+  bitDepth: number,
+  colorType: number,
+  bytesPerRow: number,
+  extra: [string, number[]][] = [],
+  seed = 1,
+): number[] {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(W, 0);
+  ihdr.writeUInt32BE(H, 4);
+  ihdr[8] = bitDepth;
+  ihdr[9] = colorType;
+  const rows: number[] = [];
+  const samples = bytes(bytesPerRow * H, seed);
+  for (let y = 0; y < H; y++)
+    rows.push(y % 5, ...samples.slice(y * bytesPerRow, (y + 1) * bytesPerRow));
+  if (colorType === 3)
+    for (let y = 0; y < H; y++)
+      for (let x = 1; x <= bytesPerRow; x++) rows[y * (bytesPerRow + 1) + x] %= 16;
+  const file = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))),
+    chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
+    chunk('IEND', new Uint8Array()),
+  ]);
+  return [...file];
+}
+
+const be32 = (v: number) => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255];
+const palette: [string, number[]] = ['PLTE', bytes(16 * 3, 9)];
+/** TIFF-style EXIF with Orientation 6 (turn 90° clockwise), as in a PNG eXIf chunk. */
+const exifTurned = [
+  0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 1, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,
+];
+
+const KINDS: [string, number[]][] = [
+  ['RGB 8-bit', png(8, 2, W * 3)],
+  [
+    'RGB 8-bit with gAMA, cHRM and sRGB',
+    png(8, 2, W * 3, [
+      ['gAMA', be32(45455)],
+      ['cHRM', bytes(32, 3)],
+      ['sRGB', [0]],
+    ]),
+  ],
+  ['RGB 16-bit', png(16, 2, W * 6)],
+  ['grey 8-bit', png(8, 0, W)],
+  ['grey 16-bit', png(16, 0, W * 2)],
+  ['grey 4-bit', png(4, 0, Math.ceil(W / 2))],
+  ['palette', png(8, 3, W, [palette])],
+  ['palette with tRNS', png(8, 3, W, [palette, ['tRNS', bytes(16, 4)]])],
+  ['RGBA 8-bit', png(8, 6, W * 4)],
+  ['grey + alpha 8-bit', png(8, 4, W * 2)],
+  ['RGB with a tRNS colour', png(8, 2, W * 3, [['tRNS', [0, 10, 0, 20, 0, 30]]])],
+];
+
+describe('PNG decoding by ImageDecoder', () => {
+  it.each(KINDS)("gives the bitmap path's pixels: %s", async (_kind, file) => {
+    const r = await page.evaluate(async (b) => {
+      const d = (window as unknown as { decoders: Decoders }).decoders;
+      const u8 = Uint8Array.from(b);
+      const size = d.readImageSize(u8)!;
+      const fast = await d.decodePng(u8, size);
+      const slow = await d.decodeBitmap(new Blob([u8], { type: 'image/png' }), 'x.png', size);
+      let diff = 0;
+      if (fast)
+        for (let i = 0; i < slow.rgba.length; i++) if (fast.rgba[i] !== slow.rgba[i]) diff++;
+      return {
+        fast: fast && [fast.width, fast.height],
+        slow: [slow.width, slow.height],
+        diff,
+        n: slow.rgba.length,
+      };
+    }, file);
+    expect(r.fast).toEqual([W, H]);
+    expect(r.slow).toEqual([W, H]);
+    expect(r.n).toBe(W * H * 4);
+    expect(r.diff).toBe(0);
+  });
+
+  it('leaves a PNG that must be turned (eXIf orientation) to the bitmap path', async () => {
+    const file = png(8, 2, W * 3, [['eXIf', exifTurned]]);
+    const r = await page.evaluate(async (b) => {
+      const d = (window as unknown as { decoders: Decoders }).decoders;
+      const u8 = Uint8Array.from(b);
+      const fast = await d.decodePng(u8, d.readImageSize(u8)!);
+      const image = await d.decodeImage(
+        new Blob([u8], { type: 'image/png' }),
+        'turned.png',
+        'white',
+      );
+      return { fast: fast !== null, size: [image.width, image.height] };
+    }, file);
+    expect(r.fast).toBe(false);
+    expect(r.size).toEqual([H, W]);
+  });
+
+  it('decodes a JPEG named .png, and names a damaged PNG in its error', async () => {
+    const r = await page.evaluate(async (b) => {
+      const d = (window as unknown as { decoders: Decoders }).decoders;
+      const jpeg = await d.jpegBytes(30, 20);
+      const image = await d.decodeImage(
+        new Blob([jpeg], { type: 'image/png' }),
+        'photo.png',
+        'white',
+      );
+      const cut = Uint8Array.from(b.slice(0, 60));
+      const error = await d
+        .decodeImage(new Blob([cut], { type: 'image/png' }), 'cut.png', 'white')
+        .then(
+          () => null,
+          (e: Error) => e.message,
+        );
+      return { size: [image.width, image.height], error };
+    }, KINDS[0][1]);
+    expect(r.size).toEqual([30, 20]);
+    expect(r.error).toMatch(/"cut\.png" could not be read as an image/);
+  });
+});
