@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { precomputeCoeffs, resizeBicubicPil, type PixelSource } from './resize-pil';
+import { simdResampleAvailable } from './resample-simd';
 
 /** Deterministic pseudo-random RGBA/RGB picture (xorshift). */
 function noise(width: number, height: number, channels: 3 | 4, seed = 1): PixelSource {
@@ -170,6 +171,38 @@ describe.each(FLAVOURS)('resizeBicubicPil (%s)', (flavour) => {
       expect(Buffer.from(down.data).equals(Buffer.from(both.data))).toBe(true);
     }
   });
+});
+
+describe('the WebAssembly SIMD passes', () => {
+  it('run here (so the tests above exercised them on RGBA input)', () => {
+    expect(simdResampleAvailable()).toBe(true);
+  });
+
+  it.each(FLAVOURS)(
+    "give the JavaScript passes' bytes on random shapes and windows (%s)",
+    (flavour) => {
+      let seed = 41;
+      const rand = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        return seed % n;
+      };
+      for (let trial = 0; trial < 60; trial++) {
+        const w = 1 + rand(300);
+        const h = 1 + rand(200);
+        const ow = 1 + rand(260);
+        const oh = 1 + rand(260);
+        if (ow === w || oh === h) continue; // one pass only: always JavaScript
+        const left = rand(ow);
+        const top = rand(oh);
+        const window = { left, top, width: 1 + rand(ow - left), height: 1 + rand(oh - top) };
+        const src = noise(w, h, 4, trial + 1);
+        const simd = resizeBicubicPil(src, ow, oh, { flavour, window });
+        const js = resizeBicubicPil(src, ow, oh, { flavour, window, simd: false });
+        expect([simd.width, simd.height]).toEqual([js.width, js.height]);
+        expect(Buffer.from(simd.data).equals(Buffer.from(js.data))).toBe(true);
+      }
+    },
+  );
 });
 
 describe('precomputeCoeffs', () => {

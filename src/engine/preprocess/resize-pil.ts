@@ -14,8 +14,10 @@
  * transformers' default ("fast") `BitImageProcessorFast` runs, and it reproduces the DINOv2 test
  * fixtures exactly; plain Pillow is off by one grey level on ~0.5% of values.
  *
- * Pure TypeScript: runs in a Web Worker and under Node.
+ * Pure TypeScript: runs in a Web Worker and under Node. Both passes also exist as WebAssembly SIMD
+ * (resample-simd.ts), used for RGBA input where available, with the same bytes.
  */
+import { resampleSimd } from './resample-simd';
 
 export type ResampleFlavour = 'pillow' | 'torchvision';
 
@@ -143,6 +145,8 @@ export interface ResizeOptions {
   window?: Window;
   /** Default 'pillow'. */
   flavour?: ResampleFlavour;
+  /** False: the JavaScript passes even where the WebAssembly SIMD ones can run (for tests). */
+  simd?: boolean;
 }
 
 /**
@@ -155,7 +159,7 @@ export function resizeBicubicPil(
   src: PixelSource,
   outWidth: number,
   outHeight: number,
-  { window, flavour = 'pillow' }: ResizeOptions = {},
+  { window, flavour = 'pillow', simd = true }: ResizeOptions = {},
 ): RgbImage {
   const { width: inW, height: inH, channels } = src;
   checkSize(inW, inH, 'input');
@@ -199,6 +203,13 @@ export function resizeBicubicPil(
     }
   }
 
+  // RGBA resized both ways (every decoded picture): both passes as WebAssembly SIMD.
+  if (simd && needH && vc && channels === 4) {
+    const hc = precomputeCoeffs(inW, outWidth, flavour);
+    const rows = rowLast - rowFirst;
+    const data = resampleSimd(src.data, inW, hc, vc, rowFirst, rows, left, top, winW, winH);
+    if (data) return { data, width: winW, height: winH };
+  }
   const tmp = needH
     ? horizontalPass(
         src,
