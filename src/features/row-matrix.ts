@@ -20,6 +20,7 @@
  * with the memory imported, so each matrix owns a memory just its size.
  */
 
+import { leb, name, section } from '../lib/wasm-bytes';
 import { dotAt } from './knn';
 
 export interface RowMatrix {
@@ -84,19 +85,6 @@ const BODY = [
   END, END,
   END,
 ];
-
-function leb(n: number): number[] {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
-const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
 
 /** The module's bytes (exported for tests). */
 // prettier-ignore

@@ -4,54 +4,25 @@
  * createImageBitmap. The fast path must give the very pixels of the bitmap path for every kind of
  * PNG, since the model input is compared bit for bit with Python's preprocessing.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from './harness';
-import { serveStatic, type StaticServer } from './static-server';
+import { openTestPage, type TestPage } from './harness';
 import type { Decoders } from './pages/decode';
 
-let browser: Browser;
-let server: StaticServer;
 let page: Page;
-let dir: string;
+let testPage: TestPage;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-decode-'));
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      target: 'es2022',
-      lib: {
-        entry: path.resolve(import.meta.dirname, 'pages/decode.ts'),
-        formats: ['es'],
-        fileName: () => 'decode.js',
-      },
-    },
+  testPage = await openTestPage(path.resolve(import.meta.dirname, 'pages/decode.ts'), 'decoders', {
+    webgpu: false,
   });
-  fs.writeFileSync(
-    path.join(dir, 'index.html'),
-    '<!doctype html><script type="module" src="./decode.js"></script>',
-  );
-  server = await serveStatic(dir, { isolation: true });
-  browser = await launch({ webgpu: false });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(() => 'decoders' in window);
+  ({ page } = testPage);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await testPage?.close();
 });
 
 const W = 37;

@@ -8,53 +8,29 @@
  *   src/features: scatter and Gram, whole images and foreground-like row subsets, rows kept, the
  *   same principal components. In the app, with a WebGPU model: the PCA view's maps come from it.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, openApp, waitForStatus } from './harness';
-import { serveStatic, type StaticServer } from './static-server';
+import { addImages, fixture, openApp, openTestPage, waitForStatus, type TestPage } from './harness';
 import type { Kernels } from './pages/gpu-kernels';
 
 let browser: Browser;
-let server: StaticServer;
 let page: Page;
-let dir: string;
+let testPage: TestPage;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-gpu-kernels-'));
-  await build({
-    configFile: false,
-    logLevel: 'warn',
-    build: {
-      outDir: dir,
-      emptyOutDir: true,
-      target: 'es2022',
-      lib: {
-        entry: path.resolve(import.meta.dirname, 'pages/gpu-kernels.ts'),
-        formats: ['es'],
-        fileName: () => 'kernels.js',
-      },
+  testPage = await openTestPage(
+    path.resolve(import.meta.dirname, 'pages/gpu-kernels.ts'),
+    'kernels',
+    {
+      webgpu: true,
     },
-  });
-  fs.writeFileSync(
-    path.join(dir, 'index.html'),
-    '<!doctype html><script type="module" src="./kernels.js"></script>',
   );
-  server = await serveStatic(dir, { isolation: true });
-  browser = await launch({ webgpu: true });
-  page = await browser.newPage();
-  page.on('pageerror', (e) => console.error('[page error]', e.message));
-  await page.goto(server.url);
-  await page.waitForFunction(() => 'kernels' in window);
+  ({ browser, page } = testPage);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await testPage?.close();
 });
 
 describe('the WebGPU patch-similarity kernel', () => {

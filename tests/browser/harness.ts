@@ -1,5 +1,6 @@
 /** Shared steps of the browser tests: launch, open the app, pick files, wait, download. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeNpy, encodeNpy } from '../../src/lib/npy';
@@ -136,4 +137,51 @@ export async function waitForAlert(
   const alert = page.getByRole('alert').filter({ hasText: includes });
   await alert.first().waitFor({ timeout });
   return (await alert.first().textContent()) ?? '';
+}
+
+/** A page that loads one module of ours (built as a library into a temporary folder and served
+ * cross-origin isolated), for tests of code that needs a real browser but not the whole app. */
+export interface TestPage {
+  browser: Browser;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openTestPage(
+  entry: string,
+  global: string,
+  opts: { webgpu: boolean },
+): Promise<TestPage> {
+  const { build } = await import('vite');
+  const { serveStatic } = await import('./static-server');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dinov2-${path.parse(entry).name}-`));
+  await build({
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      outDir: dir,
+      emptyOutDir: true,
+      target: 'es2022',
+      lib: { entry, formats: ['es'], fileName: () => 'page.js' },
+    },
+  });
+  fs.writeFileSync(
+    path.join(dir, 'index.html'),
+    '<!doctype html><script type="module" src="./page.js"></script>',
+  );
+  const server = await serveStatic(dir, { isolation: true });
+  const browser = await launch(opts);
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error('[page error]', e.message));
+  await page.goto(server.url);
+  await page.waitForFunction((g) => g in window, global);
+  return {
+    browser,
+    page,
+    async close() {
+      await browser.close();
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -26,27 +26,10 @@
  * slack after each pixel buffer (and one byte after the output).
  */
 
+import { leb, name, section, sleb } from '../../lib/wasm-bytes';
+
 // --- a small assembler -------------------------------------------------------------------------
 
-function leb(n: number): number[] {
-  const out = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-function sleb(n: number): number[] {
-  const out = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
 const tee = (i: number) => [0x22, i];
@@ -179,8 +162,6 @@ const V_BODY = [
   END,
 ];
 
-const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
-const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
 const params = (n: number) => [0x60, n, ...new Array<number>(n).fill(0x7f), 0];
 
 /** The module's bytes (exported for tests). */
