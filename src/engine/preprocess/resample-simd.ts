@@ -3,9 +3,10 @@
  * in the four i32 lanes, so one multiply-add per tap serves all channels where JavaScript needs
  * three (plus the byte extraction): about 4x faster (512 x 512 to 224 x 224: 4.6 -> 1.2 ms in
  * Node). The arithmetic is the JavaScript passes' exactly: wrapping int32 products and sums from
- * `half`, then the arithmetic shift; the two saturating narrows are clip8 (s >> precision is <= 0
- * exactly when s <= 0 and >= 256 exactly when s >= 256 << precision). So the bytes are the same,
- * and the tests compare them with the JavaScript passes on random images.
+ * `half`, then the arithmetic shift; the two saturating narrows clamp s >> precision to 0..255,
+ * which is clip8 (255 from s >= 256 << precision, where s >> precision >= 256; 0 from s <= 0, where
+ * s >> precision <= 0). So the bytes are the same, and the tests compare them with the JavaScript
+ * passes on random images.
  *
  * Hand-assembled (no toolchain needed), in text form:
  *
