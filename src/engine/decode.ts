@@ -27,9 +27,10 @@ const HEAD_FIRST = 16 * 1024;
 const HEAD_MAX = 256 * 1024;
 /**
  * A PNG up to this size is read whole in one round trip: its header and its pixels come from the
- * same bytes (see decodePng). Larger ones take the usual path.
+ * same bytes (see decodePng). Larger ones (often pictures over the size cap, decoded smaller by
+ * createImageBitmap) take the usual path, so that they are not first read into memory in vain.
  */
-const PNG_WHOLE_MAX = 64 * 1024 * 1024;
+const PNG_WHOLE_MAX = 16 * 1024 * 1024;
 
 async function readHead(blob: Blob, bytes: number): Promise<Uint8Array> {
   return new Uint8Array(await blob.slice(0, bytes).arrayBuffer());

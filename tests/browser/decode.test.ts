@@ -147,6 +147,33 @@ describe('PNG decoding by ImageDecoder', () => {
     expect(r.size).toEqual([H, W]);
   });
 
+  it('decodes a PNG over the size cap straight to the capped size (not by ImageDecoder)', async () => {
+    // 20000 x 2 black RGB: a few hundred bytes of file, over the 16384 px side cap.
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(20000, 0);
+    ihdr.writeUInt32BE(2, 4);
+    ihdr[8] = 8;
+    ihdr[9] = 2;
+    const file = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', zlib.deflateSync(Buffer.alloc(2 * (1 + 20000 * 3)))),
+      chunk('IEND', new Uint8Array()),
+    ]);
+    const r = await page.evaluate(
+      async (b) => {
+        const d = (window as unknown as { decoders: Decoders }).decoders;
+        const blob = new Blob([Uint8Array.from(b)], { type: 'image/png' });
+        const image = await d.decodeImage(blob, 'wide.png', 'white');
+        return { size: [image.width, image.height], notes: image.notes };
+      },
+      [...file],
+    );
+    expect(r.size[0]).toBe(16384);
+    expect(r.notes.capped).toBe(true);
+    expect(r.notes.originalWidth).toBe(20000);
+  });
+
   it('decodes a JPEG named .png, and names a damaged PNG in its error', async () => {
     const r = await page.evaluate(async (b) => {
       const d = (window as unknown as { decoders: Decoders }).decoders;
