@@ -112,8 +112,8 @@ export type CovarianceKernel = Pick<GpuCovariance, 'fits' | 'covariance' | 'forg
 
 /**
  * A GPU answer later than this (or than the other path's median time, when longer) is not waited
- * for: the other path computes that fit, and the GPU is timed at the deadline, which ties or
- * loses (a guard, as in similarity-job.ts). The first answer compiles the kernels and uploads
+ * for: the other path computes that fit, and the GPU's run counts as a loss (a guard, as in
+ * similarity-job.ts). The first answer compiles the kernels and uploads
  * the rows, so it gets longer.
  */
 const GPU_LATE_MS = 250;
@@ -229,7 +229,7 @@ export class CovarianceFitter {
         this.useKernel(null); // a device lost or a limit we did not foresee: the fallback serves
         return undefined;
       });
-      if (answer === null) choice!.record('gpu', performance.now() - t0); // at its deadline
+      if (answer === null) choice!.timedOut('gpu');
       if (answer) {
         const pca = fitPca(q.data, q.n, q.dim, q.k, {
           seed: q.seed,

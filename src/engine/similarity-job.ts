@@ -20,8 +20,8 @@ export type SimilarityKernel = Pick<GpuPatchSimilarity, 'fits' | 'cosines' | 'fo
   Partial<Pick<GpuPatchSimilarity, 'dispose'>>;
 
 /**
- * A GPU answer later than this is not waited for: the CPU answers that request, and the GPU is
- * timed at this much (so the measurement turns to the CPU). A guard: on onnxruntime's device,
+ * A GPU answer later than this is not waited for: the CPU answers that request, and the GPU's run
+ * counts as a loss (so the measurement turns to the CPU). A guard: on onnxruntime's device,
  * Chromium on SwiftShader resolved a read-back seconds late in about one hover in ten (see
  * kernelDevice in worker.ts); on the kernels' own device none was.
  */
@@ -118,7 +118,7 @@ export class PatchSimilarityJob {
       ]);
       if (!answer) {
         call.catch(() => undefined); // it may still finish; nothing waits for it
-        choice.record('gpu', performance.now() - t0);
+        choice.timedOut('gpu');
         return patchSimilarity(features, memory, req, plan);
       }
       this.warmed = true;

@@ -59,6 +59,35 @@ describe('MeasuredChoice', () => {
     expect(ran.slice(200).filter((p) => p === 'a').length).toBeGreaterThan(80);
   });
 
+  it('never serves a path that timed out over one that answered, however the times drift', () => {
+    // The CI failure this guards: the deadline was the other path's median, the cut-off run was
+    // timed at it, and the other path's later runs came out slower, so the silent one won.
+    const c = new MeasuredChoice(['session', 'gpu'] as const, 3, 1000);
+    let slow = 10;
+    for (let i = 0; i < 20; i++) {
+      const p = c.next();
+      if (p === 'gpu') c.timedOut('gpu');
+      else c.record('session', (slow *= 1.5));
+    }
+    expect(c.best()).toBe('session');
+    expect(c.medians().gpu).toBe(Infinity);
+    // One late answer among quick ones does not decide (the median), two of three do.
+    const d = new MeasuredChoice(['cpu', 'gpu'] as const, 3, 1000);
+    for (const ms of [5, 5, 5]) d.record('cpu', ms);
+    d.record('gpu', 1);
+    d.timedOut('gpu');
+    d.record('gpu', 1);
+    expect(d.best()).toBe('gpu');
+    d.timedOut('gpu');
+    expect(d.best()).toBe('cpu');
+    // Both timed out: still a path to serve, the earlier one.
+    const e = new MeasuredChoice(['a', 'b'] as const, 1);
+    e.timedOut('b');
+    e.timedOut('a');
+    expect(e.best()).toBe('a');
+    expect(e.next()).toBe('a');
+  });
+
   it('drops a failed path but never the last one, and ignores bad times', () => {
     const c = new MeasuredChoice(['wasm', 'gpu'] as const, 2);
     c.drop('gpu');

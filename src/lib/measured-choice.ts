@@ -41,6 +41,18 @@ export class MeasuredChoice<P extends string> {
     if (t.length > this.samples) t.shift();
   }
 
+  /**
+   * A run of `path` that was given up on at a deadline. It counts as slower than any finished run,
+   * not as the time waited: that deadline may derive from another path's times, which can drift
+   * up later, and a path that never answers must not win by having been cut off early.
+   */
+  timedOut(path: P): void {
+    const t = this.times.get(path);
+    if (!t) return;
+    t.push(Infinity);
+    if (t.length > this.samples) t.shift();
+  }
+
   /** Drops a path that failed; the last path left is never dropped. */
   drop(path: P): void {
     if (this.times.size > 1) this.times.delete(path);
@@ -53,7 +65,7 @@ export class MeasuredChoice<P extends string> {
     for (const [p, t] of this.times) {
       if (t.length < this.samples) return null;
       const m = median(t);
-      if (m < bestMs) {
+      if (best === null || m < bestMs) {
         best = p;
         bestMs = m;
       }
