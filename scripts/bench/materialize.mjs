@@ -129,7 +129,12 @@ export function materialize(skeletonDir, outDir, { seed = 1 } = {}) {
   return result;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+// Run as a command only (not when bundled into another script, whose URL this then is).
+if (
+  process.argv[1] &&
+  path.basename(process.argv[1]) === 'materialize.mjs' &&
+  import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href
+) {
   const [src, dst, ...rest] = process.argv.slice(2);
   if (!src || !dst) {
     console.error('usage: materialize.mjs <skeleton-dir> <out-dir> [--seed N]');

@@ -226,12 +226,17 @@ export function markdown(results) {
       lines.push(
         `| kNN query, the same as a JavaScript loop (before WebAssembly SIMD) | ${cell(f.knn_query_js_ms.median)} | |`,
       );
+    /** The largest difference between the GPU's and the CPU's answers, where measured. */
+    const diffNote = (d, what) =>
+      typeof d === 'number'
+        ? `; largest ${what} difference to the GPU's ${d.toExponential(1)}`
+        : '';
     const g = f.patch_similarity_gpu;
     if (g) {
       const soft = g.note ? ', software adapter: not a speed figure' : '';
       lines.push(
         `| patch-similarity update on WebGPU (${g.adapter}${soft}), WGSL kernel, tokens kept on the GPU | ${cell(g.gpu_ms?.median)} | |`,
-        `| the same requests on WASM, interleaved (the app picked: ${g.chosen ?? 'not yet'}) | ${cell(g.wasm_ms?.median)} | |`,
+        `| the same requests on WASM, interleaved (the app picked: ${g.chosen ?? 'not yet'}${diffNote(g.max_cosine_difference, 'cosine')}) | ${cell(g.wasm_ms?.median)} | |`,
       );
     }
     const p = f.pca_joint_gpu;
@@ -239,7 +244,7 @@ export function markdown(results) {
       const soft = p.note ? ', software adapter: not a speed figure' : '';
       lines.push(
         `| joint PCA on WebGPU (${p.adapter}${soft}), covariance by our WGSL kernel, rows kept on the GPU | ${cell(p.gpu_ms?.median)} | < 150 |`,
-        `| the same with the WASM session, interleaved (the app picked: ${p.chosen ?? 'not yet'}) | ${cell(p.wasm_session_ms?.median)} | |`,
+        `| the same with the WASM session, interleaved (the app picked: ${p.chosen ?? 'not yet'}${diffNote(p.max_colour_difference, 'map colour')}) | ${cell(p.wasm_session_ms?.median)} | |`,
         `| the same with onnxruntime's Gemm on WebGPU (the path before), interleaved | ${cell(p.webgpu_gemm_ms?.median)} | |`,
       );
     }

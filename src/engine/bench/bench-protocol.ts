@@ -87,6 +87,8 @@ export interface GpuSimilarityResult {
   gpuMs: number[];
   /** The same requests on the WASM loop, interleaved with the GPU ones. */
   wasmMs: number[];
+  /** The largest difference of a cosine between the two paths' maps of the same requests. */
+  maxDiff: number;
   /** What the app's measurement picked for this workload after its first requests. */
   chosen: 'wasm' | 'gpu' | null;
   /** The joint PCA of the same images (default settings), its covariance product on WebGPU. */
@@ -97,6 +99,8 @@ export interface GpuSimilarityResult {
     sessionMs: number[];
     /** onnxruntime's Gemm on WebGPU (the path before; the rows uploaded for every fit). */
     webgpuGemmMs: number[];
+    /** The largest difference of a map colour (0-1) between the kernel's and the session's PCA. */
+    maxDiff: number;
     /** What the app's fitter picked after its first requests. */
     chosen: 'javascript' | 'session' | 'gpu' | null;
   };
