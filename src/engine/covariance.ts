@@ -113,8 +113,8 @@ export type CovarianceKernel = Pick<GpuCovariance, 'fits' | 'covariance' | 'forg
 /**
  * A GPU answer later than this (or than the other path's median time, when longer) is not waited
  * for: the other path computes that fit, and the GPU's run counts as a loss (a guard, as in
- * similarity-job.ts). The first answer compiles the kernels and uploads
- * the rows, so it gets longer.
+ * similarity-job.ts). The first answer compiles the kernels and uploads the rows, so it gets
+ * longer.
  */
 const GPU_LATE_MS = 250;
 const GPU_FIRST_MS = 10_000;

@@ -35,10 +35,7 @@ export class MeasuredChoice<P extends string> {
 
   /** How long a run of `path` took (ms). Calls that did one-off work should not be recorded. */
   record(path: P, ms: number): void {
-    const t = this.times.get(path);
-    if (!t || !Number.isFinite(ms) || ms < 0) return;
-    t.push(ms);
-    if (t.length > this.samples) t.shift();
+    if (Number.isFinite(ms) && ms >= 0) this.keep(path, ms);
   }
 
   /**
@@ -47,9 +44,14 @@ export class MeasuredChoice<P extends string> {
    * up later, and a path that never answers must not win by having been cut off early.
    */
   timedOut(path: P): void {
+    this.keep(path, Infinity);
+  }
+
+  /** The last `samples` times of a path (none for a dropped one). */
+  private keep(path: P, ms: number): void {
     const t = this.times.get(path);
     if (!t) return;
-    t.push(Infinity);
+    t.push(ms);
     if (t.length > this.samples) t.shift();
   }
 
