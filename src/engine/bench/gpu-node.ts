@@ -85,7 +85,7 @@ interface CaseResult {
   dim: number;
   /** Medians (ms) of the app's stages after decoding, and of their sum. */
   app: { preprocess_ms: number; inference_ms: number; pca_ms: number; total_ms: number };
-  /** Where the PCA's covariance ran, per run of the app path. */
+  /** Where the PCA's covariance ran, per run of the app path (warm-ups included). */
   pca_paths: Record<string, number>;
   bare_run_ms: number;
   overhead_ratio: number;
