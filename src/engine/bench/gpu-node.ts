@@ -27,10 +27,10 @@ import { embedInput, prepareImage, type StoredFeatures } from '../embed';
 import { computePca } from '../pca-job';
 import type { BackendReport, EmbedRequest, PcaSettings } from '../protocol';
 import { withOrt } from '../ort-lock';
-import { loadOrt } from '../runtime';
+import { loadOrt, type Ort } from '../runtime';
 import { createSession, LoadedModel, runTokens, sizeOverrides, type ModelBytes } from '../session';
 import { TokenMemory } from '../token-memory';
-import { gpuStages, syntheticFeatures } from './gpu-stages';
+import { gpuStages, largestDifference, syntheticFeatures } from './gpu-stages';
 import { normals } from './reply';
 
 const args = process.argv.slice(2);
@@ -88,9 +88,73 @@ interface CaseResult {
   /** Where the PCA's covariance ran, per run of the app path (warm-ups included). */
   pca_paths: Record<string, number>;
   bare_run_ms: number;
+  /**
+   * The same run with onnxruntime's graph capture (`enableGraphCapture`: the first run's GPU work
+   * recorded, later runs replay it): the input written into a GPU buffer the session reads, the
+   * output left on the GPU and then read back. Null where the session could not be made.
+   */
+  captured_run_ms: number | null;
+  /** Largest token difference between the captured run and the bare one. */
+  captured_max_abs_diff: number | null;
   overhead_ratio: number;
   /** Largest token difference between the WebGPU and the WASM session on the same input. */
   max_abs_diff_vs_wasm: number;
+}
+
+/**
+ * A graph-captured session on onnxruntime's device, with its input buffer; `run` writes the input,
+ * runs, and reads the tokens back. Null when onnxruntime refuses the options.
+ */
+async function capturedSession(
+  ort: Ort,
+  bytes: ModelBytes,
+  overrides: Record<string, number> | null,
+  values: number,
+  dims: number[],
+): Promise<{ run(x: Float32Array): Promise<Float32Array>; release(): Promise<void> } | null> {
+  if (!overrides) return null;
+  try {
+    const session = await withOrt(() =>
+      ort.InferenceSession.create(bytes.model, {
+        executionProviders: [{ name: 'webgpu' }],
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+        freeDimensionOverrides: overrides,
+        enableGraphCapture: true,
+        preferredOutputLocation: 'gpu-buffer',
+        ...(bytes.externalData.length > 0 ? { externalData: bytes.externalData } : {}),
+      }),
+    );
+    const device = (await ort.env.webgpu.device) as GPUDevice;
+    const buffer = device.createBuffer({
+      size: values * 4,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    });
+    const input = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims });
+    const [inName] = session.inputNames;
+    const outName = session.outputNames.includes('last_hidden_state')
+      ? 'last_hidden_state'
+      : session.outputNames[0];
+    return {
+      run: (x) =>
+        withOrt(async () => {
+          device.queue.writeBuffer(buffer, 0, x as Float32Array<ArrayBuffer>);
+          const out = (await session.run({ [inName]: input }, [outName]))[outName];
+          try {
+            return (await out.getData()) as Float32Array;
+          } finally {
+            out.dispose();
+          }
+        }),
+      release: async () => {
+        await withOrt(() => session.release());
+        buffer.destroy();
+      },
+    };
+  } catch (e) {
+    console.log(`no graph-captured session: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 async function runCase(
@@ -165,7 +229,15 @@ async function runCase(
     inf: [] as number[],
     pca: [] as number[],
     bare: [] as number[],
+    captured: [] as number[],
   };
+  const capture = await capturedSession(ort, bytes, overrides, probe.data.length, [
+    1,
+    3,
+    probe.height,
+    probe.width,
+  ]);
+  let capturedDiff: number | null = null;
   const total: number[] = [];
   const paths: Record<string, number> = {};
   let last: StoredFeatures | null = null;
@@ -207,9 +279,15 @@ async function runCase(
     // onnxruntime-web calls must never interleave.
     const run = await withOrt(() => bare.run({ [info.input.name]: input }, [info.tokens.name]));
     const out = run[info.tokens.name];
-    (out.data as Float32Array).slice();
+    const bareTokens = (out.data as Float32Array).slice();
     const b1 = performance.now();
     out.dispose();
+    if (capture) {
+      const c0 = performance.now();
+      const got = await capture.run(input.data as Float32Array);
+      if (i >= repeats.warmup) times.captured.push(performance.now() - c0);
+      capturedDiff = Math.max(capturedDiff ?? 0, largestDifference(got, bareTokens));
+    }
     if (i >= repeats.warmup) {
       times.pre.push(t1 - t0);
       times.inf.push(t2 - t1);
@@ -229,6 +307,7 @@ async function runCase(
   }
   await withOrt(() => wasm.release());
   await withOrt(() => bare.release());
+  await capture?.release();
   await loaded.dispose();
   await fitter.release();
   const app = {
@@ -246,6 +325,8 @@ async function runCase(
     app,
     pca_paths: paths,
     bare_run_ms: round(bareMs),
+    captured_run_ms: capture ? round(median(times.captured)) : null,
+    captured_max_abs_diff: capturedDiff,
     overhead_ratio: round(app.total_ms / bareMs, 3),
     max_abs_diff_vs_wasm: diff,
   };
@@ -293,7 +374,8 @@ async function main(): Promise<void> {
       console.log(
         `${r.model} ${res}: app ${r.app.total_ms} ms (preprocess ${r.app.preprocess_ms}, ` +
           `inference ${r.app.inference_ms}, PCA ${r.app.pca_ms}), bare ${r.bare_run_ms} ms, ` +
-          `ratio ${r.overhead_ratio}, vs WASM ${r.max_abs_diff_vs_wasm.toExponential(1)}`,
+          `ratio ${r.overhead_ratio}, vs WASM ${r.max_abs_diff_vs_wasm.toExponential(1)}, ` +
+          `captured ${r.captured_run_ms ?? '-'} ms (vs bare ${r.captured_max_abs_diff ?? '-'})`,
       );
       cases.push(r);
     }

@@ -119,7 +119,7 @@ export async function gpuStages(
 }
 
 /** The largest absolute difference of two equally long arrays (Infinity when they are not). */
-function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+export function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) return Infinity;
   let d = 0;
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
