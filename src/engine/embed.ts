@@ -129,6 +129,7 @@ export async function embedInput(
     backend: model.backend,
     timings: { ...timings, inferenceMs },
     sizedSession: out.sized,
+    graphReplay: out.replay,
     fromStore: false,
   };
   return { stored, result };

@@ -61,6 +61,7 @@ export async function loadStored(
     backend,
     timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
     sizedSession: false,
+    graphReplay: false,
     fromStore: true,
   };
   return { stored, result };

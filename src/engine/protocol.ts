@@ -407,6 +407,8 @@ export interface EmbedResult {
   timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
   /** A session fixed to this input size ran it (made once a size repeats; see LoadedModel). */
   sizedSession: boolean;
+  /** That session replayed a captured GPU graph (WebGPU; see engine/graph-replay.ts). */
+  graphReplay: boolean;
   /** The features came from browser storage (computed on an earlier visit); no model run. */
   fromStore: boolean;
 }

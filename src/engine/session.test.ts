@@ -73,6 +73,7 @@ describe('LoadedModel', () => {
     // Another size goes on running on the session open to any size.
     const wide = await loaded.run(f32('dinov2-tiny/wide224x308.pixel_values.f32'), 224, 308);
     expect(runs.map((r) => r.sized)).toEqual([false, false, true]);
+    expect(runs.map((r) => r.replay)).toEqual([false, false, false]); // graph replay is WebGPU's
     expect(wide.sized).toBe(false);
     expect(wide.tokens).toBe(1 + 16 * 22);
     for (const r of runs) {
@@ -83,4 +84,24 @@ describe('LoadedModel', () => {
     }
     await loaded.dispose();
   }, 60_000); // three sessions on a loaded 2-core machine
+
+  it('answers from the session open to any size when the sized one fails, and drops it', async () => {
+    const loaded = await open(true);
+    const input = f32('dinov2-tiny/square224.pixel_values.f32');
+    const want = f32('dinov2-tiny/square224.last_hidden_state.f32');
+    for (let i = 0; i < 3; i++) await loaded.run(input, 224, 224);
+    // As a lost GPU device would: the sized session's runs fail from now on.
+    const sized = (loaded as unknown as { sized: { run: () => Promise<never> } }).sized;
+    sized.run = () => Promise.reject(new Error('device lost'));
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await loaded.run(input, 224, 224));
+    expect(runs.map((r) => r.sized)).toEqual([false, false, false]);
+    for (const r of runs) {
+      let maxDiff = 0;
+      for (let i = 0; i < want.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(r.data[i] - want[i]));
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
+    await loaded.dispose();
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
  * takes a float32 CHW image and returns float32 tokens whatever the model's IO type, and the
  * load-time check against WASM.
  */
+import { replayRunner, sizedRunner, type SizedRunner } from './graph-replay';
 import { withOrt } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
@@ -46,7 +47,7 @@ const SIZED_AFTER = 2;
 
 export class LoadedModel {
   /** The one session fixed to a size, once created; null while none (or it is being made). */
-  private sized: { key: string; session: InferenceSession } | null = null;
+  private sized: SizedRunner | null = null;
   /** Sizes seen, and sizes whose session could not be made (never tried again). */
   private seen = new Map<string, number>();
   private refused = new Set<string>();
@@ -63,23 +64,40 @@ export class LoadedModel {
     readonly report: BackendReport,
   ) {}
 
-  /** Tokens for one image; `sized` says whether a session fixed to its size ran it. */
-  run(chw: Float32Array, height: number, width: number): Promise<TokenOutput & { sized: boolean }> {
+  /**
+   * Tokens for one image; `sized` says whether a session fixed to its size ran it, `replay`
+   * whether that run replayed a captured GPU graph (see graph-replay.ts).
+   */
+  run(
+    chw: Float32Array,
+    height: number,
+    width: number,
+  ): Promise<TokenOutput & { sized: boolean; replay: boolean }> {
     return this.turn(async () => {
       const key = `${height}x${width}`;
-      const sized = this.sized?.key === key ? this.sized.session : null;
-      const out = await runTokens(this.ort, sized ?? this.session, this.info, chw, height, width);
+      const sized = this.sized?.key === key ? this.sized : null;
+      if (sized) {
+        try {
+          return { ...(await sized.run(chw)), sized: true, replay: sized.replay };
+        } catch {
+          // A sized session that fails (a lost device, say) goes; the dynamic one answers.
+          this.refused.add(key);
+          if (this.sized === sized) this.sized = null;
+          await sized.release().catch(() => undefined);
+        }
+      }
+      const out = await runTokens(this.ort, this.session, this.info, chw, height, width);
       if (!sized) this.considerSizing(key, chw, height, width, out.data);
-      return { ...out, sized: sized !== null };
+      return { ...out, sized: false, replay: false };
     });
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
     await this.queue.catch(() => undefined);
-    const sized = this.sized?.session;
-    if (sized) await withOrt(() => sized.release());
+    const sized = this.sized;
     this.sized = null;
+    if (sized) await sized.release();
     await withOrt(() => this.session.release());
   }
 
@@ -111,30 +129,51 @@ export class LoadedModel {
     }
     void this.turn(async () => {
       if (this.disposed) return;
-      try {
-        const session = await createSession(
-          this.ort,
-          this.bytes,
-          this.backend,
-          this.info.fileName,
-          overrides,
-        );
-        const again = await runTokens(this.ort, session, this.info, chw, height, width).catch(
-          () => null,
-        );
-        const dim = this.info.hiddenSize || (again?.dim ?? 1);
-        if (!again || !agrees(compareTokens(again.data, tokens, dim), variantOf(this.info))) {
-          await withOrt(() => session.release());
-          this.refused.add(key);
-          return;
-        }
-        const previous = this.sized;
-        this.sized = { key, session };
-        if (previous) await withOrt(() => previous.session.release());
-      } catch {
+      const runner = await this.sizedRunner(overrides, chw, height, width, tokens);
+      if (!runner) {
         this.refused.add(key); // the dynamic session keeps working
+        return;
       }
+      const previous = this.sized;
+      this.sized = runner;
+      if (previous) await previous.release();
     });
+  }
+
+  /**
+   * A session fixed to the size that gives this run's tokens again: on WebGPU one that replays a
+   * captured graph where onnxruntime allows it and its replay agrees, else a plain one; null when
+   * neither can be made or agrees.
+   */
+  private async sizedRunner(
+    overrides: Record<string, number>,
+    chw: Float32Array,
+    height: number,
+    width: number,
+    tokens: Float32Array,
+  ): Promise<SizedRunner | null> {
+    const agreesWith = async (runner: SizedRunner): Promise<boolean> => {
+      const again = await runner.run(chw).catch(() => null);
+      if (!again) return false;
+      const dim = this.info.hiddenSize || again.dim;
+      return agrees(compareTokens(again.data, tokens, dim), variantOf(this.info));
+    };
+    const makers = [
+      ...(this.backend === 'webgpu'
+        ? [() => replayRunner(this.ort, this.bytes, this.info, overrides, height, width)]
+        : []),
+      () => sizedRunner(this.ort, this.bytes, this.info, this.backend, overrides, height, width),
+    ];
+    for (const make of makers) {
+      const runner = await make().catch(() => null);
+      if (!runner) continue;
+      // A captured graph is recorded on the first run and replayed from the second: check both.
+      let ok = await agreesWith(runner);
+      if (ok && runner.replay) ok = await agreesWith(runner);
+      if (ok) return runner;
+      await runner.release().catch(() => undefined);
+    }
+    return null;
   }
 }
 

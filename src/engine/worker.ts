@@ -414,6 +414,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     backend: model.backend,
     timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
     sizedSession: false,
+    graphReplay: false,
     fromStore: true,
   };
   if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');

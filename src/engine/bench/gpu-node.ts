@@ -96,6 +96,10 @@ interface CaseResult {
   captured_run_ms: number | null;
   /** Largest token difference between the captured run and the bare one. */
   captured_max_abs_diff: number | null;
+  /** The app's path against the captured run: the floor the app runs on once it replays. */
+  overhead_ratio_vs_captured: number | null;
+  /** How many of the app's runs replayed a captured graph (warm-ups included). */
+  app_replays: number;
   overhead_ratio: number;
   /** Largest token difference between the WebGPU and the WASM session on the same input. */
   max_abs_diff_vs_wasm: number;
@@ -238,6 +242,7 @@ async function runCase(
     probe.width,
   ]);
   let capturedDiff: number | null = null;
+  let replays = 0;
   const total: number[] = [];
   const paths: Record<string, number> = {};
   let last: StoredFeatures | null = null;
@@ -254,7 +259,11 @@ async function runCase(
       fileName: 'astronaut.png',
       preprocess,
     };
-    const { stored } = await embedInput(loaded, prepared, req, { decodeMs: 0, preprocessMs: 0 });
+    const { stored, result } = await embedInput(loaded, prepared, req, {
+      decodeMs: 0,
+      preprocessMs: 0,
+    });
+    if (result.graphReplay) replays++;
     const t2 = performance.now();
     features.set(req.imageId, stored);
     await computePca(
@@ -327,6 +336,8 @@ async function runCase(
     bare_run_ms: round(bareMs),
     captured_run_ms: capture ? round(median(times.captured)) : null,
     captured_max_abs_diff: capturedDiff,
+    overhead_ratio_vs_captured: capture ? round(app.total_ms / median(times.captured), 3) : null,
+    app_replays: replays,
     overhead_ratio: round(app.total_ms / bareMs, 3),
     max_abs_diff_vs_wasm: diff,
   };
@@ -375,7 +386,8 @@ async function main(): Promise<void> {
         `${r.model} ${res}: app ${r.app.total_ms} ms (preprocess ${r.app.preprocess_ms}, ` +
           `inference ${r.app.inference_ms}, PCA ${r.app.pca_ms}), bare ${r.bare_run_ms} ms, ` +
           `ratio ${r.overhead_ratio}, vs WASM ${r.max_abs_diff_vs_wasm.toExponential(1)}, ` +
-          `captured ${r.captured_run_ms ?? '-'} ms (vs bare ${r.captured_max_abs_diff ?? '-'})`,
+          `captured ${r.captured_run_ms ?? '-'} ms (vs bare ${r.captured_max_abs_diff ?? '-'}), ` +
+          `app replays ${r.app_replays}, ratio vs captured ${r.overhead_ratio_vs_captured ?? '-'}`,
       );
       cases.push(r);
     }

@@ -78,7 +78,8 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
               × {r.dim} ·{' '}
               {r.fromStore
                 ? 'features from browser storage'
-                : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}`}
+                : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}` +
+                  (r.graphReplay ? ' (GPU graph replayed)' : '')}
             </small>
             {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
             <div className="row wrap">
