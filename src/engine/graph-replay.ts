@@ -9,7 +9,8 @@
  * the same tokens, bit for bit, as the sized session without capture, in 6.2 against 15.9 ms for
  * ViT-S at 224 px and 17.4 against 27.2 ms for ViT-B at 448. LoadedModel checks every such session
  * against the dynamic run's tokens before it uses it, and falls back to the plain sized session
- * where onnxruntime refuses capture (a model with nodes on the CPU) or the check fails.
+ * where that session cannot be made or the check fails. Quantized models are not tried: their
+ * graphs keep nodes on the CPU, where onnxruntime cannot capture (see LoadedModel).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { float32ToFloat16Bits } from '../lib/float16';

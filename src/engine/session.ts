@@ -158,8 +158,12 @@ export class LoadedModel {
       const dim = this.info.hiddenSize || again.dim;
       return agrees(compareTokens(again.data, tokens, dim), variantOf(this.info));
     };
+    // Not for quantized graphs: onnxruntime's WebGPU provider leaves some of their nodes on the CPU,
+    // and then cannot capture; it says so only in a log line and runs the session without replay,
+    // which this check could not tell from a replay.
+    const replay = this.backend === 'webgpu' && !this.info.quantized;
     const makers = [
-      ...(this.backend === 'webgpu'
+      ...(replay
         ? [() => replayRunner(this.ort, this.bytes, this.info, overrides, height, width)]
         : []),
       () => sizedRunner(this.ort, this.bytes, this.info, this.backend, overrides, height, width),
