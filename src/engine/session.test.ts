@@ -44,6 +44,9 @@ describe('LoadedModel', () => {
     return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   };
 
+  const maxAbsDiff = (a: Float32Array, b: Float32Array) =>
+    a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
+
   const open = async (sizedSessions: boolean) => {
     const model = new Uint8Array(fs.readFileSync(`${FIXTURE}/model.onnx`));
     const info = inspectModel(model, 'model.onnx');
@@ -76,12 +79,7 @@ describe('LoadedModel', () => {
     expect(runs.map((r) => r.replay)).toEqual([false, false, false]); // graph replay is WebGPU's
     expect(wide.sized).toBe(false);
     expect(wide.tokens).toBe(1 + 16 * 22);
-    for (const r of runs) {
-      let maxDiff = 0;
-      for (let i = 0; i < want.length; i++)
-        maxDiff = Math.max(maxDiff, Math.abs(r.data[i] - want[i]));
-      expect(maxDiff).toBeLessThan(1e-4);
-    }
+    for (const r of runs) expect(maxAbsDiff(r.data, want)).toBeLessThan(1e-4);
     await loaded.dispose();
   }, 60_000); // three sessions on a loaded 2-core machine
 
@@ -96,12 +94,7 @@ describe('LoadedModel', () => {
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await loaded.run(input, 224, 224));
     expect(runs.map((r) => r.sized)).toEqual([false, false, false]);
-    for (const r of runs) {
-      let maxDiff = 0;
-      for (let i = 0; i < want.length; i++)
-        maxDiff = Math.max(maxDiff, Math.abs(r.data[i] - want[i]));
-      expect(maxDiff).toBeLessThan(1e-4);
-    }
+    for (const r of runs) expect(maxAbsDiff(r.data, want)).toBeLessThan(1e-4);
     await loaded.dispose();
   }, 60_000);
 });

@@ -27,7 +27,8 @@ import { embedInput, prepareImage, type StoredFeatures } from '../embed';
 import { computePca } from '../pca-job';
 import type { BackendReport, EmbedRequest, PcaSettings } from '../protocol';
 import { withOrt } from '../ort-lock';
-import { loadOrt, type Ort } from '../runtime';
+import { replayRunner } from '../graph-replay';
+import { loadOrt } from '../runtime';
 import { createSession, LoadedModel, runTokens, sizeOverrides, type ModelBytes } from '../session';
 import { TokenMemory } from '../token-memory';
 import { gpuStages, largestDifference, syntheticFeatures } from './gpu-stages';
@@ -105,62 +106,6 @@ interface CaseResult {
   max_abs_diff_vs_wasm: number;
 }
 
-/**
- * A graph-captured session on onnxruntime's device, with its input buffer; `run` writes the input,
- * runs, and reads the tokens back. Null when onnxruntime refuses the options.
- */
-async function capturedSession(
-  ort: Ort,
-  bytes: ModelBytes,
-  overrides: Record<string, number> | null,
-  values: number,
-  dims: number[],
-): Promise<{ run(x: Float32Array): Promise<Float32Array>; release(): Promise<void> } | null> {
-  if (!overrides) return null;
-  try {
-    const session = await withOrt(() =>
-      ort.InferenceSession.create(bytes.model, {
-        executionProviders: [{ name: 'webgpu' }],
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-        freeDimensionOverrides: overrides,
-        enableGraphCapture: true,
-        preferredOutputLocation: 'gpu-buffer',
-        ...(bytes.externalData.length > 0 ? { externalData: bytes.externalData } : {}),
-      }),
-    );
-    const device = (await ort.env.webgpu.device) as GPUDevice;
-    const buffer = device.createBuffer({
-      size: values * 4,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
-    });
-    const input = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float32', dims });
-    const [inName] = session.inputNames;
-    const outName = session.outputNames.includes('last_hidden_state')
-      ? 'last_hidden_state'
-      : session.outputNames[0];
-    return {
-      run: (x) =>
-        withOrt(async () => {
-          device.queue.writeBuffer(buffer, 0, x as Float32Array<ArrayBuffer>);
-          const out = (await session.run({ [inName]: input }, [outName]))[outName];
-          try {
-            return (await out.getData()) as Float32Array;
-          } finally {
-            out.dispose();
-          }
-        }),
-      release: async () => {
-        await withOrt(() => session.release());
-        buffer.destroy();
-      },
-    };
-  } catch (e) {
-    console.log(`no graph-captured session: ${(e as Error).message}`);
-    return null;
-  }
-}
-
 async function runCase(
   modelDir: string,
   name: string,
@@ -235,12 +180,15 @@ async function runCase(
     bare: [] as number[],
     captured: [] as number[],
   };
-  const capture = await capturedSession(ort, bytes, overrides, probe.data.length, [
-    1,
-    3,
-    probe.height,
-    probe.width,
-  ]);
+  // The same with graph capture: the runner the app's sized session uses on WebGPU.
+  const capture = overrides
+    ? await replayRunner(ort, bytes, info, overrides, probe.height, probe.width).catch(
+        (e: unknown) => {
+          console.log(`no graph-captured session: ${(e as Error).message}`);
+          return null;
+        },
+      )
+    : null;
   let capturedDiff: number | null = null;
   let replays = 0;
   const total: number[] = [];
@@ -293,7 +241,7 @@ async function runCase(
     out.dispose();
     if (capture) {
       const c0 = performance.now();
-      const got = await capture.run(input.data as Float32Array);
+      const { data: got } = await capture.run(input.data as Float32Array);
       if (i >= repeats.warmup) times.captured.push(performance.now() - c0);
       capturedDiff = Math.max(capturedDiff ?? 0, largestDifference(got, bareTokens));
     }
