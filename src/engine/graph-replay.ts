@@ -49,7 +49,7 @@ export async function sizedRunner(
   };
 }
 
-/** The same on WebGPU with graph capture; throws where onnxruntime refuses it. */
+/** The same on WebGPU with graph capture; throws where the session cannot be made. */
 export async function replayRunner(
   ort: Ort,
   bytes: ModelBytes,
