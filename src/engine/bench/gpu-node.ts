@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { materialize } from '../../../scripts/bench/materialize.mjs';
+import { median, ratio, round } from '../../../scripts/bench/stats.mjs';
 import { inspectModel } from '../../model/inspect';
 import { CovarianceFitter } from '../covariance';
 import { embedInput, prepareImage, type StoredFeatures } from '../embed';
@@ -71,24 +72,21 @@ async function installWebGpu(): Promise<GPU> {
   return gpu;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
 interface CaseResult {
   model: string;
   resolution: number;
   tokens: number;
   dim: number;
   /** Medians (ms) of the app's stages after decoding, and of their sum. */
-  app: { preprocess_ms: number; inference_ms: number; pca_ms: number; total_ms: number };
+  app: {
+    preprocess_ms: number | null;
+    inference_ms: number | null;
+    pca_ms: number | null;
+    total_ms: number | null;
+  };
   /** Where the PCA's covariance ran, per run of the app path (warm-ups included). */
   pca_paths: Record<string, number>;
-  bare_run_ms: number;
+  bare_run_ms: number | null;
   /**
    * The same run with onnxruntime's graph capture (`enableGraphCapture`: the first run's GPU work
    * recorded, later runs replay it): the input written into a GPU buffer the session reads, the
@@ -101,7 +99,7 @@ interface CaseResult {
   overhead_ratio_vs_captured: number | null;
   /** How many of the app's runs replayed a captured graph (warm-ups included). */
   app_replays: number;
-  overhead_ratio: number;
+  overhead_ratio: number | null;
   /** Largest token difference between the WebGPU and the WASM session on the same input. */
   max_abs_diff_vs_wasm: number;
 }
@@ -273,7 +271,7 @@ async function runCase(
     pca_ms: round(median(times.pca)),
     total_ms: round(median(total)),
   };
-  const bareMs = median(times.bare);
+  const captured = capture ? median(times.captured) : null;
   return {
     model: name,
     resolution,
@@ -281,12 +279,12 @@ async function runCase(
     dim,
     app,
     pca_paths: paths,
-    bare_run_ms: round(bareMs),
-    captured_run_ms: capture ? round(median(times.captured)) : null,
+    bare_run_ms: round(median(times.bare)),
+    captured_run_ms: round(captured),
     captured_max_abs_diff: capturedDiff,
-    overhead_ratio_vs_captured: capture ? round(app.total_ms / median(times.captured), 3) : null,
+    overhead_ratio_vs_captured: ratio(median(total), captured),
     app_replays: replays,
-    overhead_ratio: round(app.total_ms / bareMs, 3),
+    overhead_ratio: ratio(median(total), median(times.bare)),
     max_abs_diff_vs_wasm: diff,
   };
 }
