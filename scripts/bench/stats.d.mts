@@ -11,6 +11,33 @@ export function summarize(values: (number | null | undefined)[]): Summary;
 export function round(x: number | null | undefined, digits?: number): number | null;
 export function ratio(a: number | null, b: number | null): number | null;
 export function pairedRatio(a: number[] | undefined, b: number[] | undefined): number | null;
+export interface PairedInterval {
+  ratio: number;
+  lo: number;
+  hi: number;
+  n: number;
+}
+export type Verdict = 'yes' | 'no' | 'unresolved';
+export function pairedInterval(
+  a: number[] | undefined,
+  b: number[] | undefined,
+  opts?: { level?: number; resamples?: number; seed?: number },
+): PairedInterval | null;
+export function robustVerdict(
+  iv: PairedInterval | null,
+  max: number,
+  strict: boolean,
+): Verdict | null;
+export interface Comparison extends PairedInterval {
+  key: 'e2e_vs_tjs' | 'features_vs_tjs' | 'overhead';
+  max: number;
+  strict: boolean;
+  verdict: Verdict | null;
+}
+export function caseComparisons(
+  c: { model: string; resolution: number; backend: string },
+  raw: { app: number[]; features: number[]; bare: number[]; tjs: number[] },
+): Comparison[];
 export function bytesPerImage(p: {
   tokens: number;
   dim: number;
@@ -37,6 +64,8 @@ export interface TargetResult {
   target: string;
   value: number | null;
   holds: boolean | null;
+  paired?: PairedInterval | null;
+  robust?: Verdict | null;
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the results object is built in run.mjs
 export function judge(results: any): TargetResult[];

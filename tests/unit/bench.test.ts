@@ -4,7 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { materialize, tensorValues, uniformStream } from '../../scripts/bench/materialize.mjs';
-import { bytesPerImage, judge, median, ratio, summarize } from '../../scripts/bench/stats.mjs';
+import {
+  bytesPerImage,
+  caseComparisons,
+  judge,
+  markdown,
+  median,
+  pairedInterval,
+  ratio,
+  robustVerdict,
+  summarize,
+} from '../../scripts/bench/stats.mjs';
 
 describe('bench stats', () => {
   it('takes medians of odd and even counts and ignores missing values', () => {
@@ -61,6 +71,97 @@ describe('bench stats', () => {
     expect(by.pca_joint_ms).toBe(true);
     expect(by.patch_similarity_ms).toBeNull();
     expect(by['faster_than_tjs:ViT-S/14:224:wasm:1']).toBe(true);
+  });
+});
+
+describe('bench paired intervals', () => {
+  const baseResults = {
+    machine: { cpu: 'cpu', cores: 2, ramBytes: 2 ** 30, os: 'os', chromium: '1', node: '20' },
+    warmup: 2,
+    repeats: 5,
+    cases: [],
+  };
+  // Pairs whose ratio is 0.9 give 0.9 every way they are resampled.
+  const b = [100, 120, 90, 110, 105, 95, 130];
+  const a = b.map((x) => x * 0.9);
+
+  it('gives the median per-pair ratio and a degenerate interval when every pair agrees', () => {
+    expect(pairedInterval(a, b)).toEqual({ ratio: 0.9, lo: 0.9, hi: 0.9, n: 7 });
+    expect(robustVerdict(pairedInterval(a, b), 1, true)).toBe('yes');
+    expect(robustVerdict(pairedInterval(b, a), 1, true)).toBe('no');
+  });
+
+  it('widens with noise and narrows with more pairs, the same for the same data', () => {
+    const noisy = (n: number) => {
+      let s = 7;
+      const next = () => ((s = (s * 16807) % 2147483647) / 2147483647 - 0.5) * 0.2;
+      const bb = Array.from({ length: n }, (_, i) => 100 + (i % 5));
+      return { aa: bb.map((x) => x * (0.97 + next())), bb };
+    };
+    const few = noisy(5);
+    const many = noisy(41);
+    const w = (iv: { lo: number; hi: number } | null) => iv!.hi - iv!.lo;
+    const ivFew = pairedInterval(few.aa, few.bb);
+    const ivMany = pairedInterval(many.aa, many.bb);
+    expect(ivFew!.lo).toBeLessThanOrEqual(ivFew!.ratio);
+    expect(ivFew!.hi).toBeGreaterThanOrEqual(ivFew!.ratio);
+    expect(w(ivMany)).toBeLessThan(w(ivFew));
+    expect(pairedInterval(few.aa, few.bb)).toEqual(ivFew);
+    // A threshold inside the interval cannot be decided.
+    expect(robustVerdict({ ratio: 1, lo: 0.95, hi: 1.05, n: 9 }, 1, true)).toBe('unresolved');
+    expect(robustVerdict({ ratio: 1.1, lo: 1.05, hi: 1.1, n: 9 }, 1.1, false)).toBe('yes');
+    expect(robustVerdict({ ratio: 1.1, lo: 1.05, hi: 1.1, n: 9 }, 1.1, true)).toBe('unresolved');
+  });
+
+  it('needs three pairs, skips broken ones and pairs only what both paths have', () => {
+    expect(pairedInterval([1, 2], [1, 2])).toBeNull();
+    expect(pairedInterval([1, NaN, 2, 3, 4], [1, 1, 0, 1, 1])!.n).toBe(3);
+    expect(pairedInterval([9, 9, 9, 9], [10, 10, 10])!.n).toBe(3);
+  });
+
+  it('compares against transformers.js everywhere and against the bare run for ViT-S 224 WASM', () => {
+    const raw = { app: a, features: a, bare: b, tjs: b };
+    const keys = (c: { model: string; resolution: number; backend: string }) =>
+      caseComparisons(c, raw).map((x) => `${x.key}:${x.verdict}`);
+    expect(keys({ model: 'ViT-S/14', resolution: 224, backend: 'wasm' })).toEqual([
+      'e2e_vs_tjs:yes',
+      'features_vs_tjs:yes',
+      'overhead:yes',
+    ]);
+    expect(keys({ model: 'ViT-B/14', resolution: 224, backend: 'wasm' })).toHaveLength(2);
+    expect(
+      caseComparisons({ model: 'ViT-S/14', resolution: 224, backend: 'wasm' }, { ...raw, tjs: [] }),
+    ).toHaveLength(1);
+  });
+
+  it('puts the paired ratio and the verdict on the comparison targets', () => {
+    const values = (xs: number[]) => ({ values: xs });
+    const t = judge({
+      cases: [
+        {
+          model: 'ViT-S/14',
+          resolution: 224,
+          backend: 'wasm',
+          threads: 2,
+          overhead_ratio: 1.08,
+          e2e_ms: 99,
+          tjs_e2e_ms: 100,
+          detail: {
+            app: { e2e: values(a), e2e_features: values(a) },
+            bare: { run: values(b) },
+            tjs: { e2e: values(b.map((x) => x * 0.9)) },
+          },
+        },
+      ],
+    });
+    const by = Object.fromEntries(t.map((x) => [x.key, x]));
+    expect(by['overhead_ratio:2'].paired).toEqual({ ratio: 0.9, lo: 0.9, hi: 0.9, n: 7 });
+    expect(by['overhead_ratio:2'].robust).toBe('yes');
+    // Equal times: not faster beyond noise (the ratio is exactly 1).
+    expect(by['faster_than_tjs:ViT-S/14:224:wasm:2'].robust).toBe('no');
+    expect(markdown({ ...baseResults, targets: t })).toContain(
+      '0.900 (0.900–0.900, 7 pairs) | yes |',
+    );
   });
 });
 
