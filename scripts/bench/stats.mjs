@@ -2,6 +2,7 @@
  * The benchmark's pure pieces: summaries of repeated timings, the targets the numbers are judged
  * against, memory per indexed image, and the Markdown table. No I/O here (unit-tested).
  */
+import { uniformStream } from './materialize.mjs';
 
 /** Median of the values (mean of the middle two for an even count); null when there are none. */
 export function median(values) {
@@ -48,18 +49,6 @@ export function pairedRatio(a, b) {
   return round(median(r), 3);
 }
 
-/** A small seeded generator (mulberry32), so that the same timings give the same interval. */
-function generator(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * pairedRatio with its bootstrap interval: the pairs are resampled with replacement `resamples`
  * times, and the interval is the middle `level` of the resampled medians (percentile bootstrap,
@@ -72,7 +61,7 @@ export function pairedInterval(a, b, { level = 0.95, resamples = 2000, seed = 1 
     if (Number.isFinite(a[i]) && b[i] > 0) r.push(a[i] / b[i]);
   }
   if (r.length < 3) return null;
-  const next = generator(seed);
+  const next = uniformStream(seed); // seeded: the same timings give the same interval
   const medians = new Float64Array(resamples);
   const pick = new Array(r.length);
   for (let k = 0; k < resamples; k++) {
