@@ -168,10 +168,23 @@ export function meets(value, max, strict) {
   return strict ? value < max : value <= max;
 }
 
+/** A case's comparisons (caseComparisons) from the repeats kept in its results, by key. */
+function comparisonsOf(c) {
+  const d = c.detail ?? {};
+  const list = caseComparisons(c, {
+    app: d.app?.e2e?.values,
+    features: d.app?.e2e_features?.values,
+    bare: d.bare?.run?.values,
+    tjs: d.tjs?.e2e?.values,
+  });
+  return Object.fromEntries(list.map((x) => [x.key, x]));
+}
+
 /** A target entry with the paired ratio of its repeats, its interval and the verdict on it. */
-function withPaired(entry, a, b, { max, strict }) {
-  const paired = pairedInterval(a, b);
-  return { ...entry, paired, robust: robustVerdict(paired, max, strict) };
+function withPaired(entry, cmp) {
+  if (!cmp) return { ...entry, paired: null, robust: null };
+  const { ratio: r, lo, hi, n, verdict } = cmp;
+  return { ...entry, paired: { ratio: r, lo, hi, n }, robust: verdict };
 }
 
 /**
@@ -205,14 +218,13 @@ export function judge(results) {
         `${t.label}, ${c.threads} thread(s)`,
         c.overhead_ratio,
       );
-      out.push(withPaired(e, c.detail?.app?.e2e?.values, c.detail?.bare?.run?.values, t));
+      out.push(withPaired(e, comparisonsOf(c).overhead));
     }
   }
   for (const c of results.cases) {
     if (c.e2e_ms === null || c.tjs_e2e_ms === null) continue;
     const what = `${c.model} ${c.resolution} ${c.backend} ${c.threads}t`;
-    const tjs = c.detail?.tjs?.e2e?.values;
-    const faster = { max: 1, strict: true };
+    const cmp = comparisonsOf(c);
     out.push(
       withPaired(
         {
@@ -222,9 +234,7 @@ export function judge(results) {
           value: c.e2e_ms,
           holds: c.e2e_ms < c.tjs_e2e_ms,
         },
-        c.detail?.app?.e2e?.values,
-        tjs,
-        faster,
+        cmp.e2e_vs_tjs,
       ),
     );
     // Like for like: the app's path until its features are back (older runs: the embed call).
@@ -240,9 +250,7 @@ export function judge(results) {
             value: features,
             holds: features < c.tjs_e2e_ms,
           },
-          app?.e2e_features?.values,
-          tjs,
-          faster,
+          cmp.features_vs_tjs,
         ),
       );
     }
