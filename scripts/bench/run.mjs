@@ -606,14 +606,9 @@ async function main() {
         if (i >= total) {
           extraFrom ??= Date.now();
           const open = undecided();
+          // Within maxRepeats, so within the image copies made for the app path.
           const cap = warmup + MORE_REPEATS * (total - warmup);
-          if (
-            open.length === 0 ||
-            i >= cap ||
-            i >= warmup + maxRepeats ||
-            Date.now() - extraFrom > MORE_SECONDS * 1000
-          )
-            break;
+          if (open.length === 0 || i >= cap || Date.now() - extraFrom > MORE_SECONDS * 1000) break;
           if (i === total)
             log(`${tag}: more repeats, within noise so far: ${open.map((c) => c.key).join(', ')}`);
         }
