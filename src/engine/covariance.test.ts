@@ -62,6 +62,30 @@ describe('CovarianceFitter', () => {
     await fitter.release();
   });
 
+  it('takes a foreground fit’s Gram matrix from the first fit’s session product', async () => {
+    const [n, dim] = [256, 384];
+    const x = data(n, dim);
+    const fitter = new CovarianceFitter(ort, 'wasm');
+    const q = { data: x, n, dim, k: 3, seed: 1, parts: [{ count: n }] };
+    const first = await fitter.fit({ ...q, rows: null });
+    expect(fitter.usedSession).toBe(true);
+    expect(first.gram).toBeDefined();
+    const rows = Int32Array.from({ length: 150 }, (_, i) => i + 40);
+    const sessionFits = fitter.sessionFits;
+    const got = await fitter.fit({ ...q, rows, within: first.gram });
+    // No second product: the Gram matrix of the 150 rows came from the first one.
+    expect(fitter.sessionFits).toBe(sessionFits);
+    const want = fitPca(x, n, dim, 3, { seed: 1, rows });
+    for (let c = 0; c < 3; c++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++)
+        dot += want.components[c * dim + j] * got.components[c * dim + j];
+      expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
+      expect(got.explained[c]).toBeCloseTo(want.explained[c], 5);
+    }
+    await fitter.release();
+  });
+
   it('splits the scatter product into blocks about 128 columns wide', () => {
     expect([64, 96, 200, 384, 768, 1024, 1536, 389].map(blockCount)).toEqual([
       1, 1, 2, 3, 6, 8, 12, 1,

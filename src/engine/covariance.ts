@@ -11,6 +11,7 @@
 import { OrtBusy, withOrt, withOrtWithin } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { fitPca, type Pca } from '../features/pca';
+import { gramWithin } from '../features/pca-scatter';
 import type { FitRequest } from '../features/pca-map';
 import { intAttr, intsAttr, model, node, valueInfo } from '../model/onnx/test-models';
 import { DT_FLOAT } from '../model/onnx/types';
@@ -197,6 +198,11 @@ export class CovarianceFitter {
     const work = gram ? count * count * q.dim : count * q.dim * q.dim;
     const here = () => fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows });
     if (count < 2) return here();
+    // A subset of an earlier fit's rows (the foreground): its Gram matrix comes from that fit's
+    // in c² steps, cheaper than any product.
+    const within = gram && q.within && q.rows ? gramWithin(q.within, q.rows, q.n) : null;
+    if (within)
+      return fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows, gram: within });
     const big = work >= (gram ? MIN_GRAM_WORK : MIN_WORK);
     const fallback: CovariancePath = big && !this.broken ? 'session' : 'javascript';
     const parts = this.gpu && work >= GPU_MIN_WORK ? gpuParts(q) : null;

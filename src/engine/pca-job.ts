@@ -12,7 +12,9 @@ import type { PcaMap, PcaRequest, PcaResult } from './protocol';
 
 /** The fits in JavaScript, for when no session can do the covariance product. */
 const fitHere = (q: FitRequest): Promise<Pca> =>
-  Promise.resolve(fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows }));
+  Promise.resolve(
+    fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows, within: q.within }),
+  );
 
 export async function computePca(
   req: PcaRequest,

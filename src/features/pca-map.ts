@@ -8,6 +8,7 @@
  * in every image; a per-image fit gives each image its own basis and scaling.
  */
 import { fitPca, project, type Pca } from './pca';
+import type { GramOfRows } from './pca-scatter';
 
 /** One PCA fit the map computation needs; a driver answers it (here, or asynchronously). */
 export interface FitRequest {
@@ -22,6 +23,8 @@ export interface FitRequest {
    * key for it (PcaImage.key), so a driver can find rows it keeps elsewhere (on the GPU).
    */
   parts: { key?: object; count: number }[];
+  /** The first fit's Gram matrix, for the foreground fit (see PcaOptions.within). */
+  within?: GramOfRows | null;
 }
 
 type Steps<T> = Generator<FitRequest, T, Pca>;
@@ -193,7 +196,9 @@ export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOpti
   let r = steps.next();
   while (!r.done) {
     const q = r.value;
-    r = steps.next(fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows }));
+    r = steps.next(
+      fitPca(q.data, q.n, q.dim, q.k, { seed: q.seed, rows: q.rows, within: q.within }),
+    );
   }
   return r.value;
 }
@@ -328,7 +333,16 @@ function* mapGroup(
   const fg = new Int32Array(count);
   for (let i = 0, j = 0; i < n; i++) if (mask[i]) fg[j++] = i;
 
-  const second = yield { data, n, dim, k, seed: SEED, rows: evenRows(count, limit, fg), parts };
+  const second = yield {
+    data,
+    n,
+    dim,
+    k,
+    seed: SEED,
+    rows: evenRows(count, limit, fg),
+    parts,
+    within: first.gram ?? null,
+  };
   project(second, data, n, dim, scores); // background scores are computed but never shown
   return {
     colours: pcaColours(scores, n, k, { rows: fg }),

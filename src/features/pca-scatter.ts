@@ -182,3 +182,57 @@ function unpad(c4: Float64Array, p4: number, size: number): Float64Array {
   }
   return out;
 }
+
+/** A fit's Gram matrix, kept so that a fit on a subset of its rows needs no new product. */
+export interface GramOfRows {
+  /** XcXcᵀ of `rows`, centred by their own mean, divided by `denom`; count x count. */
+  matrix: Float64Array;
+  count: number;
+  denom: number;
+  /** The rows it is over (indices into the data), or null for 0..count-1. */
+  rows: Int32Array | null;
+}
+
+/**
+ * XcXcᵀ (not divided) of `rows`, each a row of `parent`, centred by their own mean: the parent's
+ * entries for those rows, double-centred. With Y the rows centred by the parent's mean and
+ * d = mean(Y_S), (Y_S - 1dᵀ)(Y_S - 1dᵀ)ᵀ = G_S - r1ᵀ - 1rᵀ + g with r = G_S·1/c, g = mean(r).
+ * c² work instead of c²·dim (the foreground fit of a PCA map). Null when a row is not the
+ * parent's (a strided first fit).
+ */
+export function gramWithin(parent: GramOfRows, rows: Int32Array, n: number): Float64Array | null {
+  const p = parent.count;
+  let at: Int32Array | null = null;
+  if (parent.rows) {
+    at = new Int32Array(n).fill(-1);
+    for (let i = 0; i < p; i++) at[parent.rows[i]] = i;
+  }
+  const c = rows.length;
+  const idx = new Int32Array(c);
+  for (let i = 0; i < c; i++) {
+    const r = rows[i];
+    const k = at ? (r >= 0 && r < n ? at[r] : -1) : r < p && r >= 0 ? r : -1;
+    if (k < 0) return null;
+    idx[i] = k;
+  }
+  const g = parent.matrix;
+  const sub = new Float64Array(c * c);
+  const rowMean = new Float64Array(c);
+  for (let i = 0; i < c; i++) {
+    const o = idx[i] * p;
+    let s = 0;
+    for (let j = 0; j < c; j++) {
+      const v = g[o + idx[j]] * parent.denom;
+      sub[i * c + j] = v;
+      s += v;
+    }
+    rowMean[i] = s / c;
+  }
+  let all = 0;
+  for (let i = 0; i < c; i++) all += rowMean[i];
+  all /= c;
+  for (let i = 0; i < c; i++) {
+    for (let j = 0; j < c; j++) sub[i * c + j] += all - rowMean[i] - rowMean[j];
+  }
+  return sub;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitPca, project } from './pca';
+import { columnMean, gramMatrix, gramWithin } from './pca-scatter';
 import { cosine, plantedData, referenceCovariance, referenceEigen } from './pca-test-utils';
 
 /** Geometric variances 1, 0.7, 0.49, ...: distinct, slowly decaying, every direction used. */
@@ -187,5 +188,55 @@ describe('project', () => {
         Array.from(all.subarray(r * 3, r * 3 + 3)),
       ),
     );
+  });
+});
+
+describe('a fit on a subset of an earlier fit’s rows (the foreground fit)', () => {
+  // n < dim: both fits take the Gram path. The subset's mean is far from the whole's (a shifted
+  // cluster), so the double centring has real work to do.
+  const n = 60;
+  const dim = 90;
+  const { data } = plantedData(n, dim, geometric(12), 0.05, 4242);
+  for (let i = 0; i < 25; i++)
+    for (let j = 0; j < dim; j++) data[i * dim + j] += j % 7 === 0 ? 3 : 0;
+  const subset = Int32Array.from({ length: 25 }, (_, i) => i);
+
+  it('derives the subset’s own centred Gram matrix from the parent’s', () => {
+    const parent = fitPca(data, n, dim, 3);
+    expect(parent.gram).toBeDefined();
+    const derived = gramWithin(parent.gram!, subset, n)!;
+    const direct = gramMatrix(data, n, dim, columnMean(data, n, dim, subset), subset).gram;
+    const scale = Math.max(...direct.map(Math.abs));
+    for (let i = 0; i < direct.length; i++) {
+      expect(Math.abs(derived[i] - direct[i])).toBeLessThan(1e-10 * scale);
+    }
+  });
+
+  it('gives the same fit as computing it afresh', () => {
+    const parent = fitPca(data, n, dim, 3);
+    const reused = fitPca(data, n, dim, 3, { rows: subset, within: parent.gram });
+    const fresh = fitPca(data, n, dim, 3, { rows: subset });
+    for (let c = 0; c < 3; c++) {
+      expect(rel(reused.variances[c], fresh.variances[c])).toBeLessThan(1e-9);
+      const a = reused.components.subarray(c * dim, (c + 1) * dim);
+      const b = fresh.components.subarray(c * dim, (c + 1) * dim);
+      expect(cosine(a, b)).toBeGreaterThan(1 - 1e-9);
+    }
+  });
+
+  it('declines rows the parent did not fit (a strided first fit)', () => {
+    const everyOther = Int32Array.from({ length: 30 }, (_, i) => 2 * i);
+    const parent = fitPca(data, n, dim, 3, { rows: everyOther });
+    expect(gramWithin(parent.gram!, Int32Array.of(0, 2, 4), n)).not.toBeNull();
+    expect(gramWithin(parent.gram!, Int32Array.of(0, 1, 2), n)).toBeNull();
+    // Declined, the fit computes its own product: still the right answer.
+    const fit = fitPca(data, n, dim, 3, { rows: Int32Array.of(0, 1, 2, 3), within: parent.gram });
+    const fresh = fitPca(data, n, dim, 3, { rows: Int32Array.of(0, 1, 2, 3) });
+    expect(rel(fit.variances[0], fresh.variances[0])).toBeLessThan(1e-12);
+  });
+
+  it('keeps no Gram matrix on the covariance path (more rows than dimensions)', () => {
+    const { data: tall } = plantedData(100, 20, geometric(8), 0.05, 7);
+    expect(fitPca(tall, 100, 20, 3).gram).toBeUndefined();
   });
 });

@@ -10,7 +10,14 @@
  * one on a tie) is positive. The sign of a component is otherwise arbitrary; callers may flip it.
  */
 import { topEigen } from './pca-eigen';
-import { columnMean, gramMatrix, rowCount, scatterMatrix } from './pca-scatter';
+import {
+  columnMean,
+  gramMatrix,
+  gramWithin,
+  rowCount,
+  scatterMatrix,
+  type GramOfRows,
+} from './pca-scatter';
 
 export interface Pca {
   /** Mean of the fitted rows, [dim]. */
@@ -25,6 +32,11 @@ export interface Pca {
   totalVariance: number;
   /** Number of rows fitted. */
   n: number;
+  /**
+   * The Gram matrix this fit decomposed (fits with fewer rows than dimensions): a later fit on a
+   * subset of these rows takes its own from it (PcaOptions.within).
+   */
+  gram?: GramOfRows;
 }
 
 export interface PcaOptions {
@@ -44,6 +56,11 @@ export interface PcaOptions {
   gram?: Float64Array;
   /** The column mean of the fitted rows, when the caller already computed it (for `scatter`). */
   mean?: Float64Array;
+  /**
+   * An earlier fit's Gram matrix over a superset of `rows`: this fit's Gram matrix is derived from
+   * it (gramWithin) instead of multiplied again, when `gram` is not given and the rows allow.
+   */
+  within?: GramOfRows | null;
 }
 
 const DEFAULT_SEED = 0x5eed;
@@ -70,15 +87,18 @@ export function fitPca(
   const variances = new Float64Array(k);
   let totalVariance = 0;
   let found = 0; // components with a real eigenvector; the rest are completed below
+  let kept: GramOfRows | undefined;
 
   if (count === 0) {
     // Nothing to fit: all variances 0, components completed to an arbitrary orthonormal set.
   } else if (count < dim) {
-    const gram = opts.gram ?? gramMatrix(data, n, dim, mean, rows).gram;
+    const reused = !opts.gram && opts.within && rows ? gramWithin(opts.within, rows, n) : null;
+    const gram = opts.gram ?? reused ?? gramMatrix(data, n, dim, mean, rows).gram;
     if (gram.length !== count * count)
       throw new RangeError(`fitPca: gram is not ${count}x${count}`);
     for (let i = 0; i < count * count; i++) gram[i] /= denom;
     for (let i = 0; i < count; i++) totalVariance += gram[i * count + i];
+    kept = { matrix: gram, count, denom, rows };
     const kk = Math.min(k, count);
     const eig = topEigen(gram, count, kk, seed);
     // Component = Xcᵀu / ||Xcᵀu||; its norm is sqrt((n-1)λ), zero for directions the rows lack.
@@ -112,7 +132,15 @@ export function fitPca(
 
   const explained = new Float64Array(k);
   if (totalVariance > 0) for (let c = 0; c < k; c++) explained[c] = variances[c] / totalVariance;
-  return { mean, components, variances, explained, totalVariance, n: count };
+  return {
+    mean,
+    components,
+    variances,
+    explained,
+    totalVariance,
+    n: count,
+    ...(kept && { gram: kept }),
+  };
 }
 
 /**
