@@ -303,18 +303,23 @@ async function openApp(browser, origin, model, res, backend) {
         const drawnAt = await window.__benchDrawn;
         const picked = hook.inputs.findLast((i) => i.label === 'Images' && i.names.includes(n));
         const embed = hook.records.findLast((x) => x.type === 'embed' && x.fileName === n && x.ok);
-        const pca = embed
-          ? hook.records.findLast(
-              (x) =>
-                x.type === 'pca' &&
-                x.ok &&
-                x.imageIds.includes(embed.imageIds[0]) &&
-                x.doneAt <= drawnAt,
-            )
-          : undefined;
+        // The maps came with the features (EmbedResult.pca), or answered a request of their own.
+        const pca =
+          embed?.pcaMs !== undefined
+            ? { ms: embed.pcaMs, startedEarly: true, withFeatures: true }
+            : embed
+              ? hook.records.findLast(
+                  (x) =>
+                    x.type === 'pca' &&
+                    x.ok &&
+                    x.imageIds.includes(embed.imageIds[0]) &&
+                    x.doneAt <= drawnAt,
+                )
+              : undefined;
         return {
           e2e: drawnAt - picked.at,
-          features: embed ? embed.doneAt - picked.at : null,
+          // When the features were ready in the worker: before any map computed with them.
+          features: embed ? embed.doneAt - picked.at - (embed.timings.mapMs ?? 0) : null,
           embed,
           pca,
         };
@@ -669,9 +674,13 @@ async function main() {
           // The same start, until the features are back from the worker (no PCA, no drawing).
           e2e_features: pick((x) => x.features),
           embed_round_trip: pick((x) => (x.embed ? x.embed.doneAt - x.embed.sentAt : null)),
-          pca_round_trip: pick((x) => (x.pca ? x.pca.doneAt - x.pca.sentAt : null)),
+          pca_round_trip: pick((x) =>
+            x.pca && !x.pca.withFeatures ? x.pca.doneAt - x.pca.sentAt : null,
+          ),
           // Maps the worker started with the features, before the UI asked (EmbedRequest.pcaNext).
           pca_started_early: raw.app.filter((x) => x.pca?.startedEarly).length / raw.app.length,
+          // Of those, maps that came in the features' own answer (EmbedResult.pca).
+          pca_with_features: raw.app.filter((x) => x.pca?.withFeatures).length / raw.app.length,
           tokens: raw.app[0]?.embed?.tokens ?? null,
           dim: raw.app[0]?.embed?.dim ?? null,
         };

@@ -26,6 +26,8 @@ export interface BenchRecord {
   dim?: number;
   /** The file an embed was for. */
   fileName?: string;
+  /** For an embed whose answer brought the PCA maps too (EmbedResult.pca): their PcaResult.ms. */
+  pcaMs?: number;
   /** The backend and WASM threads a loaded model runs on, and whether it sizes sessions. */
   backend?: { backend: string; threads: number; sizedSessions: boolean };
 }
@@ -98,6 +100,7 @@ export function installBenchHook(client: EngineClient): void {
     const record = (ok: boolean, r?: unknown) => {
       const res = (r ?? {}) as Partial<Omit<BenchRecord, 'backend'>> & {
         backend?: { backend: string; threads: number; sizedSessions: boolean } | string;
+        pca?: { ms: number };
       };
       hook.records.push({
         type: req.type,
@@ -111,6 +114,7 @@ export function installBenchHook(client: EngineClient): void {
         ...(typeof res.startedEarly === 'boolean' && { startedEarly: res.startedEarly }),
         ...(typeof res.tokens === 'number' && { tokens: res.tokens, dim: res.dim }),
         ...(req.type === 'embed' && { fileName: req.fileName }),
+        ...(req.type === 'embed' && res.pca ? { pcaMs: res.pca.ms } : {}),
         ...(res.backend &&
           typeof res.backend === 'object' && {
             backend: {

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { makeStored, type StoredFeatures } from './embed';
-import { PcaAhead } from './pca-job';
+import { PcaAhead, pcaWithFeatures } from './pca-job';
 import type { PcaRequest, PcaResult } from './protocol';
 
-function image(seed: number): StoredFeatures {
-  const tokens = Float32Array.from({ length: 5 * 8 }, (_, i) => Math.sin(seed + i));
+function image(seed: number, rows = 2, dim = 8): StoredFeatures {
+  const tokenCount = 1 + rows * rows;
+  const tokens = Float32Array.from({ length: tokenCount * dim }, (_, i) => Math.sin(seed + i));
   return makeStored(tokens, {
-    tokenCount: 5,
-    dim: 8,
+    tokenCount,
+    dim,
     registers: 0,
-    rows: 2,
-    cols: 2,
+    rows,
+    cols: rows,
     inputHeight: 28,
     inputWidth: 28,
     source: {
@@ -105,5 +106,21 @@ describe('PcaAhead', () => {
     new PcaAhead().afterHandover(() => log.push('idle'));
     await tick(5);
     expect(log.filter((x) => x === 'cleared' || x === 'idle').sort()).toEqual(['cleared', 'idle']);
+  });
+});
+
+describe('pcaWithFeatures', () => {
+  it('comes with the features for one image at 224 px, or a few; not for many or large ones', () => {
+    // ViT-S: 16 x 16 patches of 384 at 224 px, 32 x 32 at 448 px.
+    const features = new Map<string, StoredFeatures>();
+    for (let i = 0; i < 8; i++) features.set(`s${i}`, image(i, 16, 384));
+    features.set('big', image(9, 32, 384));
+    expect(pcaWithFeatures(request(['s0']), features)).toBe(true); // Gram 256 x 256 x 384
+    expect(pcaWithFeatures(request(['s0', 's1']), features)).toBe(true); // 512 x 384², 75 M
+    expect(pcaWithFeatures(request(['s0', 's1', 's2']), features)).toBe(false); // 113 M
+    expect(pcaWithFeatures(request(['big']), features)).toBe(false); // 1024 x 384², 151 M
+    // Images without features (removed meanwhile) count for nothing; none at all: nothing to do.
+    expect(pcaWithFeatures(request(['gone']), features)).toBe(false);
+    expect(pcaWithFeatures(request(['s0', 'gone']), features)).toBe(true);
   });
 });

@@ -80,6 +80,35 @@ export async function computePca(
   };
 }
 
+/**
+ * Up to this many multiply-adds in the first fit's product, a PCA request is answered with the
+ * features it follows (EmbedResult.pca): ViT-S at 224 px, one image (256 x 256 x 384, 25 M) or
+ * two (512 x 384 x 384, 75 M); a few ms each.
+ */
+const WITH_FEATURES_MAX_WORK = 1e8;
+
+/**
+ * Whether `req` is small enough to compute before answering the embed it follows. Then the map
+ * comes with the features in one message and one UI update, and the PCA does not compete with
+ * the UI's render of the features for the CPU (a few ms on two cores). A larger one would hold
+ * back the features it follows; it is started after answering instead (PcaAhead).
+ */
+export function pcaWithFeatures(
+  req: PcaRequest,
+  features: ReadonlyMap<string, StoredFeatures>,
+): boolean {
+  let rows = 0;
+  let dim = 0;
+  for (const id of req.imageIds) {
+    const f = features.get(id);
+    if (!f) continue;
+    rows += f.rows * f.cols;
+    dim = f.dim;
+  }
+  const work = rows < dim ? rows * rows * dim : rows * dim * dim;
+  return rows > 0 && work <= WITH_FEATURES_MAX_WORK;
+}
+
 /** Where this request's products ran: the GPU when any fit did, else a session, else here. */
 function covarianceReport(
   fitter: CovarianceFitter | null,

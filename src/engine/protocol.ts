@@ -49,9 +49,10 @@ export interface EmbedRequest {
    */
   fresh?: boolean;
   /**
-   * The PCA request the UI will make once these features are back (its PCA view is open): the
-   * worker starts on it right after answering, and answers that request from it. The map then
-   * does not wait for a round trip through the UI.
+   * The PCA request the UI will make once these features are back (its PCA view is open). A small
+   * one (see pcaWithFeatures) is computed before answering and comes with the features
+   * (EmbedResult.pca); a larger one is started right after answering, and answers that request
+   * when it comes. Either way the map does not wait for a round trip through the UI.
    */
   pcaNext?: PcaRequest;
 }
@@ -404,7 +405,13 @@ export interface EmbedResult {
   dim: number;
   registers: number;
   backend: Backend;
-  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number };
+  /** mapMs: computing `pca` before answering (the features were ready that much earlier). */
+  timings: { decodeMs: number; preprocessMs: number; inferenceMs: number; mapMs?: number };
+  /**
+   * The answer to EmbedRequest.pcaNext, when it was small enough to compute before answering:
+   * the UI shows the features and the map in one update.
+   */
+  pca?: PcaResult;
   /** A session fixed to this input size ran it (made once a size repeats; see LoadedModel). */
   sizedSession: boolean;
   /** That session replayed a captured GPU graph (WebGPU; see engine/graph-replay.ts). */

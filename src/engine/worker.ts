@@ -10,7 +10,7 @@ import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
-import { computePca, PcaAhead } from './pca-job';
+import { computePca, PcaAhead, pcaWithFeatures } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
 import { resolveModel } from './load-model';
@@ -102,6 +102,12 @@ function dropTokens(f: StoredFeatures): void {
   covariance?.forget(f);
 }
 let queue: Promise<unknown> = Promise.resolve();
+/**
+ * The storage write of features whose maps went with them waits this long: until the UI has drawn
+ * them. Run at once it shares the two cores with that render and onnxruntime's spinning threads
+ * (they spin ~50 ms after a run), and the map is later by a ms or two. Nothing waits for it.
+ */
+const SAVE_AFTER_MAPS_MS = 30;
 
 function post(msg: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(msg, transfer);
@@ -152,6 +158,17 @@ async function handle(
     case 'embed': {
       const { result, save } = await embed(msg, signal);
       const next = msg.pcaNext;
+      if (next && pcaWithFeatures(next, features)) {
+        pcaAhead.clear();
+        const t0 = performance.now();
+        // A failed map must not fail the features: the UI then asks for it as usual.
+        const pca = await computePca(next, features, memory, covariance).catch(() => null);
+        if (save) setTimeout(save, SAVE_AFTER_MAPS_MS);
+        if (!pca) return { result };
+        result.pca = { ...pca.result, startedEarly: true };
+        result.timings.mapMs = performance.now() - t0;
+        return { result, transfer: pca.transfer };
+      }
       // After this answer is posted (later tasks), so the features reach the UI first; the
       // storage write (~7 ms of transaction and clone, which nothing waits for) only once the maps
       // went to the UI: run before, it held up the UI's request for them.

@@ -4,7 +4,7 @@
  * generation counter, so a change of model or settings never shows stale features.
  */
 import { EngineClient } from '../engine/client';
-import type { ModelSource, PcaRequest, PreprocessSettings } from '../engine/protocol';
+import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../engine/protocol';
 import { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
@@ -35,11 +35,18 @@ let lastSource: { source: ModelSource; label: string; linkModel: LinkModel | nul
 const embedCalls = new Map<string, number>();
 /** Images added in this session and not embedded yet: browser storage has nothing under their ids. */
 const freshIds = new Set<string>();
-/** The PCA request that will follow an image's features, when a view will make one (see pca.ts). */
-let pcaAfter: (imageId: string) => PcaRequest | undefined = () => undefined;
+/**
+ * The PCA view's side of an embed (see pca.ts): the request that will follow an image's features
+ * when the view will make one, and what to do with its answer when it comes with the features.
+ */
+interface PcaHooks {
+  requestAfter(imageId: string): PcaRequest | undefined;
+  withFeatures(req: PcaRequest, result: PcaResult): void;
+}
+let pcaHooks: PcaHooks = { requestAfter: () => undefined, withFeatures: () => undefined };
 
-export function setPcaAfter(f: typeof pcaAfter): void {
-  pcaAfter = f;
+export function setPcaHooks(hooks: PcaHooks): void {
+  pcaHooks = hooks;
 }
 /** One storage warning per indexing run is enough. */
 let storeWarned = false;
@@ -254,6 +261,7 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
   const entry = useApp.getState().images.find((i) => i.id === id);
   if (!entry) return Promise.resolve('cancelled');
   const gen = generation;
+  const pcaNext = pcaHooks.requestAfter(entry.id);
   const call = engine().call({
     type: 'embed',
     imageId: entry.id,
@@ -262,14 +270,17 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
     preprocess: preprocessSettings(),
     // Only its first embedding: after that, features may have been saved under this id.
     fresh: freshIds.delete(entry.id),
-    pcaNext: pcaAfter(entry.id),
+    pcaNext,
   });
   embedCalls.set(entry.id, call.id);
   return call.promise.then(
     (result) => {
       if (gen !== generation) return 'cancelled';
       embedCalls.delete(entry.id);
-      patchImage(entry.id, { status: 'done', result });
+      const { pca, ...features } = result;
+      patchImage(entry.id, { status: 'done', result: features });
+      // In the same task: React draws the features and their map in one update.
+      if (pca && pcaNext) pcaHooks.withFeatures(pcaNext, pca);
       return 'done';
     },
     (err: ExplorerError) => {

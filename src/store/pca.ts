@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { PcaMap, PcaRequest, PcaResult, PcaSettings } from '../engine/protocol';
 import type { ExplorerError } from '../lib/errors';
 import { pushAlert, useApp } from './app-store';
-import { engine, setPcaAfter } from './controller';
+import { engine, setPcaHooks } from './controller';
 
 export type Channel = 'rgb' | 0 | 1 | 2;
 
@@ -37,6 +37,8 @@ export interface PcaState {
   covariance: PcaResult['covariance'];
   /** The worker had started the current maps before they were asked for (EmbedRequest.pcaNext). */
   startedEarly: boolean;
+  /** The current maps came in the answer with the last image's features (EmbedResult.pca). */
+  withFeatures: boolean;
 }
 
 export const usePca = create<PcaState>()(() => ({
@@ -52,6 +54,7 @@ export const usePca = create<PcaState>()(() => ({
   ms: null,
   covariance: 'javascript',
   startedEarly: false,
+  withFeatures: false,
 }));
 
 let latest = 0;
@@ -75,12 +78,68 @@ export function pcaRequestAfter(imageId: string): PcaRequest | undefined {
     .map((i) => i.id);
   return { type: 'pca', imageIds, ...usePca.getState().settings };
 }
-setPcaAfter(pcaRequestAfter);
+
+/** The key of maps that came with the features they follow: the view's request for them is moot. */
+let cameWithFeatures: string | null = null;
+
+function keyOf(imageIds: string[], settings: PcaSettings): string {
+  return `${imageIds.join(',')}|${JSON.stringify(settings)}`;
+}
+
+function show(r: PcaResult, key: string, settings: PcaSettings, withFeatures = false): void {
+  const maps: Record<string, PcaMap> = {};
+  const explainedById: Record<string, number[]> = {};
+  r.maps.forEach((m, i) => {
+    maps[m.imageId] = m;
+    explainedById[m.imageId] = r.perImageExplained[i] ?? [];
+  });
+  usePca.setState({
+    maps,
+    explained: r.explained,
+    explainedById,
+    invertUsed: r.invertUsed,
+    computing: false,
+    key,
+    computedWith: settings,
+    ms: r.ms,
+    covariance: r.covariance,
+    startedEarly: r.startedEarly === true,
+    withFeatures,
+  });
+}
+
+/**
+ * Maps that came with an image's features (EmbedResult.pca), shown at once if they are still what
+ * the view would ask for: the same images with features, in order, and the same settings.
+ */
+export function pcaWithFeatures(req: PcaRequest, r: PcaResult): void {
+  const { settings } = usePca.getState();
+  const done = useApp
+    .getState()
+    .images.filter((i) => i.status === 'done' && i.result)
+    .map((i) => i.id);
+  const key = keyOf(done, settings);
+  const asked = keyOf(req.imageIds, {
+    ...settings,
+    joint: req.joint,
+    foregroundOnly: req.foregroundOnly,
+    threshold: req.threshold,
+    invert: req.invert,
+  });
+  if (!viewOpen || asked !== key) return;
+  latest++; // an older request still under way would bring older maps
+  show(r, key, settings, true);
+  cameWithFeatures = key;
+}
+setPcaHooks({ requestAfter: pcaRequestAfter, withFeatures: pcaWithFeatures });
 
 export function computePca(imageIds: string[]): void {
-  const seq = ++latest;
   const { settings } = usePca.getState();
-  const key = `${imageIds.join(',')}|${JSON.stringify(settings)}`;
+  const key = keyOf(imageIds, settings);
+  const moot = key === cameWithFeatures;
+  cameWithFeatures = null;
+  if (moot) return;
+  const seq = ++latest;
   if (imageIds.length === 0) {
     usePca.setState({ maps: {}, explained: [], explainedById: {}, computing: false, key });
     return;
@@ -91,24 +150,7 @@ export function computePca(imageIds: string[]): void {
     .promise.then(
       (r) => {
         if (seq !== latest) return;
-        const maps: Record<string, PcaMap> = {};
-        const explainedById: Record<string, number[]> = {};
-        r.maps.forEach((m, i) => {
-          maps[m.imageId] = m;
-          explainedById[m.imageId] = r.perImageExplained[i] ?? [];
-        });
-        usePca.setState({
-          maps,
-          explained: r.explained,
-          explainedById,
-          invertUsed: r.invertUsed,
-          computing: false,
-          key,
-          computedWith: settings,
-          ms: r.ms,
-          covariance: r.covariance,
-          startedEarly: r.startedEarly === true,
-        });
+        show(r, key, settings);
       },
       (err: ExplorerError) => {
         if (seq !== latest) return;

@@ -128,6 +128,8 @@ describe('PCA maps', () => {
     await settled(page, /Joint basis over 4 images/);
     const section = page.getByRole('region', { name: 'PCA maps' });
     expect(await section.getAttribute('data-started-early')).toBe('true');
+    // Maps this small (four images of the tiny model) came in the answer with the features.
+    expect(await section.getAttribute('data-with-features')).toBe('true');
     const early = await downloadNpy(page, 'Download PCA: coffee.png');
     // The same request made the usual way (per image and back) gives the same colours.
     await page.getByLabel('Joint PCA').uncheck();
@@ -135,6 +137,7 @@ describe('PCA maps', () => {
     await page.getByLabel('Joint PCA').check();
     await settled(page, /Joint basis over 4 images/);
     expect(await section.getAttribute('data-started-early')).toBe('false');
+    expect(await section.getAttribute('data-with-features')).toBe('false');
     const usual = await downloadNpy(page, 'Download PCA: coffee.png');
     expect(Array.from(early.data)).toEqual(Array.from(usual.data));
   });

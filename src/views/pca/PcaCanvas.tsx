@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import { drawOverlay, useImage } from '../shared/overlay';
 import type { EmbedResult, PcaMap, PreprocessMode } from '../../engine/protocol';
 import type { Channel } from '../../store/pca';
@@ -46,7 +46,9 @@ export function PcaCanvas(p: PcaCanvasProps) {
   const ref = useRef<HTMLCanvasElement | null>(null);
   const img = useImage(p.photoUrl);
   const { map, result, opacity, smooth, channel, showMask, mode } = p;
-  useEffect(() => {
+  // Drawn before the browser paints: a new card never shows an empty canvas for a frame, and
+  // the map is on screen in the same frame as the card (a passive effect may run a paint later).
+  useLayoutEffect(() => {
     const canvas = ref.current;
     if (!canvas) return;
     const ctx = canvas.getContext('2d');

@@ -49,6 +49,7 @@ export function PcaView() {
       aria-busy={pca.computing}
       data-computed-for={pca.key}
       data-started-early={pca.startedEarly}
+      data-with-features={pca.withFeatures}
     >
       <div className="toolbar">
         <label>
