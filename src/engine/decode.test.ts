@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compositeAndInspect } from './decode';
+import { compositeAndInspect, isGrey } from './decode';
 
 /** RGBA pixels at a chosen byte offset into their buffer (an odd offset takes the byte loop). */
 function pixels(values: number[][], offset = 0): Uint8ClampedArray {
@@ -63,4 +63,13 @@ describe('compositeAndInspect', () => {
       });
     });
   }
+});
+
+describe('isGrey', () => {
+  it('looks at the three colour bytes of each pixel, never the fourth', () => {
+    const px = Uint8ClampedArray.of(7, 7, 7, 0, 200, 200, 200, 13);
+    expect(isGrey(px)).toBe(true);
+    px[5] = 201;
+    expect(isGrey(px)).toBe(false);
+  });
 });

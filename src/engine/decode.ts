@@ -12,8 +12,13 @@ export const MAX_DECODE_PIXELS = 40_000_000;
 export const MAX_DECODE_SIDE = 16384;
 
 export interface DecodedImage {
-  /** RGBA, alpha already composited (every alpha is 255). */
+  /**
+   * Four bytes a pixel, alpha already composited: R, G, B, A, or with `bgr` B, G, R and a fourth
+   * byte to ignore.
+   */
   rgba: Uint8ClampedArray;
+  /** Blue first (a decoder's native BGRA/BGRX layout, copied as it is: no swizzle pass). */
+  bgr: boolean;
   width: number;
   height: number;
   notes: ImageNotes;
@@ -39,6 +44,10 @@ async function readHead(blob: Blob, bytes: number): Promise<Uint8Array> {
 /** Pixels as decoded, before compositing; `capped` when decoded straight to a smaller size. */
 interface RawPixels {
   rgba: Uint8ClampedArray;
+  /** B, G, R first (see DecodedImage.bgr). */
+  bgr: boolean;
+  /** The layout has no alpha (BGRX, RGBX): every pixel is opaque whatever its fourth byte. */
+  opaque: boolean;
   width: number;
   height: number;
   originalWidth: number;
@@ -68,10 +77,13 @@ export async function decodeImage(
       isPng(head) &&
       (await decodePng(head, declared))) ||
     (await decodeBitmap(blob, fileName, declared));
-  const { hadAlpha, grayscale } = compositeAndInspect(raw.rgba, background === 'white' ? 255 : 0);
-  const { rgba, width, height, originalWidth, originalHeight, capped } = raw;
+  const { hadAlpha, grayscale } = raw.opaque
+    ? { hadAlpha: false, grayscale: isGrey(raw.rgba) }
+    : compositeAndInspect(raw.rgba, background === 'white' ? 255 : 0);
+  const { rgba, bgr, width, height, originalWidth, originalHeight, capped } = raw;
   return {
     rgba,
+    bgr,
     width,
     height,
     notes: { originalWidth, originalHeight, width, height, capped, hadAlpha, grayscale },
@@ -95,6 +107,9 @@ function isPng(b: Uint8Array): boolean {
  * or where the picture must be turned (an eXIf orientation), which only the bitmap path applies.
  * Not for JPEG: there ImageDecoder gives YUV frames whose RGB differs from the bitmap path's.
  */
+/** VideoFrame layouts of four bytes a pixel whose first three are the colour channels. */
+const FOUR_BYTE = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
 export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<RawPixels | null> {
   if (typeof ImageDecoder === 'undefined') return null;
   let decoder: ImageDecoder | null = null;
@@ -108,8 +123,20 @@ export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<Raw
     const turned = rotation !== 0 || flip !== false;
     if (turned || width !== size.width || height !== size.height) return null;
     const rgba = new Uint8ClampedArray(width * height * 4);
-    await frame.copyTo(rgba, { format: 'RGBA' });
-    return { rgba, width, height, originalWidth: width, originalHeight: height, capped: false };
+    // The frame's own four-byte layout copies as it is; asking for RGBA would swizzle it
+    // (Chromium decodes to BGRA/BGRX: 1.2 ms instead of 0.6 for a 512 x 512 photo).
+    const format = FOUR_BYTE.has(frame.format ?? '') ? (frame.format as VideoPixelFormat) : 'RGBA';
+    await frame.copyTo(rgba, { format });
+    return {
+      rgba,
+      bgr: format.startsWith('BGR'),
+      opaque: format.endsWith('X'),
+      width,
+      height,
+      originalWidth: width,
+      originalHeight: height,
+      capped: false,
+    };
   } catch {
     return null;
   } finally {
@@ -173,10 +200,27 @@ export async function decodeBitmap(
     if (!ctx) throw new ExplorerError('internal', 'This browser cannot draw images in a worker.');
     ctx.drawImage(bitmap, 0, 0);
     const rgba = ctx.getImageData(0, 0, width, height).data;
-    return { rgba, width, height, originalWidth, originalHeight, capped };
+    return {
+      rgba,
+      bgr: false,
+      opaque: false,
+      width,
+      height,
+      originalWidth,
+      originalHeight,
+      capped,
+    };
   } finally {
     bitmap.close();
   }
+}
+
+/** Whether the first three bytes of every four-byte pixel are equal (a grey picture). */
+export function isGrey(px4: Uint8ClampedArray): boolean {
+  for (let i = 0; i < px4.length; i += 4) {
+    if (px4[i] !== px4[i + 1] || px4[i] !== px4[i + 2]) return false;
+  }
+  return true;
 }
 
 /**

@@ -72,7 +72,13 @@ export function prepareImage(
   patch: number,
 ): ModelInput {
   const pre = preprocess(
-    { data: image.rgba, width: image.width, height: image.height, channels: 4 },
+    {
+      data: image.rgba,
+      width: image.width,
+      height: image.height,
+      channels: 4,
+      order: image.bgr ? 'bgr' : 'rgb',
+    },
     {
       mode: settings.mode,
       resolution: settings.resolution,

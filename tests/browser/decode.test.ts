@@ -114,10 +114,18 @@ describe('PNG decoding by ImageDecoder', () => {
       const size = d.readImageSize(u8)!;
       const fast = await d.decodePng(u8, size);
       const slow = await d.decodeBitmap(new Blob([u8], { type: 'image/png' }), 'x.png', size);
+      // The fast path keeps the frame's own layout (BGRA or BGRX in Chromium): compare each
+      // channel where it is, and alpha only where the layout has one (X: the bitmap must be opaque).
       let diff = 0;
-      if (fast)
-        for (let i = 0; i < slow.rgba.length; i++) if (fast.rgba[i] !== slow.rgba[i]) diff++;
+      if (fast) {
+        const at = fast.bgr ? [2, 1, 0] : [0, 1, 2];
+        for (let p = 0; p < slow.rgba.length; p += 4) {
+          for (let c = 0; c < 3; c++) if (fast.rgba[p + at[c]] !== slow.rgba[p + c]) diff++;
+          if ((fast.opaque ? 255 : fast.rgba[p + 3]) !== slow.rgba[p + 3]) diff++;
+        }
+      }
       return {
+        layout: fast && `${fast.bgr ? 'bgr' : 'rgb'}${fast.opaque ? 'x' : 'a'}`,
         fast: fast && [fast.width, fast.height],
         slow: [slow.width, slow.height],
         diff,
@@ -127,6 +135,7 @@ describe('PNG decoding by ImageDecoder', () => {
     expect(r.fast).toEqual([W, H]);
     expect(r.slow).toEqual([W, H]);
     expect(r.n).toBe(W * H * 4);
+    expect(['rgba', 'rgbx', 'bgra', 'bgrx']).toContain(r.layout);
     expect(r.diff).toBe(0);
   });
 

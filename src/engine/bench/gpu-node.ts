@@ -148,6 +148,7 @@ async function runCase(
   };
   const decoded = {
     rgba: rgba.data,
+    bgr: false,
     width: rgba.width,
     height: rgba.height,
     notes: {

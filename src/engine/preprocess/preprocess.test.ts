@@ -146,3 +146,30 @@ describe('preprocess (dense)', () => {
     expect(out.data[2 * w * h + 5]).toBe(norm(200, 2));
   });
 });
+
+describe('preprocess of BGRA pixels (a VideoFrame copied in its own layout)', () => {
+  /** The photo as four bytes a pixel, blue first, and a fourth byte that is not alpha. */
+  function asBgrx(src: PixelSource): PixelSource {
+    const n = src.width * src.height;
+    const data = new Uint8Array(n * 4);
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) data[i * 4 + 2 - c] = src.data[i * src.channels + c];
+      data[i * 4 + 3] = i % 251; // padding: never read as a colour
+    }
+    return { data, width: src.width, height: src.height, channels: 4, order: 'bgr' };
+  }
+
+  it.each([
+    ['classifier, resampled', { ...OPTS }],
+    ['dense, resampled', { ...OPTS, mode: 'dense' as const, resolution: 224, maxLongSide: 448 }],
+    // The 451 x 300 photo's short side is already 300: a 28 px crop straight from its pixels.
+    ['classifier, no resample', { ...OPTS, resolution: 28, shortestEdge: 300 }],
+  ])('gives the same model input as RGB: %s', (_name, opts) => {
+    const rgb = loadPng('chelsea.png');
+    const want = preprocess(rgb, opts);
+    const got = preprocess(asBgrx(rgb), opts);
+    expect([got.width, got.height, got.resized]).toEqual([want.width, want.height, want.resized]);
+    expect(want.resized).toBe(!_name.includes('no resample'));
+    expect(Array.from(got.data)).toEqual(Array.from(want.data));
+  });
+});

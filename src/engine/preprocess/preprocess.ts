@@ -108,11 +108,12 @@ export function preprocess(image: PixelSource, opts: PreprocessOptions): Preproc
 
   const data = new Float32Array(3 * width * height);
   const plane = width * height;
+  const bgr = image.order === 'bgr'; // resampling keeps the source's channel order
   for (let c = 0; c < 3; c++) {
     const lut = normalizeLut(flavour, opts.rescale, opts.mean[c], opts.std[c]);
     let o = c * plane;
     for (let y = 0; y < height; y++) {
-      let p = ((y0 + y) * rowWidth + x0) * stride + c;
+      let p = ((y0 + y) * rowWidth + x0) * stride + (bgr ? 2 - c : c);
       for (let x = 0; x < width; x++, p += stride) data[o++] = lut[rgb[p]];
     }
   }

@@ -123,6 +123,11 @@ export interface PixelSource {
   height: number;
   /** 4 = RGBA as from `getImageData` (alpha ignored: the caller composites), 3 = RGB. */
   channels: 3 | 4;
+  /**
+   * The colour channels' order: 'bgr' for BGRA pixels (a VideoFrame's native layout). Resampling
+   * keeps it (each channel on its own); preprocess reads the channels in this order. Default 'rgb'.
+   */
+  order?: 'rgb' | 'bgr';
 }
 
 export interface RgbImage {
