@@ -1,6 +1,6 @@
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { fitPca } from '../features/pca';
+import { fitPca, type Pca } from '../features/pca';
 import { gaussian } from '../features/pca-test-utils';
 import { columnMean, gramMatrix, scatterMatrix } from '../features/pca-scatter';
 import type { FitRequest } from '../features/pca-map';
@@ -22,6 +22,16 @@ function data(n: number, dim: number): Float32Array {
     for (let j = 0; j < dim; j++) x[i * dim + j] += 0.1 * g() + 0.3;
   }
   return x;
+}
+
+/** The same three components (up to sign) and explained ratios as the JavaScript fit. */
+function expectSameFit(got: Pca, want: Pca, dim: number): void {
+  for (let c = 0; c < 3; c++) {
+    let dot = 0;
+    for (let j = 0; j < dim; j++) dot += want.components[c * dim + j] * got.components[c * dim + j];
+    expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
+    expect(got.explained[c]).toBeCloseTo(want.explained[c], 5);
+  }
 }
 
 describe('CovarianceFitter', () => {
@@ -51,13 +61,7 @@ describe('CovarianceFitter', () => {
         parts: [{ count: n }],
       });
       expect(fitter.usedSession).toBe(true);
-      for (let c = 0; c < 3; c++) {
-        let dot = 0;
-        for (let j = 0; j < dim; j++)
-          dot += want.components[c * dim + j] * got.components[c * dim + j];
-        expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
-        expect(got.explained[c]).toBeCloseTo(want.explained[c], 5);
-      }
+      expectSameFit(got, want, dim);
     }
     await fitter.release();
   });
@@ -76,13 +80,7 @@ describe('CovarianceFitter', () => {
     // No second product: the Gram matrix of the 150 rows came from the first one.
     expect(fitter.sessionFits).toBe(sessionFits);
     const want = fitPca(x, n, dim, 3, { seed: 1, rows });
-    for (let c = 0; c < 3; c++) {
-      let dot = 0;
-      for (let j = 0; j < dim; j++)
-        dot += want.components[c * dim + j] * got.components[c * dim + j];
-      expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
-      expect(got.explained[c]).toBeCloseTo(want.explained[c], 5);
-    }
+    expectSameFit(got, want, dim);
     await fitter.release();
   });
 
@@ -190,12 +188,7 @@ describe('CovarianceFitter with a GPU kernel', () => {
       const got = await fitter.fit(request(rows));
       paths.push(fitter.lastPath);
       const want = fitPca(x, n, dim, 3, { seed: 1, rows });
-      for (let c = 0; c < 3; c++) {
-        let dot = 0;
-        for (let j = 0; j < dim; j++)
-          dot += want.components[c * dim + j] * got.components[c * dim + j];
-        expect(Math.abs(dot)).toBeGreaterThan(1 - 1e-6);
-      }
+      expectSameFit(got, want, dim);
     }
     expect(paths).toContain('gpu');
     expect(paths).toContain('session');
