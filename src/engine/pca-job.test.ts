@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeStored, type StoredFeatures } from './embed';
-import { PcaAhead, pcaWithFeatures } from './pca-job';
+import { PcaAhead, sentWithFeatures } from './pca-job';
 import type { PcaRequest, PcaResult } from './protocol';
 
 function image(seed: number, rows = 2, dim = 8): StoredFeatures {
@@ -109,18 +109,18 @@ describe('PcaAhead', () => {
   });
 });
 
-describe('pcaWithFeatures', () => {
+describe('sentWithFeatures', () => {
   it('comes with the features for one image at 224 px, or a few; not for many or large ones', () => {
     // ViT-S: 16 x 16 patches of 384 at 224 px, 32 x 32 at 448 px.
     const features = new Map<string, StoredFeatures>();
     for (let i = 0; i < 8; i++) features.set(`s${i}`, image(i, 16, 384));
     features.set('big', image(9, 32, 384));
-    expect(pcaWithFeatures(request(['s0']), features)).toBe(true); // Gram 256 x 256 x 384
-    expect(pcaWithFeatures(request(['s0', 's1']), features)).toBe(true); // 512 x 384², 75 M
-    expect(pcaWithFeatures(request(['s0', 's1', 's2']), features)).toBe(false); // 113 M
-    expect(pcaWithFeatures(request(['big']), features)).toBe(false); // 1024 x 384², 151 M
+    expect(sentWithFeatures(request(['s0']), features)).toBe(true); // Gram 256 x 256 x 384
+    expect(sentWithFeatures(request(['s0', 's1']), features)).toBe(true); // 512 x 384², 75 M
+    expect(sentWithFeatures(request(['s0', 's1', 's2']), features)).toBe(false); // 113 M
+    expect(sentWithFeatures(request(['big']), features)).toBe(false); // 1024 x 384², 151 M
     // Images without features (removed meanwhile) count for nothing; none at all: nothing to do.
-    expect(pcaWithFeatures(request(['gone']), features)).toBe(false);
-    expect(pcaWithFeatures(request(['s0', 'gone']), features)).toBe(true);
+    expect(sentWithFeatures(request(['gone']), features)).toBe(false);
+    expect(sentWithFeatures(request(['s0', 'gone']), features)).toBe(true);
   });
 });

@@ -93,7 +93,7 @@ const WITH_FEATURES_MAX_WORK = 1e8;
  * the UI's render of the features for the CPU (a few ms on two cores). A larger one would hold
  * back the features it follows; it is started after answering instead (PcaAhead).
  */
-export function pcaWithFeatures(
+export function sentWithFeatures(
   req: PcaRequest,
   features: ReadonlyMap<string, StoredFeatures>,
 ): boolean {

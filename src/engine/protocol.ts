@@ -50,7 +50,7 @@ export interface EmbedRequest {
   fresh?: boolean;
   /**
    * The PCA request the UI will make once these features are back (its PCA view is open). A small
-   * one (see pcaWithFeatures) is computed before answering and comes with the features
+   * one (see sentWithFeatures) is computed before answering and comes with the features
    * (EmbedResult.pca); a larger one is started right after answering, and answers that request
    * when it comes. Either way the map does not wait for a round trip through the UI.
    */

@@ -10,7 +10,7 @@ import { encodeNpy } from '../lib/npy';
 import { decodeImage } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
-import { computePca, PcaAhead, pcaWithFeatures } from './pca-job';
+import { computePca, PcaAhead, sentWithFeatures } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
 import { resolveModel } from './load-model';
@@ -158,7 +158,7 @@ async function handle(
     case 'embed': {
       const { result, save } = await embed(msg, signal);
       const next = msg.pcaNext;
-      if (next && pcaWithFeatures(next, features)) {
+      if (next && sentWithFeatures(next, features)) {
         pcaAhead.clear();
         const t0 = performance.now();
         // A failed map must not fail the features: the UI then asks for it as usual.

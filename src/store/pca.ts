@@ -112,7 +112,7 @@ function show(r: PcaResult, key: string, settings: PcaSettings, withFeatures = f
  * Maps that came with an image's features (EmbedResult.pca), shown at once if they are still what
  * the view would ask for: the same images with features, in order, and the same settings.
  */
-export function pcaWithFeatures(req: PcaRequest, r: PcaResult): void {
+export function showPcaWithFeatures(req: PcaRequest, r: PcaResult): void {
   const { settings } = usePca.getState();
   const done = useApp
     .getState()
@@ -131,7 +131,7 @@ export function pcaWithFeatures(req: PcaRequest, r: PcaResult): void {
   show(r, key, settings, true);
   cameWithFeatures = key;
 }
-setPcaHooks({ requestAfter: pcaRequestAfter, withFeatures: pcaWithFeatures });
+setPcaHooks({ requestAfter: pcaRequestAfter, withFeatures: showPcaWithFeatures });
 
 export function computePca(imageIds: string[]): void {
   const { settings } = usePca.getState();
