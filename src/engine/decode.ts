@@ -99,17 +99,17 @@ function isPng(b: Uint8Array): boolean {
   return b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47;
 }
 
+/** VideoFrame layouts of four bytes a pixel whose first three are the colour channels. */
+const FOUR_BYTE = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
+
 /**
  * A whole PNG file's pixels by WebCodecs' ImageDecoder, straight from its bytes: no second read
  * of the file and no canvas, ~2 ms less than createImageBitmap per 512 x 512 photo. The same
  * values as the bitmap path for every PNG kind (grey, palette, 16-bit, alpha, gamma chunks: the
- * browser tests compare them). Null (use the bitmap path) where ImageDecoder is missing or fails,
+ * browser tests compare them), in the frame's own channel order (`bgr`, `opaque`). Null (use the bitmap path) where ImageDecoder is missing or fails,
  * or where the picture must be turned (an eXIf orientation), which only the bitmap path applies.
  * Not for JPEG: there ImageDecoder gives YUV frames whose RGB differs from the bitmap path's.
  */
-/** VideoFrame layouts of four bytes a pixel whose first three are the colour channels. */
-const FOUR_BYTE = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
-
 export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<RawPixels | null> {
   if (typeof ImageDecoder === 'undefined') return null;
   let decoder: ImageDecoder | null = null;
