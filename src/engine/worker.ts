@@ -7,7 +7,7 @@
 import { withOrt } from './ort-lock';
 import { ExplorerError, serializeError } from '../lib/errors';
 import { encodeNpy } from '../lib/npy';
-import { decodeImage } from './decode';
+import { decodeImage, releasePixels } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
 import { attentionRows, registerRows } from '../features/attention';
 import { computePca, PcaAhead, sentWithFeatures } from './pca-job';
@@ -469,6 +469,7 @@ async function modelInput(
   if (signal?.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
   const t1 = performance.now();
   const input = prepareImage(image, req.preprocess, patch);
+  releasePixels(image); // the input is a new array: the pixels can serve the next decode
   return { input, decodeMs, preprocessMs: performance.now() - t1 };
 }
 

@@ -48,16 +48,17 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** A PNG of W x H with `bytesPerRow` random sample bytes per row and extra chunks before IDAT. */
+/** A PNG of width x H with `bytesPerRow` random sample bytes per row and extra chunks before IDAT. */
 function png(
   bitDepth: number,
   colorType: number,
   bytesPerRow: number,
   extra: [string, number[]][] = [],
   seed = 1,
+  width = W,
 ): number[] {
   const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(W, 0);
+  ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(H, 4);
   ihdr[8] = bitDepth;
   ihdr[9] = colorType;
@@ -137,6 +138,40 @@ describe('PNG decoding by ImageDecoder', () => {
     expect(r.n).toBe(W * H * 4);
     expect(['rgba', 'rgbx', 'bgra', 'bgrx']).toContain(r.layout);
     expect(r.diff).toBe(0);
+  });
+
+  it('decodes into a buffer given back, and a smaller picture gets only its own pixels', async () => {
+    // A wider RGBA picture first, then the W x H RGB one into the buffer it gave back.
+    const r = await page.evaluate(
+      async ([big, small]) => {
+        const d = (window as unknown as { decoders: Decoders }).decoders;
+        const blob = (b: number[]) => new Blob([Uint8Array.from(b)], { type: 'image/png' });
+        const first = await d.decodeImage(blob(big), 'big.png', 'white');
+        d.releasePixels(first);
+        const second = await d.decodeImage(blob(small), 'small.png', 'white');
+        const u8 = Uint8Array.from(small);
+        const slow = await d.decodeBitmap(blob(small), 'small.png', d.readImageSize(u8)!);
+        let diff = 0;
+        const at = second.bgr ? [2, 1, 0] : [0, 1, 2];
+        for (let p = 0; p < slow.rgba.length; p += 4)
+          for (let c = 0; c < 3; c++) if (second.rgba[p + at[c]] !== slow.rgba[p + c]) diff++;
+        // Not given back: the next decode gets a buffer of its own.
+        const third = await d.decodeImage(blob(small), 'small.png', 'white');
+        return {
+          firstSize: [first.width, first.height],
+          reused: second.rgba.buffer === first.rgba.buffer,
+          length: second.rgba.length,
+          diff,
+          fresh: third.rgba.buffer !== second.rgba.buffer,
+        };
+      },
+      [png(8, 6, 2 * W * 4, [], 5, 2 * W), png(8, 2, W * 3, [], 6)],
+    );
+    expect(r.firstSize).toEqual([2 * W, H]);
+    expect(r.reused).toBe(true);
+    expect(r.length).toBe(W * H * 4);
+    expect(r.diff).toBe(0);
+    expect(r.fresh).toBe(true);
   });
 
   it('leaves a PNG that must be turned (eXIf orientation) to the bitmap path', async () => {

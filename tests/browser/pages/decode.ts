@@ -2,7 +2,7 @@
  * Entry of the decode test page (tests/browser/decode.test.ts): the worker's two decoders on
  * `window` for page.evaluate, with a JPEG encoder for a file that is not what its name says.
  */
-import { decodeBitmap, decodeImage, decodePng } from '../../../src/engine/decode';
+import { decodeBitmap, decodeImage, decodePng, releasePixels } from '../../../src/engine/decode';
 import { readImageSize } from '../../../src/engine/image-size';
 
 const decoders = {
@@ -10,6 +10,7 @@ const decoders = {
   decodeImage,
   decodePng,
   readImageSize,
+  releasePixels,
   async jpegBytes(width: number, height: number): Promise<Uint8Array<ArrayBuffer>> {
     const c = new OffscreenCanvas(width, height);
     const ctx = c.getContext('2d')!;
