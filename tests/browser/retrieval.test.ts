@@ -215,6 +215,12 @@ describe('retrieval', () => {
 
   it('brings back the collection, the model and identical features after a reload', async () => {
     const before = await downloadBytes(page, 'Download features: coffee.png');
+    const names = () =>
+      page
+        .getByRole('img', { name: /\.(png|jpg)$/ })
+        .evaluateAll((els) => els.map((e) => e.getAttribute('alt')));
+    // Added in one batch and written to storage after the first one's features: in their order.
+    const order = await names();
     await page.reload();
     await waitForStatus(page, /ready.*model\.onnx/);
     await page
@@ -222,6 +228,7 @@ describe('retrieval', () => {
       .waitFor({ timeout: 120_000 });
     expect(await page.getByRole('img', { name: /\.(png|jpg)$/ }).count()).toBe(4);
     expect(await page.getByText('features from browser storage').count()).toBe(4);
+    expect(await names()).toEqual(order);
     const after = await downloadBytes(page, 'Download features: coffee.png');
     expect(after.bytes.equals(before.bytes)).toBe(true);
   });
