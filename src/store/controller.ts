@@ -197,50 +197,12 @@ export function addImages(
   }));
   for (const e of entries) freshIds.add(e.id);
   useApp.setState((s) => ({ images: [...s.images, ...entries] }));
+  void saveImages(entries);
   if (opts.index !== false && useApp.getState().model.status === 'ready') {
-    saveSoon(entries);
     enqueue(entries.map((e) => e.id));
-  } else {
-    saveUnsaved(entries);
   }
   return entries;
 }
-
-/**
- * Images added for indexing that are not in browser storage yet. They are written once the first
- * of them has its features (or after IMAGE_SAVE_WAIT_MS, or when the page is left): written at
- * once, the storage work ran beside the worker's read of the same file on a two-core machine and
- * held it back (~1 ms of the 2-thread benchmark's path).
- */
-let unsaved: ImageEntry[] = [];
-let unsavedTimer: ReturnType<typeof setTimeout> | undefined;
-const IMAGE_SAVE_WAIT_MS = 1000;
-/** After an embed's answer: its map is drawn first (the write's clone takes the main thread). */
-const IMAGE_SAVE_AFTER_ANSWER_MS = 30;
-
-function saveSoon(entries: ImageEntry[]): void {
-  unsaved.push(...entries);
-  unsavedTimer ??= setTimeout(() => saveUnsaved(), IMAGE_SAVE_WAIT_MS);
-}
-
-/**
- * Writes the waiting images still in the collection, then `more`, in one call: in the order they
- * were added (each write takes the next place in the saved collection's order).
- */
-function saveUnsaved(more: ImageEntry[] = []): void {
-  clearTimeout(unsavedTimer);
-  unsavedTimer = undefined;
-  const present = new Set(useApp.getState().images.map((i) => i.id));
-  const now = [...unsaved.filter((e) => present.has(e.id)), ...more];
-  unsaved = [];
-  if (now.length > 0) void saveImages(now);
-}
-
-function saveAfterAnswer(): void {
-  if (unsaved.length > 0) setTimeout(() => saveUnsaved(), IMAGE_SAVE_AFTER_ANSWER_MS);
-}
-
-if (typeof addEventListener === 'function') addEventListener('pagehide', () => saveUnsaved());
 
 /** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
 function folderOf(file: File): { folder?: string } {
@@ -313,7 +275,6 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
   embedCalls.set(entry.id, call.id);
   return call.promise.then(
     (result) => {
-      saveAfterAnswer();
       if (gen !== generation) return 'cancelled';
       embedCalls.delete(entry.id);
       const { pca, ...features } = result;
@@ -323,7 +284,6 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
       return 'done';
     },
     (err: ExplorerError) => {
-      saveAfterAnswer(); // an image dropped below (bad-image) is gone from the collection by then
       if (gen !== generation || err.code === 'cancelled') return 'cancelled';
       embedCalls.delete(entry.id);
       if (err.code === 'bad-image') {
