@@ -219,7 +219,7 @@ describe('retrieval', () => {
       page
         .getByRole('img', { name: /\.(png|jpg)$/ })
         .evaluateAll((els) => els.map((e) => e.getAttribute('alt')));
-    // Added in one batch and written to storage after the first one's features: in their order.
+    // Added in one batch: written to storage, and brought back, in their order.
     const order = await names();
     await page.reload();
     await waitForStatus(page, /ready.*model\.onnx/);
