@@ -133,8 +133,9 @@ const FOUR_BYTE = new Set(['RGBA', 'RGBX', 'BGRA', 'BGRX']);
  * A whole PNG file's pixels by WebCodecs' ImageDecoder, straight from its bytes: no second read
  * of the file and no canvas, ~2 ms less than createImageBitmap per 512 x 512 photo. The same
  * values as the bitmap path for every PNG kind (grey, palette, 16-bit, alpha, gamma chunks: the
- * browser tests compare them), in the frame's own channel order (`bgr`, `opaque`). Null (use the bitmap path) where ImageDecoder is missing or fails,
- * or where the picture must be turned (an eXIf orientation), which only the bitmap path applies.
+ * browser tests compare them), in the frame's own channel order (`bgr`, `opaque`). Null (use the
+ * bitmap path) where ImageDecoder is missing or fails, or where the picture must be turned (an
+ * eXIf orientation), which only the bitmap path applies.
  * Not for JPEG: there ImageDecoder gives YUV frames whose RGB differs from the bitmap path's.
  */
 export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<RawPixels | null> {
