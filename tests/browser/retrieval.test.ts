@@ -87,24 +87,37 @@ describe('retrieval', () => {
   let context: BrowserContext;
   let page: Page;
   let copy: string;
+  /** The cards that said so while the photos waited for a model. */
+  let waitingCards = 0;
 
   beforeAll(async () => {
     browser = await launch({ webgpu: false });
     context = await browser.newContext({ acceptDownloads: true });
     page = await open(context);
+    copy = await jpegCopy(page, fixture('chelsea.png'), 'chelsea-copy.jpg');
+    // Added before any model: they wait for one, then get their features once it is ready.
+    await addImages(page, [...PHOTOS, copy]);
+    const waiting = page.getByText('waiting for a model', { exact: true });
+    await waiting.first().waitFor();
+    waitingCards = await waiting.count();
     await page.getByLabel(/Keep model files in this browser/).check();
     await page
       .getByLabel('Model file', { exact: true })
       .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
     await waitForStatus(page, /ready/);
-    copy = await jpegCopy(page, fixture('chelsea.png'), 'chelsea-copy.jpg');
-    await addImages(page, [...PHOTOS, copy]);
     for (const n of ['chelsea.png', 'chelsea-copy.jpg', 'astronaut.png', 'coffee.png']) {
       await page.getByRole('button', { name: `Find similar: ${n}` }).waitFor({ timeout: 120_000 });
     }
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it('gives images added before a model their features once one is loaded', async () => {
+    // Each card said what it waited for (not "computing"), and none waits any more.
+    expect(waitingCards).toBe(4);
+    expect(await page.getByText('waiting for a model', { exact: true }).count()).toBe(0);
+    expect(await page.getByText(/computing features/).count()).toBe(0);
   });
 
   it('ranks the JPEG copy of a photo first, with the cosine of its CLS features', async () => {
@@ -243,6 +256,11 @@ describe('retrieval', () => {
     await page.getByRole('button', { name: 'Pause indexing' }).click();
     const progress = page.getByLabel('Indexing', { exact: true });
     await progress.getByText(/^Paused: \d+ of 40 images/).waitFor();
+    // The waiting cards and the status line say that indexing is paused, not computing.
+    await page.getByText('indexing paused', { exact: true }).first().waitFor();
+    expect(await page.getByRole('status').first().textContent()).toMatch(
+      /indexing paused, \d+ images? left/,
+    );
     await page.getByRole('button', { name: 'Resume indexing' }).click();
     await progress.waitFor({ state: 'detached', timeout: 180_000 });
     expect(await page.getByRole('button', { name: /^Find similar: copy-/ }).count()).toBe(40);

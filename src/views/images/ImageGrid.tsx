@@ -1,8 +1,10 @@
 import { isTensorFile } from '../../lib/files';
 import { useApp, type ImageEntry } from '../../store/app-store';
 import { download, removeImage } from '../../store/controller';
+import { useIndexing } from '../../store/indexer';
 import { findSimilar } from '../../store/search';
 import { CollectionBar } from './CollectionBar';
+import { pendingLabel } from './pending';
 
 export function ImageGrid() {
   const images = useApp((s) => s.images);
@@ -39,6 +41,9 @@ export function ImageGrid() {
 
 function ImageCard({ entry }: { entry: ImageEntry }) {
   const r = entry.result;
+  const modelReady = useApp((s) => s.model.status === 'ready');
+  const running = useIndexing((s) => s.running);
+  const paused = useIndexing((s) => s.paused);
   const notes: string[] = [];
   if (r?.notes.capped) {
     notes.push(
@@ -96,7 +101,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           </>
         ) : (
           <small className="muted">
-            {entry.status === 'error' ? 'failed' : 'computing features…'}
+            {pendingLabel(entry.status, { modelReady, running, paused })}
           </small>
         )}
       </div>

@@ -1,4 +1,5 @@
 import { useApp } from '../../store/app-store';
+import { useIndexing } from '../../store/indexer';
 
 /**
  * The one live status line (role `status`): what is loading, or which model is ready on which
@@ -8,6 +9,8 @@ import { useApp } from '../../store/app-store';
 export function StatusLine() {
   const model = useApp((s) => s.model);
   const images = useApp((s) => s.images);
+  const running = useIndexing((s) => s.running);
+  const paused = useIndexing((s) => s.paused);
   let text: string;
   if (model.loading) {
     text = `${model.stage ?? `Loading ${model.loading}`}…`;
@@ -15,10 +18,16 @@ export function StatusLine() {
     const i = model.info;
     const registers = i.registerTokens ?? images.find((im) => im.result)?.result?.registers ?? '?';
     const pending = images.filter((im) => im.status === 'queued').length;
+    const count = `${pending} image${pending > 1 ? 's' : ''}`;
     text =
       `Model ready on ${model.report.backend}: ${i.fileName}, patch ${i.patchSize}, ` +
       `registers ${registers}, dim ${i.hiddenSize}` +
-      (pending > 0 ? ` · computing features for ${pending} image${pending > 1 ? 's' : ''}` : '');
+      // Only while indexing runs: images left unindexed (cancelled) are not being computed.
+      (pending > 0 && running
+        ? paused
+          ? ` · indexing paused, ${count} left`
+          : ` · computing features for ${count}`
+        : '');
   } else {
     text = 'No model loaded. Pick a DINOv2 ONNX file or a catalogue model.';
   }

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { pendingLabel } from './pending';
+
+describe('pendingLabel', () => {
+  const q = { modelReady: true, running: true, paused: false };
+  it('says computing only while indexing runs with a model', () => {
+    expect(pendingLabel('queued', q)).toBe('computing features…');
+    expect(pendingLabel('queued', { ...q, modelReady: false })).toBe('waiting for a model');
+    expect(pendingLabel('queued', { ...q, paused: true })).toBe('indexing paused');
+    expect(pendingLabel('queued', { ...q, running: false })).toBe('not indexed');
+  });
+  it('says failed for a failed image whatever the queue does', () => {
+    for (const modelReady of [true, false])
+      for (const running of [true, false])
+        for (const paused of [true, false])
+          expect(pendingLabel('error', { modelReady, running, paused })).toBe('failed');
+  });
+});
