@@ -14,6 +14,8 @@ export interface IndexingState {
   /** Smoothed wall time per image, for the estimate; null until one image finished. */
   msPerImage: number | null;
   running: boolean;
+  /** The images in the worker now: they go on while indexing is paused, until they finish. */
+  inFlight: string[];
 }
 
 export const useIndexing = create<IndexingState>()(() => ({
@@ -23,6 +25,7 @@ export const useIndexing = create<IndexingState>()(() => ({
   paused: false,
   msPerImage: null,
   running: false,
+  inFlight: [],
 }));
 
 /** At most this many embed requests are in the worker at once. */
@@ -57,7 +60,14 @@ export function enqueue(ids: string[]): void {
 export function resetQueue(): void {
   waiting.length = 0;
   inFlight.clear();
-  useIndexing.setState({ total: 0, done: 0, failed: 0, msPerImage: null, running: false });
+  useIndexing.setState({
+    total: 0,
+    done: 0,
+    failed: 0,
+    msPerImage: null,
+    running: false,
+    inFlight: [],
+  });
 }
 
 /** Removes one image from the queue (it was deleted). */
@@ -95,12 +105,15 @@ function pump(): void {
   while (!useIndexing.getState().paused && inFlight.size < IN_FLIGHT && waiting.length > 0) {
     const id = waiting.shift()!;
     inFlight.add(id);
-    void runOne(id).then((outcome) => {
+    const run = runOne(id); // first: its request is posted before the UI is told
+    useIndexing.setState({ inFlight: [...inFlight] });
+    void run.then((outcome) => {
       if (!inFlight.delete(id)) return; // reset meanwhile
       const now = performance.now();
       const took = now - lastFinish;
       lastFinish = now;
       useIndexing.setState((s) => ({
+        inFlight: [...inFlight],
         done: s.done + (outcome === 'done' ? 1 : 0),
         failed: s.failed + (outcome === 'failed' ? 1 : 0),
         total: outcome === 'cancelled' ? s.total - 1 : s.total,

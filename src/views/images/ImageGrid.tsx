@@ -44,6 +44,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   const modelReady = useApp((s) => s.model.status === 'ready');
   const running = useIndexing((s) => s.running);
   const paused = useIndexing((s) => s.paused);
+  const computing = useIndexing((s) => s.inFlight.includes(entry.id));
   const notes: string[] = [];
   if (r?.notes.capped) {
     notes.push(
@@ -101,7 +102,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           </>
         ) : (
           <small className="muted">
-            {pendingLabel(entry.status, { modelReady, running, paused })}
+            {pendingLabel(entry.status, { modelReady, running, paused, computing })}
           </small>
         )}
       </div>

@@ -5,6 +5,8 @@ export interface QueueState {
   /** Indexing has images waiting or in flight (useIndexing().running). */
   running: boolean;
   paused: boolean;
+  /** This image is in the worker now (it finishes even while indexing is paused). */
+  computing: boolean;
 }
 
 /**
@@ -13,6 +15,7 @@ export interface QueueState {
  */
 export function pendingLabel(status: ImageEntry['status'], q: QueueState): string {
   if (status === 'error') return 'failed';
+  if (q.computing) return 'computing features…';
   if (!q.modelReady) return 'waiting for a model';
   if (!q.running) return 'not indexed';
   if (q.paused) return 'indexing paused';

@@ -1,0 +1,81 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  cancelIndexing,
+  enqueue,
+  pauseIndexing,
+  resetQueue,
+  setIndexRunner,
+  useIndexing,
+} from './indexer';
+
+/** A runner whose images finish when the test says so. */
+function manualRunner() {
+  const pending = new Map<string, (o: 'done' | 'failed' | 'cancelled') => void>();
+  setIndexRunner((id) => new Promise((resolve) => pending.set(id, resolve)));
+  return {
+    started: () => [...pending.keys()],
+    async finish(id: string, outcome: 'done' | 'failed' | 'cancelled' = 'done') {
+      pending.get(id)!(outcome);
+      pending.delete(id);
+      await Promise.resolve(); // the queue's continuation
+      await Promise.resolve();
+    },
+  };
+}
+
+describe('indexer', () => {
+  beforeEach(() => {
+    resetQueue();
+    pauseIndexing(false);
+  });
+
+  it('keeps two images in flight and says which', async () => {
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c']);
+    expect(r.started()).toEqual(['a', 'b']);
+    expect(useIndexing.getState()).toMatchObject({ running: true, total: 3, inFlight: ['a', 'b'] });
+    await r.finish('a');
+    expect(r.started()).toEqual(['b', 'c']);
+    expect(useIndexing.getState()).toMatchObject({ done: 1, inFlight: ['b', 'c'] });
+    await r.finish('b', 'failed');
+    await r.finish('c');
+    expect(useIndexing.getState()).toMatchObject({
+      running: false,
+      done: 2,
+      failed: 1,
+      inFlight: [],
+    });
+  });
+
+  it('lets the images in flight finish while paused, and starts no other', async () => {
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c', 'd']);
+    pauseIndexing(true);
+    expect(useIndexing.getState().inFlight).toEqual(['a', 'b']);
+    await r.finish('a');
+    await r.finish('b');
+    expect(r.started()).toEqual([]);
+    expect(useIndexing.getState()).toMatchObject({ running: true, paused: true, inFlight: [] });
+    pauseIndexing(false);
+    expect(useIndexing.getState().inFlight).toEqual(['c', 'd']);
+  });
+
+  it('drops the waiting images on cancel, and is not running once those in flight end', async () => {
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c', 'd']);
+    expect(cancelIndexing()).toEqual(['c', 'd']);
+    expect(useIndexing.getState()).toMatchObject({ running: true, total: 2 });
+    await r.finish('a');
+    await r.finish('b');
+    expect(useIndexing.getState()).toMatchObject({ running: false, done: 2, inFlight: [] });
+  });
+
+  it('forgets everything on reset, and a late answer changes nothing', async () => {
+    const r = manualRunner();
+    enqueue(['a']);
+    resetQueue();
+    expect(useIndexing.getState()).toMatchObject({ running: false, total: 0, inFlight: [] });
+    await r.finish('a');
+    expect(useIndexing.getState()).toMatchObject({ done: 0, inFlight: [] });
+  });
+});
