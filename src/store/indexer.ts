@@ -35,6 +35,10 @@ type Run = (id: string) => Promise<'done' | 'failed' | 'cancelled'>;
 
 let runOne: Run | null = null;
 const waiting: string[] = [];
+/**
+ * The queue's own record of the images in the worker. IndexingState.inFlight is the UI's copy,
+ * set after each request is posted (so that no render runs before the post).
+ */
 const inFlight = new Set<string>();
 let lastFinish = 0;
 
