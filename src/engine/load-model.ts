@@ -4,6 +4,7 @@
  * refused model never disturbs the one already loaded.
  */
 import { ExplorerError } from '../lib/errors';
+import { formatBytes } from '../lib/files';
 import { deleteCachedModel } from '../model/cache';
 import { fetchModelFile, type FetchProgress } from '../model/fetch-model';
 import { inspectModel } from '../model/inspect';
@@ -16,6 +17,82 @@ export interface ResolvedModel {
   bytes: ModelBytes;
   info: ModelInfo;
   fromCache: boolean;
+  /**
+   * The addresses this model's files are cached under (a URL source): a model that later fails
+   * to load (its session cannot be made) must leave none of them behind, or every retry would
+   * load the same bad bytes from the cache.
+   */
+  cachedUrls: string[];
+}
+
+/** Removes a refused model's files from the cache; a failure to do so changes nothing else. */
+export async function forgetCachedFiles(urls: string[]): Promise<void> {
+  await Promise.all(urls.map((u) => deleteCachedModel(u).catch(() => undefined)));
+}
+
+/** About what one file read can give here: Chromium refuses larger ones. */
+const READ_MAX = 2 ** 31;
+
+/** A picked file's bytes, or a message naming it when the browser cannot read it whole. */
+async function readWhole(file: File): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await file.arrayBuffer());
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new ExplorerError(
+      'unsupported-model',
+      `"${file.name}" (${formatBytes(file.size)}) could not be read by the browser (${why}). ` +
+        (file.size >= READ_MAX
+          ? 'A browser tab cannot load a file over 2 GB: use a smaller export of this model ' +
+            '(fp16 or int8) or a smaller model.'
+          : 'Check that the file is still where it was and readable, then pick it again.'),
+      file.name,
+    );
+  }
+}
+
+/** A web page where a model was expected (a saved download page, an address to a page). */
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = new TextDecoder()
+    .decode(bytes.subarray(0, 512))
+    .trimStart()
+    .slice(0, 100)
+    .toLowerCase();
+  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head');
+}
+
+/** inspectModel, with a clearer refusal for a web page given as the model. */
+function inspect(bytes: Uint8Array, name: string, fromUrl: boolean): ModelInfo {
+  try {
+    return inspectModel(bytes, name);
+  } catch (e) {
+    if (e instanceof ExplorerError && e.code === 'not-onnx' && looksLikeHtml(bytes)) {
+      throw new ExplorerError(
+        'not-onnx',
+        `"${name}" is a web page, not an ONNX model. ` +
+          (fromUrl
+            ? 'Give the address of the file itself (on Hugging Face, the "resolve" link that ' +
+              'downloads it, not the "blob" page that shows it).'
+            : 'It was probably saved from a page that shows the model; download the .onnx file ' +
+              'itself and pick that.'),
+        name,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Refuses an external-data file too short for the tensors the graph reads from it. */
+function checkDataSize(info: ModelInfo, location: string, dataName: string, size: number): void {
+  const need = info.externalDataBytes[location] ?? 0;
+  if (size >= need) return;
+  throw new ExplorerError(
+    'missing-external-data',
+    `"${dataName}" holds ${formatBytes(size)}, but "${info.fileName}" reads ${formatBytes(need)} ` +
+      `of weights from it: it is cut short or belongs to another export. Pick the weights file ` +
+      `that came with "${info.fileName}" (fetch it again if its download stopped early).`,
+    dataName,
+  );
 }
 
 const DATA_FILE = /\.(onnx_data|onnx\.data|data|bin|weights)$/i;
@@ -59,9 +136,9 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
   }
   const file = candidates[0];
   onStage(`Reading ${file.name}`);
-  const model = new Uint8Array(await file.arrayBuffer());
+  const model = await readWhole(file);
   onStage(`Inspecting ${file.name}`);
-  const info = inspectModel(model, file.name);
+  const info = inspect(model, file.name, false);
   const externalData: ModelBytes['externalData'] = [];
   for (const location of info.externalData) {
     const base = location.split('/').pop() ?? location;
@@ -74,10 +151,17 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
         file.name,
       );
     }
+    checkDataSize(info, location, data.name, data.size);
     onStage(`Reading ${data.name}`);
-    externalData.push({ path: location, data: new Uint8Array(await data.arrayBuffer()) });
+    externalData.push({ path: location, data: await readWhole(data) });
   }
-  return { name: file.name, bytes: { model, externalData }, info, fromCache: false };
+  return {
+    name: file.name,
+    bytes: { model, externalData },
+    info,
+    fromCache: false,
+    cachedUrls: [],
+  };
 }
 
 async function resolveUrl(
@@ -105,24 +189,29 @@ async function resolveUrl(
     onProgress: opts.onDownload,
     expectedBytes,
   });
-  opts.onStage(`Inspecting ${name}`);
-  let info: ModelInfo;
+  // Whatever is refused from here on leaves nothing in the cache (see ResolvedModel.cachedUrls).
+  const cachedUrls = [parsed.href];
   try {
-    info = inspectModel(main.bytes, name);
+    opts.onStage(`Inspecting ${name}`);
+    const info = inspect(main.bytes, name, true);
+    const externalData: ModelBytes['externalData'] = [];
+    let fromCache = main.fromCache;
+    for (const location of info.externalData) {
+      const dataUrl = new URL(location, parsed).href;
+      const data = await fetchModelFile(dataUrl, {
+        signal: opts.signal,
+        onProgress: opts.onDownload,
+      });
+      cachedUrls.push(dataUrl);
+      checkDataSize(info, location, location.split('/').pop() ?? location, data.bytes.length);
+      fromCache &&= data.fromCache;
+      externalData.push({ path: location, data: data.bytes });
+    }
+    return { name, bytes: { model: main.bytes, externalData }, info, fromCache, cachedUrls };
   } catch (e) {
-    await deleteCachedModel(parsed.href); // never keep a file we refused
+    // A refused file is never kept. The graph of a data file that failed to download is fine,
+    // but is dropped with the rest: a retry fetches both.
+    await forgetCachedFiles(cachedUrls);
     throw e;
   }
-  const externalData: ModelBytes['externalData'] = [];
-  let fromCache = main.fromCache;
-  for (const location of info.externalData) {
-    const dataUrl = new URL(location, parsed).href;
-    const data = await fetchModelFile(dataUrl, {
-      signal: opts.signal,
-      onProgress: opts.onDownload,
-    });
-    fromCache &&= data.fromCache;
-    externalData.push({ path: location, data: data.bytes });
-  }
-  return { name, bytes: { model: main.bytes, externalData }, info, fromCache };
 }

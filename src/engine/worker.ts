@@ -13,7 +13,7 @@ import { attentionRows, registerRows } from '../features/attention';
 import { computePca, PcaAhead, sentWithFeatures } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
-import { resolveModel } from './load-model';
+import { forgetCachedFiles, resolveModel } from './load-model';
 import {
   embedInput,
   makeStored,
@@ -257,14 +257,18 @@ async function loadModel(
   if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
 
   progress({ stage: 'session', message: `Creating a ${backend} session for ${name}` });
-  let session = await createSession(await loadOrt(backend), bytes, backend, name).catch(
-    async (e: unknown) => {
+  let session = await createSession(await loadOrt(backend), bytes, backend, name)
+    .catch(async (e: unknown) => {
       if (backend !== 'webgpu') throw e;
       notices.push(`WebGPU could not load this model (${(e as Error).message}); using WASM.`);
       backend = 'wasm';
       return createSession(await loadOrt('wasm'), bytes, 'wasm', name);
-    },
-  );
+    })
+    .catch(async (e: unknown) => {
+      // onnxruntime refused the files: a retry must fetch them again, not reuse these.
+      await forgetCachedFiles(resolved.cachedUrls);
+      throw e;
+    });
 
   let check: BackendReport['check'] = null;
   if (backend === 'webgpu') {

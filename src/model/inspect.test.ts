@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExplorerError } from '../lib/errors';
 import { inspectModel } from './inspect';
-import { matMulModel } from './onnx/test-models';
+import { matMulModel, patchTokensModel } from './onnx/test-models';
 
 const FIXTURES = path.resolve(__dirname, '../../tests/fixtures/dinov2');
 const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8'));
@@ -214,5 +214,12 @@ describe('inspectModel refusals', () => {
     expect(err.code).toBe('not-vit');
     expect(err.message).toContain('"matmul.onnx"');
     expect(err.message).toContain('Pick the .onnx file of a DINOv2 export');
+  });
+
+  it('a patch embedding without attention is not-vit, though it has an image input and tokens', () => {
+    const err = refusal(patchTokensModel(), 'tokens.onnx');
+    expect(err.code).toBe('not-vit');
+    expect(err.message).toContain('"tokens.onnx"');
+    expect(err.message).toContain('no attention');
   });
 });

@@ -397,6 +397,13 @@ export function inspectModel(bytes: Uint8Array, fileName: string): ModelInfo {
 
   const attention = findAttention(g);
   const fusedNodes = model.graph.nodes.filter((n) => FUSED_ATTENTION_OPS.has(n.opType));
+  // A ViT attends: a graph with no Softmax and no fused attention op is a patch embedding (or
+  // something else) without transformer blocks. Ops of another domain may be local functions
+  // that hide the attention, so such a graph is given the benefit of the doubt.
+  const custom = model.graph.nodes.some((n) => n.domain !== '' && n.domain !== 'ai.onnx');
+  const softmax = model.graph.nodes.some((n) => n.opType === 'Softmax');
+  if (attention.length === 0 && fusedNodes.length === 0 && !custom && !softmax)
+    throw notVit(fileName, 'no attention: it has no Softmax and no attention op');
   const fused = attention.length === 0 && fusedNodes.length > 0;
   const layerNorms = model.graph.nodes.filter((n) => n.opType === 'LayerNormalization').length;
   // Each block has two LayerNorms (plus one final), hence floor(n / 2) as a fallback.
@@ -408,11 +415,15 @@ export function inspectModel(bytes: Uint8Array, fileName: string): ModelInfo {
   if (numHeads === null && fused) numHeads = attr(fusedNodes[0], 'num_heads')?.i ?? null;
 
   const externalData: string[] = [];
+  const externalDataBytes: Record<string, number> = {};
   let weightsBytes = 0;
   for (const t of model.graph.initializers) {
     weightsBytes += t.byteLength;
-    if (t.external && !externalData.includes(t.external.location))
-      externalData.push(t.external.location);
+    if (!t.external) continue;
+    const { location, offset } = t.external;
+    if (!externalData.includes(location)) externalData.push(location);
+    const end = (offset ?? 0) + t.byteLength;
+    externalDataBytes[location] = Math.max(externalDataBytes[location] ?? 0, end);
   }
   const ops = [...new Set(model.graph.nodes.map((n) => n.opType))].sort();
 
@@ -436,6 +447,7 @@ export function inspectModel(bytes: Uint8Array, fileName: string): ModelInfo {
       fused,
     },
     externalData,
+    externalDataBytes,
     weightsBytes,
     ops,
     quantized: ops.some((op) => QUANT_OPS.has(op) || op.startsWith('QLinear')),

@@ -43,6 +43,11 @@ export interface ModelInfo {
   };
   /** External-data file locations the graph needs (e.g. ["model.onnx_data"]); [] if none. */
   externalData: string[];
+  /**
+   * Bytes each external-data file must hold at least (the end of the furthest tensor in it), by
+   * location; a shorter file is a wrong or cut-short weights file.
+   */
+  externalDataBytes: Record<string, number>;
   /** Sum of initializer bytes (inline + external). */
   weightsBytes: number;
   /** Sorted distinct op types. */

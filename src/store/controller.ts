@@ -69,7 +69,7 @@ export async function loadModel(
   source: ModelSource,
   label: string,
   linkModel: LinkModel | null = source.kind === 'url' ? { kind: 'url', url: source.url } : null,
-): Promise<void> {
+): Promise<boolean> {
   const e = engine();
   if (loadCall !== null) e.cancel(loadCall);
   const backend = useApp.getState().settings.backend;
@@ -98,7 +98,7 @@ export async function loadModel(
   patchModel({ loading: label, stage: `Loading ${label}`, download: null });
   try {
     const r = await call.promise;
-    if (loadCall !== call.id) return;
+    if (loadCall !== call.id) return false;
     lastSource = { source, label, linkModel };
     useApp.setState({ linkModel });
     void saveLastModel(source, label, linkModel);
@@ -115,8 +115,9 @@ export async function loadModel(
     });
     for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
     recomputeAll();
+    return true;
   } catch (err) {
-    if (loadCall !== call.id) return;
+    if (loadCall !== call.id) return false;
     patchModel({ loading: null, stage: null, download: null });
     const ex = err as ExplorerError;
     if (ex.code === 'download-cancelled' || ex.code === 'cancelled') {
@@ -124,6 +125,7 @@ export async function loadModel(
     } else {
       pushAlert({ kind: 'error', message: ex.message, subject: ex.subject ?? label });
     }
+    return false;
   } finally {
     if (loadCall === call.id) loadCall = null;
   }
@@ -138,8 +140,11 @@ function reloadModel(): void {
   if (lastSource) void loadModel(lastSource.source, lastSource.label, lastSource.linkModel);
 }
 
-/** Adds images by address (they must allow cross-origin reads); each failure names its URL. */
-export async function addImageUrls(urls: string[]): Promise<void> {
+/**
+ * Adds images by address (they must allow cross-origin reads); each failure names its URL.
+ * True when every address gave an image.
+ */
+export async function addImageUrls(urls: string[]): Promise<boolean> {
   // An image already in the collection by the same address is not added twice (links, restores).
   const known = new Set(useApp.getState().images.map((i) => i.sourceUrl));
   urls = urls.filter((u) => !known.has(u));
@@ -168,6 +173,7 @@ export async function addImageUrls(urls: string[]): Promise<void> {
       ok.map((o) => o.file),
       ok.map((o) => o.url),
     );
+  return ok.length === urls.length;
 }
 
 export function addImages(

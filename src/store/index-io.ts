@@ -7,8 +7,9 @@ import { IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, saveBlob } from '../lib/files';
 import { decodeNpy } from '../lib/npy';
-import { patchImage, pushAlert, useApp } from './app-store';
+import { patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
+import { importSummary } from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
 export const INDEX_JSON = 'collection.index.json';
@@ -206,6 +207,16 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     );
     return;
   }
+  // Register tokens change the token layout: every entry would be refused on its own, so once here.
+  const wantRegisters = app.model.info.registerTokens;
+  const madeWith = manifest.model.registers;
+  if (wantRegisters !== null && madeWith !== null && madeWith !== wantRegisters) {
+    refuse(
+      json.name,
+      `The index was made with a model that has ${madeWith} register tokens, but the loaded model (${app.model.info.fileName}) has ${wantRegisters}. Load the model the index was made with (${manifest.model.file}).`,
+    );
+    return;
+  }
   // Features only fit the preprocessing that made them (grid, crop, overlays): it must match.
   const prep = manifest.preprocessing;
   const now = app.settings;
@@ -233,17 +244,22 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));
   const added = addImages(pictures, undefined, { index: false });
   const key = (name: string, folder?: string) => `${folder ?? ''}/${name}`;
-  const collection = new Map(
-    useApp
-      .getState()
-      .images.filter((i) => i.status !== 'done' || added.includes(i))
-      .map((i) => [key(i.name, i.folder), i]),
-  );
-  let matched = 0;
+  const byKey = (list: ImageEntry[]) => new Map(list.map((i) => [key(i.name, i.folder), i]));
+  // Images that already have features keep them (a fresh pick of the same name is imported).
+  const images = useApp.getState().images;
+  const collection = byKey(images.filter((i) => i.status !== 'done' || added.includes(i)));
+  const indexed = byKey(images.filter((i) => i.status === 'done' && !added.includes(i)));
+  const find = <T>(m: Map<string, T>, e: { name: string; folder?: string }) =>
+    m.get(key(e.name, e.folder)) ?? m.get(key(e.name));
+  let imported = 0;
+  let refused = 0;
+  let kept = 0;
   const jobs = manifest.images.map(async (e) => {
-    const im = collection.get(key(e.name, e.folder)) ?? collection.get(key(e.name));
-    if (!im) return;
-    matched++;
+    const im = find(collection, e);
+    if (!im) {
+      if (find(indexed, e)) kept++;
+      return;
+    }
     const tokens = data.slice(e.token_start * dim, (e.token_start + e.token_count) * dim);
     try {
       const result = await engine().call({
@@ -264,22 +280,19 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         persist: sameModel,
       }).promise;
       patchImage(im.id, { status: 'done', result });
+      imported++;
     } catch (err) {
+      refused++;
       const ex = err as ExplorerError;
       refuse(ex.subject ?? im.name, ex.message);
     }
   });
   await Promise.all(jobs);
-  // Picked images the index does not cover are indexed as usual.
+  // Picked images the index does not cover (or whose entry was refused) are indexed as usual.
   indexRemaining();
-  const missing = manifest.images.length - matched;
   pushAlert({
     kind: 'notice',
     subject: json.name,
-    message:
-      `Imported features for ${matched} of ${manifest.images.length} images from ${json.name}.` +
-      (missing > 0
-        ? ` ${missing} entries have no image of that name in the collection: pick the images together with the index files to import them.`
-        : ''),
+    message: importSummary(json.name, manifest.images.length, { imported, refused, kept }),
   });
 }

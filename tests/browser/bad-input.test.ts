@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { matMulModel } from '../../src/model/onnx/test-models';
+import { matMulModel, patchTokensModel } from '../../src/model/onnx/test-models';
 import {
   addImages,
   downloadNpy,
@@ -65,6 +65,17 @@ describe('bad input', () => {
       what: 'an ONNX model that is not a ViT',
       file: () => write('matmul.onnx', matMulModel()),
       says: /not a .*(ViT|vision)/i,
+    },
+    {
+      what: 'a web page saved as the model',
+      file: () =>
+        write('page.onnx', '<!DOCTYPE html>\n<html><head><title>model.onnx</title></head></html>'),
+      says: /is a web page, not an ONNX model/,
+    },
+    {
+      what: 'a patch embedding without transformer blocks',
+      file: () => write('tokens.onnx', patchTokensModel()),
+      says: /not a ViT .*no attention/,
     },
     {
       what: 'an .onnx without its .onnx_data',

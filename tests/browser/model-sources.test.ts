@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixture, launch, openApp, waitForStatus } from './harness';
+import { fixture, launch, openApp, waitForAlert, waitForStatus } from './harness';
 
 const appUrl = inject('appUrl');
 const distDir = inject('distDir');
@@ -35,6 +35,13 @@ describe('model sources', () => {
         })),
       }),
     );
+    // A real-size graph whose weights file is far too short (a download that stopped early).
+    fs.mkdirSync(path.join(distDir, 'models', 'bad'), { recursive: true });
+    fs.copyFileSync(
+      fixture('skeletons', 'dinov2-s', 'skeleton.onnx'),
+      path.join(distDir, 'models', 'bad', 'skeleton.onnx'),
+    );
+    fs.writeFileSync(path.join(distDir, 'models', 'bad', 'model.onnx_data'), new Uint8Array(1024));
     browser = await launch({ webgpu: false });
     page = await openApp(browser, appUrl, '?backend=wasm');
   });
@@ -82,5 +89,25 @@ describe('model sources', () => {
       async () => (await (await caches.open('dinov2-explorer-models-v1')).keys()).length,
     );
     expect(count).toBe(0);
+  });
+
+  it('takes a relative address, and keeps nothing of a model it refused', async () => {
+    const field = page.getByLabel('Model URL');
+    await field.fill('models/bad/skeleton.onnx');
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    const alert = await waitForAlert(page, 'model.onnx_data');
+    expect(alert).toContain('"model.onnx_data" holds 1.0 KB, but "skeleton.onnx" reads');
+    expect(alert).toContain('cut short or belongs to another export');
+    // The address stays in the field to be mended, and the cache holds none of the two files.
+    expect(await field.inputValue()).toBe('models/bad/skeleton.onnx');
+    const cached = await page.evaluate(async () => {
+      const c = await caches.open('dinov2-explorer-models-v1');
+      return (await c.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached).toEqual([]);
+    await field.fill('models/tiny/model.onnx');
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
+    expect(await field.inputValue()).toBe('');
   });
 });

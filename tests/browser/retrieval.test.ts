@@ -301,6 +301,21 @@ describe('retrieval', () => {
       expect(maxAbsDiff(own.data, rows)).toBe(0);
       await p.getByRole('button', { name: 'Find similar: chelsea.png' }).click();
       expect((await neighbourRows(p, 'chelsea.png'))[0].file).toBe('chelsea-copy.jpg');
+      // Imported again: the images keep the features they have, and the message says so.
+      await p.getByRole('tab', { name: 'Collection' }).click();
+      await p.getByLabel('Import index').setInputFiles(index);
+      const again = p.getByRole('note').filter({ hasText: 'Imported features for 0 of 4 images' });
+      await again.waitFor();
+      expect(await again.textContent()).toContain('4 images already have features and keep them.');
+      // With a model of another token layout the index is refused once, not entry by entry.
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-reg4-tiny', 'model.onnx')]);
+      await waitForStatus(p, /ready.*registers 4/);
+      await p.getByLabel('Import index').setInputFiles(index);
+      expect(await waitForAlert(p, 'register tokens')).toContain(
+        'made with a model that has 0 register tokens, but the loaded model (model.onnx) has 4',
+      );
     } finally {
       await fresh.close();
     }

@@ -5,7 +5,7 @@
  * covariance product of the PCA).
  */
 import { lenField, message, packedVarints, stringField, varintField } from './protobuf-writer';
-import { DT_FLOAT } from './types';
+import { DT_FLOAT, DT_INT64 } from './types';
 
 /** ValueInfoProto with a tensor type; dims are numbers (dim_value) or strings (dim_param). */
 export function valueInfo(name: string, elemType: number, dims: (number | string)[]): Uint8Array {
@@ -84,5 +84,38 @@ export function matMulModel(): Uint8Array {
     initializers: [floatInit('W', [8, 4])],
     inputs: [valueInfo('x', DT_FLOAT, ['batch', 8])],
     outputs: [valueInfo('y', DT_FLOAT, ['batch', 4])],
+  });
+}
+
+/** An int64 initializer (raw_data, little-endian): shape constants. */
+export function int64Init(name: string, values: number[]): Uint8Array {
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return message(
+    varintField(1, values.length),
+    varintField(2, DT_INT64),
+    stringField(8, name),
+    lenField(9, raw),
+  );
+}
+
+/**
+ * A patch embedding alone: a 14 x 14 stride-14 Conv to 8 channels, its grid flattened into a
+ * [1, 256, 8] token output. It looks like a ViT's input end but has no attention at all.
+ */
+export function patchTokensModel(): Uint8Array {
+  return model({
+    nodes: [
+      node('Conv', ['pixel_values', 'W'], ['grid'], 'patch', [
+        intsAttr('kernel_shape', [14, 14]),
+        intsAttr('strides', [14, 14]),
+      ]),
+      node('Reshape', ['grid', 'shape'], ['flat'], 'flatten'),
+      node('Transpose', ['flat'], ['tokens'], 'to_tokens', [intsAttr('perm', [0, 2, 1])]),
+    ],
+    initializers: [floatInit('W', [8, 3, 14, 14]), int64Init('shape', [1, 8, 256])],
+    inputs: [valueInfo('pixel_values', DT_FLOAT, [1, 3, 224, 224])],
+    outputs: [valueInfo('tokens', DT_FLOAT, [1, 256, 8])],
   });
 }

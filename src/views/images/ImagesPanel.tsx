@@ -66,7 +66,7 @@ export function ImagesPanel() {
         label="Image URL"
         button="Add image"
         placeholder="https://…/photo.jpg"
-        onSubmit={(url) => void addImageUrls([url])}
+        onSubmit={(url) => addImageUrls([url])}
       />
 
       <label className="field">

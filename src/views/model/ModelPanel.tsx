@@ -29,10 +29,11 @@ export function ModelPanel() {
   const [cached, setCached] = useState<CachedModel[]>([]);
 
   const refreshCache = () => void listCachedModels().then(setCached, () => setCached([]));
+  // Again when a load ends, whether it worked or not: a refused download leaves the cache.
   useEffect(() => {
     void listLocalModels().then(setLocal);
     refreshCache();
-  }, [model.source]);
+  }, [model.source, model.loading]);
 
   return (
     <section className="panel" aria-labelledby="model-heading">
@@ -66,7 +67,7 @@ export function ModelPanel() {
         label="Model URL"
         button="Load URL"
         placeholder="https://…/model.onnx"
-        onSubmit={(url, typed) => void loadModel({ kind: 'url', url }, typed)}
+        onSubmit={(url, typed) => loadModel({ kind: 'url', url }, typed)}
       />
 
       <div className="field">

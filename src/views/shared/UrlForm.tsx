@@ -1,11 +1,15 @@
 import { useState } from 'react';
 
-/** A labelled address field with a submit button; relative addresses resolve against the page. */
+/**
+ * A labelled address field with a submit button; relative addresses resolve against the page (a
+ * text field, not type="url", which refuses them). The field empties only once the address
+ * worked, so a typo can be mended in place.
+ */
 export function UrlForm(p: {
   label: string;
   button: string;
   placeholder: string;
-  onSubmit: (absoluteUrl: string, typed: string) => void;
+  onSubmit: (absoluteUrl: string, typed: string) => Promise<boolean>;
 }) {
   const [value, setValue] = useState('');
   return (
@@ -15,15 +19,26 @@ export function UrlForm(p: {
         e.preventDefault();
         const typed = value.trim();
         if (!typed) return;
-        p.onSubmit(new URL(typed, document.baseURI).href, typed);
-        setValue('');
+        let url = typed;
+        try {
+          url = new URL(typed, document.baseURI).href;
+        } catch {
+          // Not an address at all: the loader says so, naming what was typed.
+        }
+        void p.onSubmit(url, typed).then((worked) => {
+          // Only if the field still holds what was sent (the user may have typed on).
+          if (worked) setValue((now) => (now.trim() === typed ? '' : now));
+        });
       }}
     >
       <span>{p.label}</span>
       <div className="row">
         <input
           className="grow-input"
-          type="url"
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          spellCheck={false}
           aria-label={p.label}
           placeholder={p.placeholder}
           value={value}
