@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { parseLink } from './lib/link-state';
 import { pushAlert } from './store/app-store';
-import { applyLink, syncAddressBar } from './store/link';
+import { acceptLinkModelIfCached, applyLink, syncAddressBar } from './store/link';
 import { engine, restoreSession } from './store/controller';
 import { registerServiceWorker } from './lib/service-worker';
 import './styles.css';
@@ -19,6 +19,7 @@ if (new URLSearchParams(location.search).get('bench') === '1') {
 const { state, notices } = parseLink(location.search);
 applyLink({ ...state, images: undefined });
 for (const message of notices) pushAlert({ kind: 'notice', message });
+void acceptLinkModelIfCached();
 syncAddressBar();
 // The last visit's collection and model come back; the link's images are added after them.
 void restoreSession(state.images, {

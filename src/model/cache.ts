@@ -17,6 +17,16 @@ export async function listCachedModels(): Promise<CachedModel[]> {
   return out.sort((a, b) => a.url.localeCompare(b.url));
 }
 
+/** Whether a model file is in the cache (loading it then downloads nothing). */
+export async function isCachedModel(url: string): Promise<boolean> {
+  if (typeof caches === 'undefined') return false;
+  try {
+    return (await (await caches.open(MODEL_CACHE)).match(url)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export async function deleteCachedModel(url: string): Promise<void> {
   if (typeof caches === 'undefined') return;
   const cache = await caches.open(MODEL_CACHE);

@@ -3,6 +3,7 @@
  * the share link. Local files (models and images) never go into a link.
  */
 import { linkQuery, type LinkModel, type LinkState } from '../lib/link-state';
+import { isCachedModel } from '../model/cache';
 import { catalogUrl, findCatalogModel } from '../model/catalog';
 import { pushAlert, useApp } from './app-store';
 import { useAttention } from './attention';
@@ -118,6 +119,19 @@ export function acceptLinkModel(): void {
   const bytes =
     m.kind === 'catalog' ? Math.round(Number(d.size.replace(/[^\d.]/g, '')) * 1e6) : undefined;
   void loadModel({ kind: 'url', url: d.url, expectedBytes: bytes }, d.label, m);
+}
+
+/**
+ * Loads the link's model at once when it is already in the browser's model cache: the consent
+ * asked for is to a download, and there is none (a reload of a page whose model came by URL
+ * keeps it in the address). A failed load removes its files from the cache (load-model.ts), so
+ * a cached graph is one that loaded before.
+ */
+export async function acceptLinkModelIfCached(): Promise<void> {
+  const m = useApp.getState().pendingLinkModel;
+  if (!m) return;
+  const cached = await isCachedModel(describeLinkModel(m).url);
+  if (cached && useApp.getState().pendingLinkModel === m) acceptLinkModel();
 }
 
 export function declineLinkModel(): void {

@@ -109,5 +109,11 @@ describe('model sources', () => {
     await page.getByRole('button', { name: 'Load URL' }).click();
     expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
     expect(await field.inputValue()).toBe('');
+    // The address bar names the model; a reload loads it from the cache without asking.
+    expect(new URL(page.url()).searchParams.get('model')).toContain('models/tiny/model.onnx');
+    await page.reload();
+    await waitForStatus(page, /ready/);
+    expect(await page.getByText('(from browser cache)').count()).toBe(1);
+    expect(await page.getByText('Load the model from this link?').count()).toBe(0);
   });
 });
