@@ -16,6 +16,19 @@ describe('link state', () => {
       attentionLayer: 3,
       colormap: 'viridis',
       keep: 0.6,
+      searchDescriptor: 'both',
+      searchK: 25,
+      points: 'patches',
+      layoutDescriptor: 'mean',
+      layout: 'umap',
+      space: 2,
+      colourBy: 'folder',
+      clusters: 7,
+      thumbnails: false,
+      neighbours: 0,
+      umapNeighbors: 30,
+      umapMinDist: 0.25,
+      umapSeed: -3,
       images: ['https://example.org/a.jpg', 'http://localhost:8000/b c.png'],
     };
     expect(parseLink(linkQuery(s))).toEqual({
@@ -35,6 +48,13 @@ describe('link state', () => {
     expect(state).toEqual({});
     expect(notices).toHaveLength(9);
     expect(notices.join(' ')).toContain('unknown link parameter "evil"');
+  });
+
+  it('refuses out-of-range and fractional counts of the search and 3D settings', () => {
+    const { state, notices } = parseLink('?k=0&clusters=2.5&nbrs=51&space=4&layout=tsne&umapmd=2');
+    expect(state).toEqual({});
+    expect(notices).toHaveLength(6);
+    expect(notices.join(' ')).toContain('Ignored clusters="2.5" from the link: use a whole number');
   });
 
   it('refuses catalogue ids that do not exist', () => {

@@ -27,6 +27,21 @@ export interface LinkState {
   attentionLayer?: number;
   colormap?: (typeof COLORMAP_IDS)[number];
   keep?: number;
+  /** Search: the image descriptor and how many neighbours. */
+  searchDescriptor?: 'cls' | 'mean' | 'both';
+  searchK?: number;
+  /** 3D view: points, descriptor, layout, space, colouring and UMAP's parameters. */
+  points?: 'images' | 'patches';
+  layoutDescriptor?: 'cls' | 'mean';
+  layout?: 'pca' | 'umap';
+  space?: 2 | 3;
+  colourBy?: 'cluster' | 'folder' | 'none';
+  clusters?: number;
+  thumbnails?: boolean;
+  neighbours?: number;
+  umapNeighbors?: number;
+  umapMinDist?: number;
+  umapSeed?: number;
   /** Images that came from http(s) URLs (local images never travel). */
   images?: string[];
 }
@@ -48,6 +63,19 @@ const KNOWN = [
   'layer',
   'cmap',
   'keep',
+  'desc',
+  'k',
+  'points',
+  'desc3d',
+  'layout',
+  'space',
+  'colour',
+  'clusters',
+  'thumbs',
+  'nbrs',
+  'umapnn',
+  'umapmd',
+  'seed',
 ];
 
 export function parseLink(search: string): { state: LinkState; notices: string[] } {
@@ -69,6 +97,12 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
     const n = Number(v);
     if (v.trim() !== '' && Number.isFinite(n) && n >= lo && n <= hi) return n;
     bad(name, v, `use a number from ${lo} to ${hi}`);
+    return undefined;
+  };
+  const whole = (name: string, lo: number, hi: number): number | undefined => {
+    const n = number(name, lo, hi);
+    if (n === undefined || Number.isInteger(n)) return n;
+    bad(name, String(n), 'use a whole number');
     return undefined;
   };
   const flag = (name: string): boolean | undefined => {
@@ -102,6 +136,20 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   }
   state.colormap = oneOf('cmap', COLORMAP_IDS);
   state.keep = number('keep', 0.05, 1);
+  state.searchDescriptor = oneOf('desc', ['cls', 'mean', 'both'] as const);
+  state.searchK = whole('k', 1, 100);
+  state.points = oneOf('points', ['images', 'patches'] as const);
+  state.layoutDescriptor = oneOf('desc3d', ['cls', 'mean'] as const);
+  state.layout = oneOf('layout', ['pca', 'umap'] as const);
+  const space = oneOf('space', ['2', '3'] as const);
+  if (space !== undefined) state.space = space === '2' ? 2 : 3;
+  state.colourBy = oneOf('colour', ['cluster', 'folder', 'none'] as const);
+  state.clusters = whole('clusters', 1, 50);
+  state.thumbnails = flag('thumbs');
+  state.neighbours = whole('nbrs', 0, 50);
+  state.umapNeighbors = whole('umapnn', 2, 200);
+  state.umapMinDist = number('umapmd', 0, 1);
+  state.umapSeed = whole('seed', -(2 ** 31), 2 ** 31 - 1);
   const images: string[] = [];
   for (const v of params.getAll('img')) {
     const u = httpUrl(v);
@@ -161,6 +209,19 @@ export function linkQuery(s: LinkState): string {
   if (s.attentionLayer !== undefined) p.set('layer', String(s.attentionLayer + 1));
   if (s.colormap) p.set('cmap', s.colormap);
   if (s.keep !== undefined) p.set('keep', String(s.keep));
+  if (s.searchDescriptor) p.set('desc', s.searchDescriptor);
+  if (s.searchK !== undefined) p.set('k', String(s.searchK));
+  if (s.points) p.set('points', s.points);
+  if (s.layoutDescriptor) p.set('desc3d', s.layoutDescriptor);
+  if (s.layout) p.set('layout', s.layout);
+  if (s.space !== undefined) p.set('space', String(s.space));
+  if (s.colourBy) p.set('colour', s.colourBy);
+  if (s.clusters !== undefined) p.set('clusters', String(s.clusters));
+  if (s.thumbnails !== undefined) p.set('thumbs', s.thumbnails ? '1' : '0');
+  if (s.neighbours !== undefined) p.set('nbrs', String(s.neighbours));
+  if (s.umapNeighbors !== undefined) p.set('umapnn', String(s.umapNeighbors));
+  if (s.umapMinDist !== undefined) p.set('umapmd', String(s.umapMinDist));
+  if (s.umapSeed !== undefined) p.set('seed', String(s.umapSeed));
   for (const img of s.images ?? []) p.append('img', img);
   const q = p.toString();
   return q ? `?${q}` : '';

@@ -8,7 +8,9 @@ import { catalogUrl, findCatalogModel } from '../model/catalog';
 import { pushAlert, useApp } from './app-store';
 import { useAttention } from './attention';
 import { addImageUrls, loadModel } from './controller';
+import { useEmbedding3d } from './embedding3d';
 import { usePca } from './pca';
+import { useSearch } from './search';
 
 export function currentLinkState(): LinkState {
   const app = useApp.getState();
@@ -35,6 +37,26 @@ export function currentLinkState(): LinkState {
     if (att.layer !== null) s.attentionLayer = att.layer;
     Object.assign(s, { colormap: att.colormap, keep: att.keep });
   }
+  if (app.view === 'search') {
+    const q = useSearch.getState();
+    Object.assign(s, { searchDescriptor: q.descriptor, searchK: q.k });
+  }
+  if (app.view === '3d') {
+    const e = useEmbedding3d.getState();
+    Object.assign(s, {
+      points: e.mode,
+      layoutDescriptor: e.descriptor,
+      layout: e.method,
+      space: e.dims,
+      colourBy: e.colourBy,
+      clusters: e.k,
+      thumbnails: e.thumbnails,
+      neighbours: e.neighbours,
+      umapNeighbors: e.umap.nNeighbors,
+      umapMinDist: e.umap.minDist,
+      umapSeed: e.umap.seed,
+    });
+  }
   return s;
 }
 
@@ -55,6 +77,8 @@ export function notInLink(): string[] {
   if (local > 0)
     out.push(`${local} local image${local > 1 ? 's' : ''}: images never leave this device`);
   out.push('a clicked patch and the image shown large');
+  if (app.view === 'search') out.push('the query image, a selected region and the image pair');
+  if (app.view === '3d') out.push('the selected image and which images show their patches');
   return out;
 }
 
@@ -82,6 +106,25 @@ export function applyLink(s: LinkState): void {
     layer: s.attentionLayer ?? a.layer,
     colormap: s.colormap ?? a.colormap,
     keep: s.keep ?? a.keep,
+  }));
+  useSearch.setState((q) => ({
+    descriptor: s.searchDescriptor ?? q.descriptor,
+    k: s.searchK ?? q.k,
+  }));
+  useEmbedding3d.setState((e) => ({
+    mode: s.points ?? e.mode,
+    descriptor: s.layoutDescriptor ?? e.descriptor,
+    method: s.layout ?? e.method,
+    dims: s.space ?? e.dims,
+    colourBy: s.colourBy ?? e.colourBy,
+    k: s.clusters ?? e.k,
+    thumbnails: s.thumbnails ?? e.thumbnails,
+    neighbours: s.neighbours ?? e.neighbours,
+    umap: {
+      nNeighbors: s.umapNeighbors ?? e.umap.nNeighbors,
+      minDist: s.umapMinDist ?? e.umap.minDist,
+      seed: s.umapSeed ?? e.umap.seed,
+    },
   }));
   if (s.images) void addImageUrls(s.images);
 }
@@ -139,6 +182,21 @@ export function declineLinkModel(): void {
   pushAlert({ kind: 'notice', message: 'The model named in the link was not downloaded.' });
 }
 
+/** Calls `listener` on any change of the state a link carries. */
+export function subscribeLinkState(listener: () => void): () => void {
+  const stores = [useApp, usePca, useAttention, useSearch, useEmbedding3d];
+  const offs = stores.map((st) => st.subscribe(listener));
+  return () => offs.forEach((off) => off());
+}
+
+/**
+ * The share link and what it leaves out, kept current while the panel is open (a setting changed
+ * meanwhile changes the link at once). One string, so an unchanged state is the same snapshot.
+ */
+export function shareSnapshot(): string {
+  return JSON.stringify({ link: shareLink(), notIn: notInLink() });
+}
+
 /** Mirrors the shareable state into the address bar (replaceState: no history spam). */
 export function syncAddressBar(): void {
   let last = '';
@@ -148,7 +206,5 @@ export function syncAddressBar(): void {
     last = q;
     history.replaceState(history.state, '', `${location.pathname}${q}${location.hash}`);
   };
-  useApp.subscribe(write);
-  usePca.subscribe(write);
-  useAttention.subscribe(write);
+  subscribeLinkState(write);
 }

@@ -5,7 +5,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixture, launch } from './harness';
+import { fixture, launch, waitForStatus } from './harness';
 import { serveStatic, type StaticServer } from './static-server';
 
 const distDir = inject('distDir');
@@ -58,6 +58,26 @@ describe('hosted under a sub-path without isolation headers', () => {
     );
     expect(await other.getByLabel('Joint PCA').isChecked()).toBe(false);
     expect(await other.getByLabel('Foreground only').isChecked()).toBe(true);
+    // The search view's settings travel too (shown once a model is loaded, on both sides), and
+    // the panel names what does not.
+    const tiny = fixture('dinov2-tiny', 'model.onnx');
+    await page.getByLabel('Model file', { exact: true }).setInputFiles([tiny]);
+    await waitForStatus(page, /ready/);
+    await page.getByRole('tab', { name: 'Search' }).click();
+    await page.getByLabel('Descriptor').selectOption('mean');
+    await page.getByLabel('Number of results').fill('25');
+    await page.getByLabel('Number of results').blur();
+    // The panel, still open, follows the change.
+    const searchLink = await page.getByLabel('Share link').inputValue();
+    expect(await page.getByText('the query image, a selected region').count()).toBe(1);
+    await other.goto(searchLink);
+    await other.getByLabel('Model file', { exact: true }).setInputFiles([tiny]);
+    await waitForStatus(other, /ready/);
+    expect(await other.getByRole('tab', { name: 'Search' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    expect(await other.getByLabel('Descriptor').inputValue()).toBe('mean');
+    expect(await other.getByLabel('Number of results').inputValue()).toBe('25');
     await other.close();
   });
 

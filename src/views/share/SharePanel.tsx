@@ -1,11 +1,15 @@
-import { useState } from 'react';
-import { notInLink, shareLink } from '../../store/link';
+import { useMemo, useState, useSyncExternalStore } from 'react';
+import { shareSnapshot, subscribeLinkState } from '../../store/link';
 
 /** The `Share` button and its panel: a link that reopens this view, and what it leaves out. */
 export function SharePanel() {
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState(false);
-  const link = open ? shareLink() : '';
+  const snapshot = useSyncExternalStore(subscribeLinkState, shareSnapshot);
+  const { link, notIn } = useMemo(
+    () => JSON.parse(snapshot) as { link: string; notIn: string[] },
+    [snapshot],
+  );
   return (
     <div className="share">
       <button type="button" aria-expanded={open} onClick={() => (setOpen(!open), setCopied(false))}>
@@ -38,7 +42,7 @@ export function SharePanel() {
             settings. Not in the link:
           </small>
           <ul className="small-list">
-            {notInLink().map((t) => (
+            {notIn.map((t) => (
               <li key={t}>{t}</li>
             ))}
           </ul>
