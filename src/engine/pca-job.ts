@@ -61,6 +61,8 @@ export async function computePca(
     cols: m.cols,
     colours: ownBuffer(m.colours),
     mask: m.mask && ownBuffer(m.mask),
+    inverted: m.inverted,
+    foregroundFallback: m.foregroundFallback,
   }));
   const transfer: Transferable[] = [];
   for (const m of maps) {

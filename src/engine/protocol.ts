@@ -126,6 +126,13 @@ export interface PcaMap {
   colours: Float32Array;
   /** 1 = foreground, per patch; null when foreground-only is off. */
   mask: Uint8Array | null;
+  /** Which side of the threshold was foreground (per image, 'auto' may differ). */
+  inverted: boolean;
+  /**
+   * Too few patches passed the threshold for the second PCA: the colours are the whole-image
+   * PCA's, and `mask` shows the few that passed.
+   */
+  foregroundFallback: boolean;
 }
 
 export interface PcaResult {

@@ -199,7 +199,8 @@ function foreground(memory: TokenMemory, f: StoredFeatures): Uint8Array | null {
     f.dim,
     { joint: true, foregroundOnly: true, threshold: 0.5, invert: 'auto' },
   );
-  return maps[0]?.mask ?? null;
+  // Too few foreground patches: no restriction (the recipe's own fallback).
+  return maps[0] && !maps[0].foregroundFallback ? maps[0].mask : null;
 }
 
 export function correspond(

@@ -56,12 +56,20 @@ export interface PcaMapOptions {
 export interface PcaMap {
   /** [rows * cols, 3] in [0, 1]; background (and missing components) 0. */
   colours: Float32Array;
-  /** 1 for foreground patches; null when no foreground split was applied (see computePcaMaps). */
+  /**
+   * 1 for foreground patches; null when foreground-only is off. With `foregroundFallback` it is
+   * the (nearly empty) mask that was too small to fit on, and the colours ignore it.
+   */
   mask: Uint8Array | null;
   rows: number;
   cols: number;
   /** The invert flag this image's foreground used (per-image 'auto' may differ between images). */
   inverted: boolean;
+  /**
+   * Foreground-only was asked for, but fewer than 3 patches of its group passed the threshold:
+   * the colours are the first (whole-image) PCA's, and `explained` is that PCA's.
+   */
+  foregroundFallback: boolean;
 }
 
 export interface PcaMaps {
@@ -188,8 +196,9 @@ function borderMinusCentre(
  *
  * Foreground fallback: when fewer than 3 patches pass the threshold (in the joint pool, or in an
  * image when per image), the foreground split is dropped for that group: its colours come from the
- * first PCA over all its patches and its mask is null. An image with no foreground inside a joint
- * pool that has enough is simply all black, with its (empty) mask.
+ * first PCA over all its patches, and its maps say so (`foregroundFallback`, with the small mask
+ * that did pass). An image with no foreground inside a joint pool that has enough is simply all
+ * black, with its (empty) mask.
  */
 export function computePcaMaps(images: PcaImage[], dim: number, opts: PcaMapOptions): PcaMaps {
   const steps = pcaMapSteps(images, dim, opts);
@@ -252,6 +261,7 @@ function* pcaMapSteps(images: PcaImage[], dim: number, opts: PcaMapOptions): Ste
         rows: im.rows,
         cols: im.cols,
         inverted: g.inverted,
+        foregroundFallback: g.fallback,
       };
       off += np;
       return map;
@@ -277,6 +287,7 @@ function* pcaMapSteps(images: PcaImage[], dim: number, opts: PcaMapOptions): Ste
       rows: images[i].rows,
       cols: images[i].cols,
       inverted: g.inverted,
+      foregroundFallback: g.fallback,
     })),
     explained,
     perImageExplained,
@@ -296,6 +307,7 @@ function* mapGroup(
   mask: Uint8Array | null;
   explained: Float64Array;
   inverted: boolean;
+  fallback: boolean;
 }> {
   const k = Math.min(3, dim);
   const limit = opts.maxFitRows ?? Infinity;
@@ -319,17 +331,18 @@ function* mapGroup(
     inverted = opts.invert;
   }
 
-  const whole = () => ({
+  const whole = (mask: Uint8Array | null) => ({
     colours: pcaColours(scores, n, k),
-    mask: null,
+    mask,
     explained: first.explained,
     inverted,
+    fallback: mask !== null,
   });
-  if (!opts.foregroundOnly) return whole();
+  if (!opts.foregroundOnly) return whole(null);
   const mask = foregroundMask(pc1, opts.threshold ?? 0.5, inverted);
   let count = 0;
   for (let i = 0; i < n; i++) count += mask[i];
-  if (count < MIN_FOREGROUND) return whole();
+  if (count < MIN_FOREGROUND) return whole(mask);
   const fg = new Int32Array(count);
   for (let i = 0, j = 0; i < n; i++) if (mask[i]) fg[j++] = i;
 
@@ -349,6 +362,7 @@ function* mapGroup(
     mask,
     explained: second.explained,
     inverted,
+    fallback: false,
   };
 }
 

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addImages, downloadNpy, fixture, launch, loadModelReady, openApp } from './harness';
@@ -120,6 +121,25 @@ describe('PCA maps', () => {
     expect(black).toBeLessThan(n);
   });
 
+  it('says when no patch passes the threshold, and shows that empty mask', async () => {
+    await page.getByLabel('Foreground side').selectOption('false');
+    await page.getByLabel('Foreground threshold').fill('1');
+    await settled(page, /no foreground at this threshold .*whole-image PCA is shown/);
+    expect(await page.getByText('Fewer than 3 patches pass the threshold').count()).toBe(3);
+    // Show mask is still on: the mask is (nearly) all background, not the colour map.
+    const lit = await page
+      .getByRole('img', { name: 'PCA map: astronaut.png', exact: true })
+      .evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let on = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 0) on++;
+        return on / (d.length / 4);
+      });
+    expect(lit).toBeLessThan(3 / 256 + 1e-6);
+    await page.getByLabel('Foreground threshold').fill('0.5');
+    await page.getByLabel('Foreground side').selectOption('auto');
+  });
+
   it('starts the maps of a photo added while they are open with its features, the same maps', async () => {
     await page.getByLabel('Foreground only').uncheck();
     await page.getByLabel('Joint PCA').check();
@@ -140,5 +160,27 @@ describe('PCA maps', () => {
     expect(await section.getAttribute('data-with-features')).toBe('false');
     const usual = await downloadNpy(page, 'Download PCA: coffee.png');
     expect(Array.from(early.data)).toEqual(Array.from(usual.data));
+  });
+
+  it('draws a transparent photo over the colour its alpha was composited on', async () => {
+    // 56 x 56: the left half transparent, the right half opaque red.
+    const data = new Uint8Array(56 * 56 * 4);
+    for (let y = 0; y < 56; y++)
+      for (let x = 28; x < 56; x++) data.set([255, 0, 0, 255], (y * 56 + x) * 4);
+    const file = path.join(tmp, 'half-clear.png');
+    fs.writeFileSync(file, encode({ width: 56, height: 56, data, channels: 4, depth: 8 }));
+    await addImages(page, [file]);
+    await settled(page, /Joint basis over 5 images/);
+    await page.getByLabel('Map opacity').fill('0');
+    const [left, right] = await page
+      .getByRole('img', { name: 'PCA map: half-clear.png', exact: true })
+      .evaluate((c: HTMLCanvasElement) => {
+        const px = (x: number, y: number) =>
+          Array.from(c.getContext('2d')!.getImageData(x, y, 1, 1).data.slice(0, 3));
+        return [px(c.width / 4, c.height / 2), px((3 * c.width) / 4, c.height / 2)];
+      });
+    expect(left).toEqual([255, 255, 255]); // the model saw white there (the default)
+    expect(right).toEqual([255, 0, 0]);
+    await page.getByLabel('Map opacity').fill('1');
   });
 });

@@ -37,7 +37,12 @@ export function PcaView() {
   }, [doneKey, settingsKey]);
 
   const { settings, display } = pca;
-  const mapCount = Object.keys(pca.maps).length;
+  const shownMaps = Object.values(pca.maps);
+  const mapCount = shownMaps.length;
+  const fallbacks = shownMaps.filter((m) => m.foregroundFallback).length;
+  // Per image, 'auto' picks each image's side: say so when they differ.
+  const sides = new Set(shownMaps.map((m) => m.inverted));
+  const autoSide = sides.size > 1 ? 'per image' : pca.invertUsed ? 'below' : 'above';
   const shownWith = pca.computedWith ?? settings;
   const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
   const shown = focus ? [focus] : done;
@@ -87,6 +92,11 @@ export function PcaView() {
               Foreground side{' '}
               <select
                 aria-label="Foreground side"
+                title={
+                  "The first component's sign is a convention (its largest weight is made " +
+                  'positive), so "above" and "below" name a side of that component, not of the ' +
+                  'picture. "auto" takes the side away from the image border: the object.'
+                }
                 value={String(settings.invert)}
                 onChange={(e) =>
                   setPcaSettings({
@@ -94,7 +104,7 @@ export function PcaView() {
                   })
                 }
               >
-                <option value="auto">auto ({pca.invertUsed ? 'below' : 'above'})</option>
+                <option value="auto">auto ({autoSide})</option>
                 <option value="false">above threshold</option>
                 <option value="true">below threshold (invert)</option>
               </select>
@@ -157,7 +167,7 @@ export function PcaView() {
             (pca.explained.length
               ? ` · explained variance ${pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`
               : '') +
-            (shownWith.foregroundOnly ? ' (second PCA, foreground patches)' : '') +
+            (shownWith.foregroundOnly ? foregroundNote(fallbacks, mapCount) : '') +
             (pca.computing
               ? ' · computing…'
               : pca.ms !== null && pca.explained.length
@@ -178,12 +188,24 @@ export function PcaView() {
   );
 }
 
+/** What the summary says of the foreground recipe, including groups that fell back. */
+export function foregroundNote(fallbacks: number, maps: number): string {
+  if (fallbacks === 0) return ' (second PCA, foreground patches)';
+  if (fallbacks >= maps)
+    return ' · no foreground at this threshold (fewer than 3 patches pass): the whole-image PCA is shown';
+  return (
+    ` (second PCA, foreground patches; ${fallbacks} of ${maps} images have fewer than 3 ` +
+    'foreground patches and show their whole-image PCA)'
+  );
+}
+
 function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifier' }) {
   const map = usePca((s) => s.maps[entry.id]);
   const display = usePca((s) => s.display);
   const perImage = usePca((s) => s.explainedById[entry.id]);
   // The basis the map on screen was made with, not the one the controls may be asking for.
   const joint = usePca((s) => s.computedWith?.joint ?? true);
+  const foreground = usePca((s) => s.computedWith?.foregroundOnly ?? false);
   const canvas = useRef<HTMLCanvasElement | null>(null);
   if (!map || !entry.result) return null;
   const savePng = () =>
@@ -220,7 +242,15 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
         <small>
           {map.rows}×{map.cols} patches
           {own ? ` · ${own.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ')}` : ''}
+          {foreground && !joint && !map.foregroundFallback
+            ? ` · foreground ${map.inverted ? 'below' : 'above'} the threshold`
+            : ''}
         </small>
+        {foreground && map.foregroundFallback && (
+          <small className="note">
+            Fewer than 3 patches pass the threshold: whole-image PCA shown.
+          </small>
+        )}
         <div className="row wrap">
           <button type="button" onClick={saveNpy}>
             Download PCA: {entry.name}

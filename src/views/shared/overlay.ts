@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { EmbedResult, PreprocessMode } from '../../engine/protocol';
+import { useApp } from '../../store/app-store';
 
 /**
  * The part of the photo the model saw, as fractions of its width and height: all of it (dense)
@@ -48,7 +49,8 @@ export interface OverlayOptions {
 /** Draws the photo region, then the map stretched over the whole canvas (the patch grid). */
 export function drawOverlay(ctx: CanvasRenderingContext2D, o: OverlayOptions): void {
   const { canvas } = ctx;
-  ctx.fillStyle = '#000';
+  // Under a transparent photo, the colour the model saw there (its alpha was composited on it).
+  ctx.fillStyle = useApp.getState().settings.background === 'white' ? '#fff' : '#000';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   if (o.img) {
     const { x, y, w, h } = modelRegion(o.result, o.mode);
