@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importSummary } from './import-summary';
+import { importSummary, mismatchedModel } from './import-summary';
 
 describe('importSummary', () => {
   it('counts only the entries that were imported', () => {
@@ -18,5 +18,33 @@ describe('importSummary', () => {
     expect(m).toContain('Imported features for 2 of 4 images');
     expect(m).toContain('1 image already has features and keeps them.');
     expect(m).toContain('1 entry has no image of that name in the collection');
+  });
+});
+
+describe('mismatchedModel', () => {
+  const made = {
+    file: 'model.onnx',
+    source: null,
+    key: 'abc:wasm',
+    dim: 64,
+    registers: 0,
+    patch_size: 14,
+  };
+  it('names both files when they differ', () => {
+    expect(mismatchedModel(made, 'other.onnx')).toBe(
+      'This index was made with model.onnx, not with the loaded model (other.onnx)',
+    );
+  });
+  it('does not name one file as if it were two: it says the weights differ, and where it came from', () => {
+    const m = mismatchedModel(
+      { ...made, source: 'https://example.org/m/model.onnx' },
+      'model.onnx',
+    );
+    expect(m).toBe(
+      'This index was made with a model.onnx (https://example.org/m/model.onnx) that is not known to be the loaded one (their weights differ)',
+    );
+    expect(mismatchedModel({ ...made, key: null }, 'model.onnx')).toContain(
+      'the index does not record its weights',
+    );
   });
 });

@@ -1,3 +1,6 @@
+/** The messages of an index import (index-io.ts), kept apart so that they can be unit-tested. */
+import type { IndexManifest } from './index-io';
+
 /** What an import did, entry by entry: imported, refused, already indexed, or without an image. */
 export function importSummary(
   file: string,
@@ -19,4 +22,14 @@ export function importSummary(
       `${missing} ${missing === 1 ? 'entry has' : 'entries have'} no image of that name in the collection: pick the images together with the index files to import them.`,
     );
   return parts.join(' ');
+}
+
+/** Which model an index came from, told apart from the loaded one even when both share a name. */
+export function mismatchedModel(made: IndexManifest['model'], loaded: string): string {
+  const from =
+    made.source && made.source !== made.file ? `${made.file} (${made.source})` : made.file;
+  if (made.file !== loaded)
+    return `This index was made with ${from}, not with the loaded model (${loaded})`;
+  const why = made.key === null ? 'the index does not record its weights' : 'their weights differ';
+  return `This index was made with a ${from} that is not known to be the loaded one (${why})`;
 }

@@ -9,7 +9,7 @@ import { isImageFile, saveBlob } from '../lib/files';
 import { decodeNpy } from '../lib/npy';
 import { patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
-import { importSummary } from './import-summary';
+import { importSummary, mismatchedModel } from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
 export const INDEX_JSON = 'collection.index.json';
@@ -238,7 +238,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     pushAlert({
       kind: 'notice',
       subject: json.name,
-      message: `This index was made with ${manifest.model.file}, not with exactly the loaded model; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
+      message: `${mismatchedModel(manifest.model, app.model.info.fileName)}; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
     });
   }
   const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));

@@ -161,6 +161,18 @@ describe('retrieval', () => {
     const first = (await matches.getByRole('listitem').first().innerText()).split('\n');
     expect(first[0].trim()).toBe('chelsea-copy.jpg');
     expect(Number(first[1])).toBeGreaterThan(0.95);
+    // An image added, then removed, is searched and then gone: the region's matches follow.
+    const heading = page.getByRole('heading', { name: /^Best matches of the region/ });
+    expect(await heading.textContent()).toMatch(/· 3 images in/);
+    const extra = path.join(tmp, 'extra.png');
+    fs.copyFileSync(fixture('coffee.png'), extra);
+    await addImages(page, [extra]);
+    await heading.filter({ hasText: /· 4 images in/ }).waitFor();
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await page.getByRole('button', { name: 'Remove extra.png', exact: true }).click();
+    await page.getByRole('tab', { name: 'Search' }).click();
+    await heading.filter({ hasText: /· 3 images in/ }).waitFor();
+    expect(await matches.getByText('extra.png').count()).toBe(0);
 
     // Hovering a patch colours every shown image by similarity to it (canvas pixels change).
     const pixels = () =>

@@ -48,9 +48,13 @@ export function SearchView() {
         ? (byId.get(s.queryId) ?? null)
         : null;
 
-  // New or re-indexed images change the ranking: search again.
+  // New, removed or re-indexed images change the ranking: search again (and the region's
+  // matches, if a region was searched).
   useEffect(() => {
-    if (query) runSearch();
+    if (!query) return;
+    runSearch();
+    const r = useSearch.getState().regionResult;
+    if (r && r.imageId === query.id) runRegionSearch();
   }, [done.length, query?.result]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!ready) return <p className="muted">Load a model, then add images to search them.</p>;
@@ -185,7 +189,7 @@ export function SearchView() {
             <h3 className="sub">
               Most similar by {describe(s.descriptor)}
               {s.result && s.result.imageId === query.id
-                ? ` · ${s.result.searched} images searched in ${s.result.ms.toFixed(1)} ms (exact)`
+                ? ` · ${s.result.searched} ${s.result.searched === 1 ? 'image' : 'images'} searched in ${s.result.ms.toFixed(1)} ms (exact)`
                 : ''}
             </h3>
             {neighbours.length === 0 && !s.searching && (
@@ -219,7 +223,8 @@ export function SearchView() {
               <>
                 <h3 className="sub">
                   Best matches of the region ({s.region.length} patches) · {s.regionResult.searched}{' '}
-                  images in {s.regionResult.ms.toFixed(0)} ms
+                  {s.regionResult.searched === 1 ? 'image' : 'images'} in{' '}
+                  {s.regionResult.ms.toFixed(0)} ms
                 </h3>
                 <ol aria-label={`Region matches in ${query.name}`} className="result-grid">
                   {s.regionResult.matches.map((m) => {
