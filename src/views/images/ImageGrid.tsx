@@ -28,7 +28,10 @@ export function ImageGrid() {
       <CollectionBar />
       <p className="muted">
         {done} of {images.length} images have features
-        {!ready && images.length > 0 ? ' (waiting for a model)' : ''}.
+        {!ready && images.length > 0
+          ? ' (waiting for a model; features stored on an earlier visit come back, without recomputing, once their model is loaded)'
+          : ''}
+        .
       </p>
       <ul className="grid">
         {images.map((im) => (
