@@ -109,7 +109,13 @@ export async function embedInput(
   try {
     layout = tokenLayout(out.tokens, rows, cols, model.info.registerTokens);
   } catch (e) {
-    throw new ExplorerError('unsupported-model', (e as Error).message, req.fileName);
+    // Named: which image, and which model is to blame (the same for every image).
+    throw new ExplorerError(
+      'unsupported-model',
+      `"${req.fileName}" could not be read by the model "${model.info.fileName}": ` +
+        `${(e as Error).message} Load a DINOv2 export instead.`,
+      req.fileName,
+    );
   }
   const stored = makeStored(out.data, {
     tokenCount: out.tokens,

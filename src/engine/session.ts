@@ -9,6 +9,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../lib/float16';
 import type { ModelInfo } from '../model/model-info';
+import { tokenLayout } from '../features/tokens';
 import { agrees, compareTokens, probeInput, TOLERANCE, type Variant } from './compare';
 import type { Backend, BackendReport } from './protocol';
 import type { Ort } from './runtime';
@@ -327,6 +328,45 @@ export async function checkAgainstWasm(
     };
   } finally {
     await withOrt(() => reference.release());
+  }
+}
+
+/**
+ * For an export whose graph does not show its token layout (no CLS concat found: registers
+ * unknown), one small run tells: the tokens must be a CLS token, at most 64 registers and the
+ * patch grid. A model whose output is something else is refused here, before it replaces the one
+ * loaded, instead of failing on every image afterwards.
+ */
+export async function checkTokenLayout(
+  ort: Ort,
+  session: InferenceSession,
+  info: ModelInfo,
+  fileName: string,
+): Promise<void> {
+  const [, , h, w] = info.input.dims;
+  const height = typeof h === 'number' ? h : info.patchSize * 8;
+  const width = typeof w === 'number' ? w : info.patchSize * 8;
+  const refuse = (why: string) =>
+    new ExplorerError(
+      'not-vit',
+      `"${fileName}" does not give DINOv2's tokens (${why}). Pick the .onnx file of a DINOv2 export.`,
+      fileName,
+    );
+  let out: TokenOutput;
+  try {
+    out = await runTokens(ort, session, info, probeInput(height, width), height, width);
+  } catch (e) {
+    throw refuse(`it fails on a ${width}x${height} probe image: ${short(e)}`);
+  }
+  try {
+    tokenLayout(
+      out.tokens,
+      Math.floor(height / info.patchSize),
+      Math.floor(width / info.patchSize),
+      null,
+    );
+  } catch (e) {
+    throw refuse((e as Error).message);
   }
 }
 

@@ -41,7 +41,14 @@ import type {
   ToWorker,
 } from './protocol';
 import { loadOrt, wasmThreads, webGpuSupport, type Ort } from './runtime';
-import { checkAgainstWasm, createSession, LoadedModel, sizingFits, variantOf } from './session';
+import {
+  checkAgainstWasm,
+  checkTokenLayout,
+  createSession,
+  LoadedModel,
+  sizingFits,
+  variantOf,
+} from './session';
 import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
 import { loadExact, loadStored, saveStored } from './feature-store';
@@ -293,6 +300,17 @@ async function loadModel(
         backend = 'wasm';
         session = await createSession(await loadOrt('wasm'), bytes, 'wasm', name);
       }
+    }
+  }
+
+  if (info.registerTokens === null) {
+    progress({ stage: 'check', message: 'Checking the token layout on a probe image' });
+    try {
+      await checkTokenLayout(await loadOrt(backend), session, info, name);
+    } catch (e) {
+      await withOrt(() => session.release());
+      await forgetCachedFiles(resolved.cachedUrls);
+      throw e;
     }
   }
 

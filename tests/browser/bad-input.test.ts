@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { matMulModel, patchTokensModel } from '../../src/model/onnx/test-models';
+import { matMulModel, patchSoftmaxModel, patchTokensModel } from '../../src/model/onnx/test-models';
 import {
   addImages,
   downloadNpy,
@@ -76,6 +76,11 @@ describe('bad input', () => {
       what: 'a patch embedding without transformer blocks',
       file: () => write('tokens.onnx', patchTokensModel()),
       says: /not a ViT .*no attention/,
+    },
+    {
+      what: 'a graph that passes for a ViT but gives no CLS token',
+      file: () => write('no-cls.onnx', patchSoftmaxModel()),
+      says: /does not give DINOv2's tokens \(The model returned 256 tokens, which does not fit a 16x16/,
     },
     {
       what: 'an .onnx without its .onnx_data',

@@ -119,3 +119,24 @@ export function patchTokensModel(): Uint8Array {
     outputs: [valueInfo('tokens', DT_FLOAT, [1, 256, 8])],
   });
 }
+
+/**
+ * The patch embedding above with a Softmax over its tokens: it has an op a ViT has, so its graph
+ * passes for one, but its 256 tokens have no CLS token (only a run tells).
+ */
+export function patchSoftmaxModel(): Uint8Array {
+  return model({
+    nodes: [
+      node('Conv', ['pixel_values', 'W'], ['grid'], 'patch', [
+        intsAttr('kernel_shape', [14, 14]),
+        intsAttr('strides', [14, 14]),
+      ]),
+      node('Reshape', ['grid', 'shape'], ['flat'], 'flatten'),
+      node('Transpose', ['flat'], ['t'], 'to_tokens', [intsAttr('perm', [0, 2, 1])]),
+      node('Softmax', ['t'], ['tokens'], 'softmax', [intAttr('axis', -1)]),
+    ],
+    initializers: [floatInit('W', [8, 3, 14, 14]), int64Init('shape', [1, 8, 256])],
+    inputs: [valueInfo('pixel_values', DT_FLOAT, [1, 3, 224, 224])],
+    outputs: [valueInfo('tokens', DT_FLOAT, [1, 256, 8])],
+  });
+}
