@@ -105,19 +105,7 @@ export function int64Init(name: string, values: number[]): Uint8Array {
  * [1, 256, 8] token output. It looks like a ViT's input end but has no attention at all.
  */
 export function patchTokensModel(): Uint8Array {
-  return model({
-    nodes: [
-      node('Conv', ['pixel_values', 'W'], ['grid'], 'patch', [
-        intsAttr('kernel_shape', [14, 14]),
-        intsAttr('strides', [14, 14]),
-      ]),
-      node('Reshape', ['grid', 'shape'], ['flat'], 'flatten'),
-      node('Transpose', ['flat'], ['tokens'], 'to_tokens', [intsAttr('perm', [0, 2, 1])]),
-    ],
-    initializers: [floatInit('W', [8, 3, 14, 14]), int64Init('shape', [1, 8, 256])],
-    inputs: [valueInfo('pixel_values', DT_FLOAT, [1, 3, 224, 224])],
-    outputs: [valueInfo('tokens', DT_FLOAT, [1, 256, 8])],
-  });
+  return patchGraph(false);
 }
 
 /**
@@ -125,6 +113,11 @@ export function patchTokensModel(): Uint8Array {
  * passes for one, but its 256 tokens have no CLS token (only a run tells).
  */
 export function patchSoftmaxModel(): Uint8Array {
+  return patchGraph(true);
+}
+
+function patchGraph(softmax: boolean): Uint8Array {
+  const tokens = softmax ? 't' : 'tokens';
   return model({
     nodes: [
       node('Conv', ['pixel_values', 'W'], ['grid'], 'patch', [
@@ -132,8 +125,8 @@ export function patchSoftmaxModel(): Uint8Array {
         intsAttr('strides', [14, 14]),
       ]),
       node('Reshape', ['grid', 'shape'], ['flat'], 'flatten'),
-      node('Transpose', ['flat'], ['t'], 'to_tokens', [intsAttr('perm', [0, 2, 1])]),
-      node('Softmax', ['t'], ['tokens'], 'softmax', [intAttr('axis', -1)]),
+      node('Transpose', ['flat'], [tokens], 'to_tokens', [intsAttr('perm', [0, 2, 1])]),
+      ...(softmax ? [node('Softmax', ['t'], ['tokens'], 'softmax', [intAttr('axis', -1)])] : []),
     ],
     initializers: [floatInit('W', [8, 3, 14, 14]), int64Init('shape', [1, 8, 256])],
     inputs: [valueInfo('pixel_values', DT_FLOAT, [1, 3, 224, 224])],
