@@ -66,11 +66,19 @@ export interface ModelInput {
 }
 
 /** Decoded pixels to model input, with the user's preprocessing settings. */
+/**
+ * The classifier recipe is the stock processor's: shortest edge 256, centre crop 224, whatever
+ * the Resolution setting (which only dense mode uses). Stored features and exported indexes key
+ * classifier inputs without a resolution, so it must not leak in.
+ */
+export const CLASSIFIER_CROP = 224;
+
 export function prepareImage(
   image: DecodedImage,
   settings: PreprocessSettings,
   patch: number,
 ): ModelInput {
+  const resolution = settings.mode === 'classifier' ? CLASSIFIER_CROP : settings.resolution;
   const pre = preprocess(
     {
       data: image.rgba,
@@ -81,9 +89,9 @@ export function prepareImage(
     },
     {
       mode: settings.mode,
-      resolution: settings.resolution,
+      resolution,
       patchSize: patch,
-      maxLongSide: maxLongSide(settings.resolution, patch),
+      maxLongSide: maxLongSide(resolution, patch),
       mean: IMAGENET_MEAN,
       std: IMAGENET_STD,
       rescale: 1 / 255,

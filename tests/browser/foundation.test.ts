@@ -35,7 +35,8 @@ describe.each([
 
   beforeAll(async () => {
     browser = await launch({ webgpu });
-    page = await openApp(browser, appUrl, `?backend=${backend}&preprocess=classifier`);
+    // res=448 as well: the classifier recipe is 256 -> 224 whatever the (dense-only) resolution.
+    page = await openApp(browser, appUrl, `?backend=${backend}&preprocess=classifier&res=448`);
   });
   afterAll(async () => {
     await browser?.close();
