@@ -210,6 +210,23 @@ export function addImages(
   return entries;
 }
 
+/**
+ * The files of a picked folder: its images and model inputs (.npy) are added; the rest (notes,
+ * sidecar files) is skipped without an error each, but counted in one notice.
+ */
+export function addFolderFiles(files: File[]): void {
+  const usable = (f: File) => isImageFile(f) || isTensorFile(f);
+  const skipped = files.filter((f) => !usable(f));
+  if (skipped.length > 0) {
+    pushAlert({
+      kind: 'notice',
+      subject: skipped[0].name,
+      message: `Skipped ${skipped.length} file${skipped.length > 1 ? 's' : ''} of the folder that ${skipped.length > 1 ? 'are' : 'is'} neither an image nor a model input (.npy): ${nameList(skipped.map((f) => f.name))}.`,
+    });
+  }
+  addImages(files.filter(usable));
+}
+
 /** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
 function folderOf(file: File): { folder?: string } {
   const rel = file.webkitRelativePath || '';

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { encodeNpy } from '../../src/lib/npy';
 import { matMulModel, patchSoftmaxModel, patchTokensModel } from '../../src/model/onnx/test-models';
 import {
   addImages,
@@ -95,6 +96,27 @@ describe('bad input', () => {
     // The loaded model is still the one in charge.
     const status = await waitForStatus(page, /ready/);
     expect(status).toContain('registers 4');
+  });
+
+  it('adds a folder with its images and model inputs, and counts the files it skipped', async () => {
+    const dir = path.join(tmp, 'shoot');
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    fs.copyFileSync(fixture('coffee.png'), path.join(dir, 'coffee.png'));
+    fs.copyFileSync(fixture('chelsea.png'), path.join(dir, 'sub', 'chelsea.png'));
+    const input = readF32(fixture('astronaut.pixel_values.f32'));
+    fs.writeFileSync(path.join(dir, 'astronaut.npy'), encodeNpy(input, [1, 3, 224, 224]));
+    fs.writeFileSync(path.join(dir, 'readme.txt'), 'notes');
+    await page.getByLabel('Image folder').setInputFiles(dir);
+    const note = page.getByRole('note').filter({ hasText: 'Skipped 1 file of the folder' });
+    await note.waitFor();
+    expect(await note.textContent()).toContain('"readme.txt"');
+    for (const name of ['coffee.png', 'chelsea.png', 'astronaut.npy'])
+      await page.getByRole('button', { name: `Download features: ${name}` }).waitFor();
+    // The model input runs as given: the PyTorch reference for the photo it was made from.
+    const got = await downloadNpy(page, 'Download features: astronaut.npy');
+    const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));
+    expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
+    await page.getByRole('button', { name: /^Remove all/ }).click();
   });
 
   it('refuses images that are not images, and keeps computing the good ones', async () => {

@@ -3,6 +3,7 @@ import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../en
 import { useApp } from '../../store/app-store';
 import { UrlForm } from '../shared/UrlForm';
 import {
+  addFolderFiles,
   addImageUrls,
   addImages,
   addSampleImages,
@@ -48,8 +49,8 @@ export function ImagesPanel() {
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';
-            // A folder holds other files too; keep the images quietly.
-            addImages(files.filter((f) => f.type.startsWith('image/')));
+            // A folder holds other files too: they are skipped, with one notice.
+            addFolderFiles(files);
           }}
         />
         <button type="button" onClick={() => void addSampleImages()}>
