@@ -382,6 +382,11 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   const { input, decodeMs, preprocessMs } = await modelInput(req, model.info.patchSize, signal);
   if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
   const { stored, result } = await embedInput(model, input, req, { decodeMs, preprocessMs });
+  // Cancelled during the run (the image was removed): its features must not stay behind.
+  if (signal.aborted) {
+    dropTokens(stored);
+    throw new ExplorerError('cancelled', 'Cancelled.');
+  }
   keep(stored);
   lastInput = { imageId: req.imageId, input };
   // The caller runs this after answering; nothing awaits it, and a failure is reported on its own.

@@ -26,7 +26,7 @@ import {
   storedModelSource,
   whenKeepingFiles,
 } from './collection';
-import { dequeue, enqueue, resetQueue, setIndexRunner } from './indexer';
+import { dequeue, enqueue, pauseIndexing, resetQueue, setIndexRunner } from './indexer';
 
 let client: EngineClient | null = null;
 let generation = 0;
@@ -268,6 +268,8 @@ export function clearImages(): void {
     URL.revokeObjectURL(entry.url);
   }
   resetQueue();
+  // A fresh start: a pause of the run just emptied does not hold back the next images.
+  pauseIndexing(false);
   embedCalls.clear();
   useApp.setState({ images: [], selectedImageId: null });
   void engine().call({ type: 'forget', imageIds: [] }).promise;
@@ -300,6 +302,8 @@ function embed(id: string): Promise<'done' | 'failed' | 'cancelled'> {
     (result) => {
       if (gen !== generation) return 'cancelled';
       embedCalls.delete(entry.id);
+      // Removed while the worker was answering: not done, and not in the run any more.
+      if (!useApp.getState().images.some((i) => i.id === entry.id)) return 'cancelled';
       const { pca, ...features } = result;
       patchImage(entry.id, { status: 'done', result: features });
       // In the same task: React draws the features and their map in one update.

@@ -276,6 +276,13 @@ describe('retrieval', () => {
     await page.getByRole('button', { name: 'Resume indexing' }).click();
     await progress.waitFor({ state: 'detached', timeout: 180_000 });
     expect(await page.getByRole('button', { name: /^Find similar: copy-/ }).count()).toBe(40);
+    // Paused, then all removed: the next images start a fresh run, not a paused one.
+    await addImages(page, many.slice(0, 3));
+    await page.getByRole('button', { name: 'Pause indexing' }).click();
+    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await addImages(page, many.slice(3, 5));
+    for (const f of many.slice(3, 5))
+      await page.getByRole('button', { name: `Find similar: ${path.basename(f)}` }).waitFor();
     await page.getByRole('button', { name: /^Remove all/ }).click();
   });
 
