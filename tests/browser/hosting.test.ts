@@ -65,8 +65,15 @@ describe('hosted under a sub-path without isolation headers', () => {
     await waitForStatus(page, /ready/);
     await page.getByRole('tab', { name: 'Search' }).click();
     await page.getByLabel('Descriptor').selectOption('mean');
-    await page.getByLabel('Number of results').fill('25');
-    await page.getByLabel('Number of results').blur();
+    // Typed over as a person does: the emptied box stays empty (not the minimum) until "30".
+    const results = page.getByLabel('Number of results');
+    await results.focus();
+    await results.press('Control+a');
+    await results.press('Backspace');
+    expect(await results.inputValue()).toBe('');
+    await results.pressSequentially('30');
+    await results.press('Enter');
+    expect(await results.inputValue()).toBe('30');
     // The panel, still open, follows the change.
     const searchLink = await page.getByLabel('Share link').inputValue();
     expect(await page.getByText('the query image, a selected region').count()).toBe(1);
@@ -77,7 +84,7 @@ describe('hosted under a sub-path without isolation headers', () => {
       'true',
     );
     expect(await other.getByLabel('Descriptor').inputValue()).toBe('mean');
-    expect(await other.getByLabel('Number of results').inputValue()).toBe('25');
+    expect(await other.getByLabel('Number of results').inputValue()).toBe('30');
     await other.close();
   });
 

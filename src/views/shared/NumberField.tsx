@@ -1,4 +1,11 @@
-/** A labelled number input that only ever reports a value inside [min, max] (empty: min). */
+import { useState } from 'react';
+
+/**
+ * A labelled number input that only ever reports a value inside [min, max]. While the user
+ * types, the text is theirs: an emptied box stays empty (typing "30" over "15" must not pass
+ * through the minimum), and a value is reported as soon as the text is one in range. On leaving
+ * the box, text out of range is clamped and empty text goes back to the current value.
+ */
 export function NumberField(p: {
   /** The visible text before the input. */
   label: string;
@@ -10,6 +17,8 @@ export function NumberField(p: {
   value: number;
   onChange: (value: number) => void;
 }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const parse = (t: string) => (t.trim() === '' ? NaN : Number(t));
   return (
     <label>
       {p.label}{' '}
@@ -19,10 +28,23 @@ export function NumberField(p: {
         min={p.min}
         max={p.max}
         step={p.step}
-        value={p.value}
-        onChange={(e) =>
-          p.onChange(Math.min(p.max, Math.max(p.min, Number(e.target.value) || p.min)))
-        }
+        value={draft ?? String(p.value)}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          const n = parse(e.target.value);
+          if (n >= p.min && n <= p.max && n !== p.value) p.onChange(n);
+        }}
+        onBlur={() => {
+          const n = draft === null ? NaN : parse(draft);
+          setDraft(null);
+          if (Number.isFinite(n)) {
+            const clamped = Math.min(p.max, Math.max(p.min, n));
+            if (clamped !== p.value) p.onChange(clamped);
+          }
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') e.currentTarget.blur();
+        }}
       />
     </label>
   );
