@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cosineNeighbours, fitToBox, kmeans, normalizeRows, pcaLayout } from './layout3d';
+import {
+  cosineNeighbours,
+  fitToBox,
+  kmeans,
+  normalizeRows,
+  pcaLayout,
+  umapNeighbours,
+} from './layout3d';
 import { gaussian } from './pca-test-utils';
 
 /** n points a + t·u + s·v (+ tiny noise) in `dim` dims. */
@@ -100,5 +107,14 @@ describe('cosineNeighbours and normalizeRows', () => {
     expect(nb[0].score).toBeCloseTo(0.9 / Math.hypot(0.9, 0.1), 6);
     const unit = normalizeRows(data, 4, 2);
     expect(Math.hypot(unit[2], unit[3])).toBeCloseTo(1, 6);
+  });
+});
+
+describe('umapNeighbours', () => {
+  it('takes what was asked while there are more images, else one fewer than the images, at least 2', () => {
+    expect(umapNeighbours(15, 50)).toBe(15);
+    expect(umapNeighbours(200, 50)).toBe(49);
+    expect(umapNeighbours(15, 4)).toBe(3);
+    expect(umapNeighbours(15, 2)).toBe(2);
   });
 });

@@ -84,6 +84,11 @@ export interface KMeans {
   k: number;
 }
 
+/** The neighbours UMAP can use for n points: at most n - 1, and at least 2. */
+export function umapNeighbours(asked: number, n: number): number {
+  return Math.max(2, Math.min(asked, n - 1));
+}
+
 /**
  * Lloyd's k-means with k-means++ seeding from a seeded PRNG (same input and seed, same result).
  * Euclidean distances; normalise the rows first for a cosine-like grouping. An emptied cluster is

@@ -137,6 +137,16 @@ describe('3D view', () => {
     expect(new Set(pts.map((p) => p.imageId)).size).toBe(3);
   });
 
+  it('says when k-means was asked for more clusters than there are images', async () => {
+    const k = page.getByLabel('Clusters');
+    await k.fill('10');
+    await k.press('Enter');
+    await page.getByText('(k = 10 asked: 3 clusters, one per image at most)').waitFor();
+    await k.fill('3');
+    await k.press('Enter');
+    await page.getByText(/^\(k = \d+ asked/).waitFor({ state: 'detached' });
+  });
+
   it('shows a name on hover and selects the image on click, with its neighbours', async () => {
     const box = (await page
       .getByRole('img', { name: 'Embedding 3D view', exact: true })

@@ -110,7 +110,12 @@ export default function Embedding3d() {
         thumbs={thumbs}
         shownPatches={patch.shownPatches}
       />
-      {imageMode && categories && shownCount > 0 && <Swatches categories={categories} />}
+      {imageMode && categories && shownCount > 0 && (
+        <Swatches
+          categories={categories}
+          askedClusters={settings.colourBy === 'cluster' ? settings.k : null}
+        />
+      )}
       {progress && (
         <p className="e3d-progress">
           <progress value={progress.fraction} max={1} /> {progress.message}

@@ -5,6 +5,7 @@
  * progress; and the colour swatches of image mode. Tests read this text, so its wording is part
  * of the view's contract.
  */
+import { umapNeighbours } from '../../features/layout3d';
 import type { Embedding3dSettings } from '../../store/embedding3d';
 import type { PatchCloud } from './HoverTooltip';
 import { categoryColour } from './palette';
@@ -42,13 +43,18 @@ function legendText(p: LegendProps): string {
   if (settings.mode === 'images') {
     if (!shownLayout) return 'Computing the layout…';
     const head = `${shownCount} image${shownCount === 1 ? '' : 's'}`;
+    const asked = settings.umap.nNeighbors;
+    const used = umapNeighbours(asked, shownCount);
     const how =
       shownLayout.method === 'pca'
         ? ` · PCA of the ${settings.descriptor === 'cls' ? 'CLS tokens' : 'patch means'} (exact linear projection)` +
-          ` · explained variance ${shownLayout.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}` +
+          (shownCount > 1
+            ? ` · explained variance ${shownLayout.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}`
+            : ' · one image: no variance to explain yet') +
           (shownLayout.asked === 'umap' ? ' · UMAP needs at least 4 images, so PCA is shown' : '')
         : ` · UMAP (approximate: neighbourhoods are kept, distances between groups are not; ` +
-          `${settings.umap.nNeighbors} neighbours, min distance ${settings.umap.minDist}, seed ${settings.umap.seed})`;
+          `${used} neighbours${used !== asked ? ` (${asked} asked: at most one fewer than the images)` : ''}, ` +
+          `min distance ${settings.umap.minDist}, seed ${settings.umap.seed})`;
     const t = thumbs
       ? thumbs.of < thumbs.total
         ? ` · thumbnails for ${thumbs.of} of ${thumbs.total}`
@@ -71,8 +77,17 @@ function legendText(p: LegendProps): string {
   );
 }
 
-/** The colour key of image mode: the first 12 categories with their counts. */
-export function Swatches({ categories }: { categories: Categories }) {
+/**
+ * The colour key of image mode: the first 12 categories with their counts, and, where k-means
+ * was asked for more clusters than there are images, how many it made.
+ */
+export function Swatches({
+  categories,
+  askedClusters,
+}: {
+  categories: Categories;
+  askedClusters: number | null;
+}) {
   const counts = new Array<number>(categories.names.length).fill(0);
   for (const c of categories.of) counts[c]++;
   return (
@@ -84,6 +99,11 @@ export function Swatches({ categories }: { categories: Categories }) {
         </li>
       ))}
       {categories.names.length > 12 && <li>+{categories.names.length - 12} more</li>}
+      {askedClusters !== null && askedClusters > categories.names.length && (
+        <li>
+          (k = {askedClusters} asked: {categories.names.length} clusters, one per image at most)
+        </li>
+      )}
     </ul>
   );
 }

@@ -4,7 +4,7 @@
  * worker; the view terminates the worker when the job is superseded.
  */
 import { UMAP } from 'umap-js';
-import { kmeans, pcaLayout } from '../../features/layout3d';
+import { kmeans, pcaLayout, umapNeighbours } from '../../features/layout3d';
 import { mulberry32 } from '../../features/pca-eigen';
 import type { LayoutJob, LayoutMessage } from './layout-client';
 
@@ -41,7 +41,7 @@ function run(job: LayoutJob): void {
   for (let i = 0; i < n; i++) rows.push(Array.from(data.subarray(i * dim, (i + 1) * dim)));
   const umap = new UMAP({
     nComponents: job.dims,
-    nNeighbors: Math.max(2, Math.min(job.nNeighbors, n - 1)),
+    nNeighbors: umapNeighbours(job.nNeighbors, n),
     minDist: job.minDist,
     random: mulberry32(job.seed),
   });
