@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compositeAndInspect, isGrey } from './decode';
+import { compositeAndInspect, isGrey, unsupportedFormat } from './decode';
 
 /** RGBA pixels at a chosen byte offset into their buffer (an odd offset takes the byte loop). */
 function pixels(values: number[][], offset = 0): Uint8ClampedArray {
@@ -71,5 +71,18 @@ describe('isGrey', () => {
     expect(isGrey(px)).toBe(true);
     px[5] = 201;
     expect(isGrey(px)).toBe(false);
+  });
+});
+
+describe('unsupportedFormat', () => {
+  it('names the formats people have that the browser does not decode', () => {
+    expect(unsupportedFormat('image/svg+xml', 'logo.svg')).toContain('SVG');
+    expect(unsupportedFormat('', 'IMG_0001.HEIC')).toContain('HEIC');
+    expect(unsupportedFormat('image/tiff', 'scan.tif')).toContain('TIFF');
+    expect(unsupportedFormat('', 'DSC_0001.NEF')).toContain('camera raw');
+  });
+  it('says nothing of a format the browser decodes (a failure there is a damaged file)', () => {
+    expect(unsupportedFormat('image/png', 'photo.png')).toBeNull();
+    expect(unsupportedFormat('image/jpeg', 'photo.jpg')).toBeNull();
   });
 });

@@ -173,6 +173,22 @@ export async function decodePng(bytes: Uint8Array, size: PixelSize): Promise<Raw
   }
 }
 
+/**
+ * Image formats people have that a worker's createImageBitmap does not decode, by type or name:
+ * a refusal can then say what the file is instead of calling it damaged.
+ */
+export function unsupportedFormat(type: string, fileName: string): string | null {
+  const ext = /\.([a-z0-9]+)$/i.exec(fileName)?.[1]?.toLowerCase() ?? '';
+  if (type === 'image/svg+xml' || ext === 'svg') return 'an SVG drawing (a vector format)';
+  if (/^image\/hei[cf]/.test(type) || ext === 'heic' || ext === 'heif')
+    return 'a HEIC/HEIF photo (the iPhone format)';
+  if (type === 'image/tiff' || ext === 'tif' || ext === 'tiff') return 'a TIFF image';
+  if (ext === 'psd') return 'a Photoshop document';
+  if (['cr2', 'cr3', 'nef', 'arw', 'dng', 'raf', 'orf', 'rw2'].includes(ext))
+    return 'a camera raw file';
+  return null;
+}
+
 /** Any image by createImageBitmap: EXIF orientation applied, huge ones decoded to a capped size. */
 export async function decodeBitmap(
   blob: Blob,
@@ -198,10 +214,14 @@ export async function decodeBitmap(
   try {
     bitmap = await createImageBitmap(blob, options);
   } catch {
+    const format = unsupportedFormat(blob.type, fileName);
     throw new ExplorerError(
       'bad-image',
-      `"${fileName}" could not be read as an image: the file is damaged or not in a format the ` +
-        'browser decodes. Use a PNG, JPEG, WebP, GIF, BMP or AVIF file.',
+      format
+        ? `"${fileName}" is ${format}, which the app cannot read. Convert it to PNG or JPEG ` +
+            '(or WebP, GIF, BMP, AVIF) and add that.'
+        : `"${fileName}" could not be read as an image: the file is damaged or not in a format ` +
+            'the browser decodes. Use a PNG, JPEG, WebP, GIF, BMP or AVIF file.',
       fileName,
     );
   }

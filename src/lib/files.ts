@@ -1,6 +1,6 @@
 /** File-name helpers shared by the views and the controller. */
 
-const IMAGE_EXT = /\.(png|jpe?g|jfif|webp|gif|bmp|avif|ico|tiff?)$/i;
+const IMAGE_EXT = /\.(png|jpe?g|jfif|webp|gif|bmp|avif|ico|tiff?|heic|heif|svg)$/i;
 const MODEL_EXT = /\.(onnx|onnx_data|onnx\.data)$/i;
 
 export function isImageFile(f: { name: string; type: string }): boolean {

@@ -122,9 +122,14 @@ describe('bad input', () => {
   it('refuses images that are not images, and keeps computing the good ones', async () => {
     const notImage = write('notes.txt', 'hello');
     const broken = write('broken.jpg', 'this is not a jpeg');
-    await addImages(page, [notImage, broken, fixture('astronaut.png')]);
+    const tiff = write('scan.tiff', new Uint8Array([0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 0, 0]));
+    await addImages(page, [notImage, broken, tiff, fixture('astronaut.png')]);
     expect(await waitForAlert(page, 'notes.txt')).toMatch(/not an image/);
     expect(await waitForAlert(page, 'broken.jpg')).toMatch(/could not be read as an image/);
+    // A format the browser does not decode is named, with what to convert it to.
+    expect(await waitForAlert(page, 'scan.tiff')).toMatch(
+      /"scan\.tiff" is a TIFF image, which the app cannot read\. Convert it to PNG or JPEG/,
+    );
     const got = await downloadNpy(page, 'Download features: astronaut.png');
     const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));
     expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
