@@ -183,4 +183,16 @@ describe('PCA maps', () => {
     expect(right).toEqual([255, 0, 0]);
     await page.getByLabel('Map opacity').fill('1');
   });
+
+  it("says on a panorama's card that its short side fell below the resolution", async () => {
+    const data = new Uint8Array(4000 * 50 * 3).map((_, i) => (i * 7) % 251);
+    const file = path.join(tmp, 'panorama.png');
+    fs.writeFileSync(file, encode({ width: 4000, height: 50, data, channels: 3, depth: 8 }));
+    await addImages(page, [file]);
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await page
+      .getByText('short side 14 px, not 224: the long side is capped at 896 px')
+      .waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
+  });
 });

@@ -47,6 +47,8 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   const modelReady = useApp((s) => s.model.status === 'ready');
   const running = useIndexing((s) => s.running);
   const paused = useIndexing((s) => s.paused);
+  const dense = useApp((s) => s.settings.preprocess === 'dense');
+  const resolution = useApp((s) => s.settings.resolution);
   const computing = useIndexing((s) => s.inFlight.includes(entry.id));
   const notes: string[] = [];
   if (r?.notes.capped) {
@@ -57,6 +59,14 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   if (r?.notes.hadAlpha)
     notes.push(`transparency composited on ${useApp.getState().settings.background}`);
   if (r?.notes.grayscale) notes.push('grayscale, fed as three equal channels');
+  // Dense mode caps the long side (the token budget): a panorama's short side then falls below
+  // the resolution asked for, which the sizes alone do not make plain.
+  const short = r ? Math.min(r.inputWidth, r.inputHeight) : 0;
+  if (r && r.resized && dense && short < resolution - r.inputWidth / r.cols) {
+    notes.push(
+      `short side ${short} px, not ${resolution}: the long side is capped at ${Math.max(r.inputWidth, r.inputHeight)} px`,
+    );
+  }
   return (
     <li className="card">
       {isTensorFile(entry) ? (
