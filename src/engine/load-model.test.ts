@@ -41,4 +41,19 @@ describe('resolveModel on picked files', () => {
     expect(err.code).toBe('not-onnx');
     expect(err.message).toContain('"model.onnx" is a web page, not an ONNX model');
   });
+
+  it('says when a weights file of another name was picked beside the graph', async () => {
+    const graph = new Uint8Array(
+      await (
+        await import('node:fs/promises')
+      ).readFile('tests/fixtures/dinov2/skeletons/dinov2-s/skeleton.onnx'),
+    );
+    const err = await refusal([
+      new File([graph], 'skeleton.onnx'),
+      new File([new Uint8Array(8)], 'weights.onnx_data'),
+    ]);
+    expect(err.code).toBe('missing-external-data');
+    expect(err.message).toContain('"weights.onnx_data" was picked');
+    expect(err.message).toContain('rename it to "model.onnx_data"');
+  });
 });

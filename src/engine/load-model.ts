@@ -144,10 +144,16 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
     const base = location.split('/').pop() ?? location;
     const data = files.find((f) => f.name === base || f.name === location);
     if (!data) {
+      // A weights file of another name was picked: it cannot be matched, and saying so helps.
+      const others = files.filter((f) => f !== file && DATA_FILE.test(f.name));
       throw new ExplorerError(
         'missing-external-data',
         `"${file.name}" keeps its weights in a separate file, "${base}", which was not given. ` +
-          `Pick both files at once: "${file.name}" and "${base}".`,
+          `Pick both files at once: "${file.name}" and "${base}".` +
+          (others.length > 0
+            ? ` ("${others[0].name}" was picked, but the graph looks for its weights by name: ` +
+              `if it is that file, rename it to "${base}".)`
+            : ''),
         file.name,
       );
     }

@@ -425,6 +425,8 @@ export interface EmbedResult {
   graphReplay: boolean;
   /** The features came from browser storage (computed on an earlier visit); no model run. */
   fromStore: boolean;
+  /** The features came from an imported index; `fromStore` too when they were also stored. */
+  imported?: boolean;
 }
 
 export interface ExportResult {

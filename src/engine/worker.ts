@@ -459,7 +459,9 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     timings: { decodeMs: 0, preprocessMs: 0, inferenceMs: 0 },
     sizedSession: false,
     graphReplay: false,
-    fromStore: true,
+    // Stored only when the index came from this very model (see importCollectionIndex).
+    fromStore: req.persist === true,
+    imported: true,
   };
   if (current !== model) throw new ExplorerError('cancelled', 'The model changed.');
   const old = features.get(req.imageId);

@@ -20,7 +20,7 @@ export function tokenLayout(
   const registers = tokens - 1 - rows * cols;
   if (registers < 0 || registers > 64) {
     throw new Error(
-      `The model returned ${tokens} tokens, which does not fit a ${rows}x${cols} patch grid ` +
+      `The model returned ${tokens} tokens, which do not fit a grid of ${rows}x${cols} patches ` +
         'with a CLS token. It may not be a ViT patch-token model.',
     );
   }

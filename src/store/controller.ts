@@ -142,17 +142,28 @@ function reloadModel(): void {
 
 /**
  * Adds images by address (they must allow cross-origin reads); each failure names its URL.
- * True when every address gave an image.
+ * True when every address gave an image. `typed`: the addresses came from the Image URL field,
+ * so one already in the collection is said, not skipped quietly.
  */
-export async function addImageUrls(urls: string[]): Promise<boolean> {
+export async function addImageUrls(urls: string[], typed = false): Promise<boolean> {
   // An image already in the collection by the same address is not added twice (links, restores).
   const known = new Set(useApp.getState().images.map((i) => i.sourceUrl));
+  const again = urls.filter((u) => known.has(u));
+  if (typed && again.length > 0) {
+    pushAlert({
+      kind: 'notice',
+      subject: again[0],
+      message: `${nameList(again)} ${again.length > 1 ? 'are' : 'is'} already in the collection.`,
+    });
+  }
   urls = urls.filter((u) => !known.has(u));
   const results = await Promise.allSettled(
     urls.map(async (url) => {
       const res = await fetch(url, { mode: 'cors', credentials: 'omit' });
       if (!res.ok) throw new Error(`the server answered ${res.status}`);
       const blob = await res.blob();
+      // A site answering a wrong address with its own page (a single-page app) is no image.
+      if (blob.type.startsWith('text/html')) throw new Error('the address gave a web page');
       const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'image');
       return { file: new File([blob], name, { type: blob.type }), url };
     }),
@@ -173,7 +184,7 @@ export async function addImageUrls(urls: string[]): Promise<boolean> {
       ok.map((o) => o.file),
       ok.map((o) => o.url),
     );
-  return ok.length === urls.length;
+  return ok.length === urls.length && (!typed || again.length === 0);
 }
 
 export function addImages(

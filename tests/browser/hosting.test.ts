@@ -63,7 +63,11 @@ describe('hosted under a sub-path without isolation headers', () => {
     const tiny = fixture('dinov2-tiny', 'model.onnx');
     await page.getByLabel('Model file', { exact: true }).setInputFiles([tiny]);
     await waitForStatus(page, /ready/);
+    // A click elsewhere (the tab) closed the panel; open it again, then change the settings
+    // with the keyboard: the open panel follows.
     await page.getByRole('tab', { name: 'Search' }).click();
+    expect(await page.getByLabel('Share link').count()).toBe(0);
+    await page.getByRole('button', { name: 'Share' }).click();
     await page.getByLabel('Descriptor').selectOption('mean');
     // Typed over as a person does: the emptied box stays empty (not the minimum) until "30".
     const results = page.getByLabel('Number of results');
@@ -74,9 +78,11 @@ describe('hosted under a sub-path without isolation headers', () => {
     await results.pressSequentially('30');
     await results.press('Enter');
     expect(await results.inputValue()).toBe('30');
-    // The panel, still open, follows the change.
     const searchLink = await page.getByLabel('Share link').inputValue();
+    expect(new URL(searchLink).searchParams.get('k')).toBe('30');
     expect(await page.getByText('the query image, a selected region').count()).toBe(1);
+    await page.keyboard.press('Escape');
+    expect(await page.getByLabel('Share link').count()).toBe(0);
     await other.goto(searchLink);
     await other.getByLabel('Model file', { exact: true }).setInputFiles([tiny]);
     await waitForStatus(other, /ready/);
@@ -93,6 +99,18 @@ describe('hosted under a sub-path without isolation headers', () => {
     await page.getByLabel('Image URL').fill(`${server.url}samples/chelsea.png`);
     await page.getByRole('button', { name: 'Add image' }).click();
     await page.getByRole('img', { name: 'chelsea.png' }).waitFor();
+    // The same address again is said, not skipped quietly; a page is not an image. Either way
+    // the address stays in the field to be mended.
+    const field = page.getByLabel('Image URL');
+    await field.fill(`${server.url}samples/chelsea.png`);
+    await page.getByRole('button', { name: 'Add image' }).click();
+    await page.getByRole('note').filter({ hasText: 'is already in the collection' }).waitFor();
+    expect(await field.inputValue()).toBe(`${server.url}samples/chelsea.png`);
+    await field.fill(server.url); // the app's own page
+    await page.getByRole('button', { name: 'Add image' }).click();
+    await page.getByRole('alert').filter({ hasText: 'the address gave a web page' }).waitFor();
+    expect(await field.inputValue()).toBe(server.url);
+    await field.fill('');
     await page.getByLabel('Images', { exact: true }).setInputFiles([fixture('coffee.png')]);
     await page.getByRole('img', { name: 'coffee.png' }).waitFor();
     await page.getByRole('button', { name: 'Share' }).click();

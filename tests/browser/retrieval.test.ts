@@ -326,6 +326,19 @@ describe('retrieval', () => {
       const again = p.getByRole('note').filter({ hasText: 'Imported features for 0 of 4 images' });
       await again.waitFor();
       expect(await again.textContent()).toContain('4 images already have features and keep them.');
+      // Another export of the same layout (fp16): the features are used for the session only,
+      // and the cards say so rather than claiming browser storage.
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model_fp16.onnx')]);
+      await waitForStatus(p, /ready.*model_fp16\.onnx/);
+      await p.getByRole('button', { name: /^Remove all/ }).click();
+      await p.getByLabel('Import index').setInputFiles([...index, ...PHOTOS]);
+      await p.getByText(/Imported features for 3 of 4 images/).waitFor();
+      expect(await p.getByText('imported features (this session only: not stored)').count()).toBe(
+        3,
+      );
+      expect(await p.getByText('features from browser storage').count()).toBe(0);
       // With a model of another token layout the index is refused once, not entry by entry.
       await p
         .getByLabel('Model file', { exact: true })

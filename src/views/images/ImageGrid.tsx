@@ -27,7 +27,7 @@ export function ImageGrid() {
     <section aria-label="Image collection">
       <CollectionBar />
       <p className="muted">
-        {done} of {images.length} images have features
+        {done} of {images.length} {images.length === 1 ? 'image has' : 'images have'} features
         {!ready && images.length > 0
           ? ' (waiting for a model; features stored on an earlier visit come back, without recomputing, once their model is loaded)'
           : ''}
@@ -97,8 +97,10 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
               × {r.dim} ·{' '}
               {r.fromStore
                 ? 'features from browser storage'
-                : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}` +
-                  (r.graphReplay ? ' (GPU graph replayed)' : '')}
+                : r.imported
+                  ? 'imported features (this session only: not stored)'
+                  : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}` +
+                    (r.graphReplay ? ' (GPU graph replayed)' : '')}
             </small>
             {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
             <div className="row wrap">

@@ -67,7 +67,7 @@ export function ImagesPanel() {
         label="Image URL"
         button="Add image"
         placeholder="https://…/photo.jpg"
-        onSubmit={(url) => addImageUrls([url])}
+        onSubmit={(url) => addImageUrls([url], true)}
       />
 
       <label className="field">

@@ -1,17 +1,32 @@
-import { useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { shareSnapshot, subscribeLinkState } from '../../store/link';
 
 /** The `Share` button and its panel: a link that reopens this view, and what it leaves out. */
 export function SharePanel() {
   const [open, setOpen] = useState(false);
   const [copied, setCopied] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  // A popover: Escape or a click elsewhere closes it (it may cover the tabs).
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onDown = (e: PointerEvent) => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', onDown);
+    return () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', onDown);
+    };
+  }, [open]);
   const snapshot = useSyncExternalStore(subscribeLinkState, shareSnapshot);
   const { link, notIn } = useMemo(
     () => JSON.parse(snapshot) as { link: string; notIn: string[] },
     [snapshot],
   );
   return (
-    <div className="share">
+    <div className="share" ref={root}>
       <button type="button" aria-expanded={open} onClick={() => (setOpen(!open), setCopied(false))}>
         Share
       </button>
