@@ -16,7 +16,7 @@ describe('tokenLayout', () => {
   });
 
   it('refuses counts that do not fit the grid', () => {
-    expect(() => tokenLayout(200, 16, 16, null)).toThrow(/does not fit/);
+    expect(() => tokenLayout(200, 16, 16, null)).toThrow(/do not fit/);
     expect(() => tokenLayout(261, 16, 16, 0)).toThrow(/register/);
   });
 
