@@ -189,7 +189,7 @@ export function PcaView() {
 }
 
 /** What the summary says of the foreground recipe, including groups that fell back. */
-export function foregroundNote(fallbacks: number, maps: number): string {
+function foregroundNote(fallbacks: number, maps: number): string {
   if (fallbacks === 0) return ' (second PCA, foreground patches)';
   if (fallbacks >= maps)
     return ' · no foreground at this threshold (fewer than 3 patches pass): the whole-image PCA is shown';

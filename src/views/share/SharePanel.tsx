@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { shareSnapshot, subscribeLinkState } from '../../store/link';
 
+const unsubscribed = () => () => {};
+const closedSnapshot = () => JSON.stringify({ link: '', notIn: [] });
+
 /** The `Share` button and its panel: a link that reopens this view, and what it leaves out. */
 export function SharePanel() {
   const [open, setOpen] = useState(false);
@@ -20,7 +23,11 @@ export function SharePanel() {
       document.removeEventListener('pointerdown', onDown);
     };
   }, [open]);
-  const snapshot = useSyncExternalStore(subscribeLinkState, shareSnapshot);
+  // Followed only while open: closed, the panel does no work on each store change.
+  const snapshot = useSyncExternalStore(
+    open ? subscribeLinkState : unsubscribed,
+    open ? shareSnapshot : closedSnapshot,
+  );
   const { link, notIn } = useMemo(
     () => JSON.parse(snapshot) as { link: string; notIn: string[] },
     [snapshot],
