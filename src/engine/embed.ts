@@ -3,7 +3,7 @@ import { ExplorerError } from '../lib/errors';
 import { descriptorsOf, type Descriptors } from '../features/descriptors';
 import { tokenLayout } from '../features/tokens';
 import type { DecodedImage } from './decode';
-import { IMAGENET_MEAN, IMAGENET_STD, preprocess } from './preprocess/preprocess';
+import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD, preprocess } from './preprocess/preprocess';
 import type { EmbedRequest, EmbedResult, ImageNotes, PreprocessSettings } from './protocol';
 import type { LoadedModel } from './session';
 
@@ -66,18 +66,12 @@ export interface ModelInput {
 }
 
 /** Decoded pixels to model input, with the user's preprocessing settings. */
-/**
- * The classifier recipe is the stock processor's: shortest edge 256, centre crop 224, whatever
- * the Resolution setting (which only dense mode uses). Stored features and exported indexes key
- * classifier inputs without a resolution, so it must not leak in.
- */
-export const CLASSIFIER_CROP = 224;
-
 export function prepareImage(
   image: DecodedImage,
   settings: PreprocessSettings,
   patch: number,
 ): ModelInput {
+  // The classifier recipe ignores the Resolution setting (see CLASSIFIER_CROP).
   const resolution = settings.mode === 'classifier' ? CLASSIFIER_CROP : settings.resolution;
   const pre = preprocess(
     {

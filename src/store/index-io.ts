@@ -3,7 +3,7 @@
  * ([sum of tokens, dim]) and a JSON manifest that says which rows belong to which file, the model
  * and the preprocessing, so Python can continue from it (and this app can take it back).
  */
-import { IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
+import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, saveBlob } from '../lib/files';
 import { decodeNpy } from '../lib/npy';
@@ -74,7 +74,8 @@ export async function exportCollectionIndex(): Promise<void> {
       },
       preprocessing: {
         mode: app.settings.preprocess,
-        resolution: app.settings.preprocess === 'classifier' ? 224 : app.settings.resolution,
+        resolution:
+          app.settings.preprocess === 'classifier' ? CLASSIFIER_CROP : app.settings.resolution,
         background: app.settings.background,
         mean: [...IMAGENET_MEAN],
         std: [...IMAGENET_STD],

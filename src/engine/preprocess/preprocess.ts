@@ -13,6 +13,13 @@ import {
 
 export type Triple = [number, number, number];
 
+/**
+ * The classifier recipe is the stock processor's: shortest edge 256, centre crop 224, whatever
+ * the Resolution setting (which only dense mode uses). Stored features and exported indexes key
+ * classifier inputs without a resolution, so it must not leak in.
+ */
+export const CLASSIFIER_CROP = 224;
+
 export const IMAGENET_MEAN: Triple = [0.485, 0.456, 0.406];
 export const IMAGENET_STD: Triple = [0.229, 0.224, 0.225];
 /** `rescale_factor` in DINOv2's preprocessor_config.json (1/255 as Python prints it). */
