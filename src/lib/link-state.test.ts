@@ -13,9 +13,16 @@ describe('link state', () => {
       pcaForeground: true,
       pcaThreshold: 0.35,
       pcaInvert: true,
+      pcaOpacity: 0.4,
+      pcaSmooth: true,
+      pcaChannel: 1,
+      pcaMask: true,
       attentionLayer: 3,
       colormap: 'viridis',
       keep: 0.6,
+      attentionOpacity: 0.3,
+      attentionSmooth: true,
+      attentionContour: false,
       searchDescriptor: 'both',
       searchK: 25,
       points: 'patches',
@@ -39,6 +46,29 @@ describe('link state', () => {
       model: { kind: 'url', url: 'https://example.org/m/model.onnx?x=1&y=2' },
     };
     expect(parseLink(linkQuery(u)).state).toEqual(u);
+    // Components are 1-based in the link, as the Channel select labels them.
+    expect(linkQuery({ pcaChannel: 0 })).toBe('?chan=1');
+    expect(parseLink('?chan=rgb').state).toEqual({ pcaChannel: 'rgb' });
+    expect(parseLink('?chan=0&popac=2').notices).toHaveLength(2);
+  });
+
+  it("names the site's own files relative to it, so a link works on any host of the app", () => {
+    const made = 'https://preview.example.org/app/';
+    const s: LinkState = {
+      model: { kind: 'url', url: `${made}models/dinov2-s/model.onnx` },
+      images: [`${made}samples/a.png`, 'https://elsewhere.org/b.png'],
+    };
+    const q = linkQuery(s, made);
+    expect(q).toContain('model=.%2Fmodels%2Fdinov2-s%2Fmodel.onnx');
+    expect(q).toContain('img=.%2Fsamples%2Fa.png');
+    const opened = 'https://lab.example.com/tools/dinov2/';
+    expect(parseLink(q, opened).state).toEqual({
+      model: { kind: 'url', url: `${opened}models/dinov2-s/model.onnx` },
+      images: [`${opened}samples/a.png`, 'https://elsewhere.org/b.png'],
+    });
+    // Without a base (or for another site), nothing relative is accepted.
+    expect(parseLink('?img=./a.png').state).toEqual({});
+    expect(parseLink('?img=../x.png', opened).state).toEqual({});
   });
 
   it('ignores hostile and absurd values, each with a notice', () => {

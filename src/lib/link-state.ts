@@ -23,10 +23,19 @@ export interface LinkState {
   pcaForeground?: boolean;
   pcaThreshold?: number;
   pcaInvert?: boolean | 'auto';
+  /** PCA display: overlay opacity, smooth upsampling, one component or RGB, the foreground mask. */
+  pcaOpacity?: number;
+  pcaSmooth?: boolean;
+  pcaChannel?: 'rgb' | 0 | 1 | 2;
+  pcaMask?: boolean;
   /** 0-based in the state; 1-based in the link, as the UI labels layers. */
   attentionLayer?: number;
   colormap?: (typeof COLORMAP_IDS)[number];
   keep?: number;
+  /** Attention display: overlay opacity, smooth upsampling, the mask's contour. */
+  attentionOpacity?: number;
+  attentionSmooth?: boolean;
+  attentionContour?: boolean;
   /** Search: the image descriptor and how many neighbours. */
   searchDescriptor?: 'cls' | 'mean' | 'both';
   searchK?: number;
@@ -60,9 +69,16 @@ const KNOWN = [
   'fg',
   'thr',
   'invert',
+  'popac',
+  'psmooth',
+  'chan',
+  'pmask',
   'layer',
   'cmap',
   'keep',
+  'aopac',
+  'asmooth',
+  'contour',
   'desc',
   'k',
   'points',
@@ -78,7 +94,12 @@ const KNOWN = [
   'seed',
 ];
 
-export function parseLink(search: string): { state: LinkState; notices: string[] } {
+/**
+ * `base` is the app's own address (document.baseURI): a link names the site's own files (its
+ * sample images, its models/ folder) relative to it, as "./…", so a link made on one host of the
+ * app (a preview, localhost) fetches them from whichever host opens it.
+ */
+export function parseLink(search: string, base?: string): { state: LinkState; notices: string[] } {
   const params = new URLSearchParams(search);
   const state: LinkState = {};
   const notices: string[] = [];
@@ -120,7 +141,7 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   state.view = oneOf('view', VIEW_IDS);
   const model = params.get('model');
   if (model !== null) {
-    const parsed = parseModel(model);
+    const parsed = parseModel(model, base);
     if (parsed) state.model = parsed;
     else bad('model', model, 'use catalog:<id>:<variant> or an http(s) address');
   }
@@ -129,6 +150,12 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   state.pcaThreshold = number('thr', 0, 1);
   const inv = oneOf('invert', ['auto', '0', '1'] as const);
   if (inv !== undefined) state.pcaInvert = inv === 'auto' ? 'auto' : inv === '1';
+  state.pcaOpacity = number('popac', 0, 1);
+  state.pcaSmooth = flag('psmooth');
+  const chan = oneOf('chan', ['rgb', '1', '2', '3'] as const);
+  if (chan !== undefined)
+    state.pcaChannel = chan === 'rgb' ? 'rgb' : ((Number(chan) - 1) as 0 | 1 | 2);
+  state.pcaMask = flag('pmask');
   const layer = number('layer', 1, 64);
   if (layer !== undefined) {
     if (Number.isInteger(layer)) state.attentionLayer = layer - 1;
@@ -136,6 +163,9 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   }
   state.colormap = oneOf('cmap', COLORMAP_IDS);
   state.keep = number('keep', 0.05, 1);
+  state.attentionOpacity = number('aopac', 0, 1);
+  state.attentionSmooth = flag('asmooth');
+  state.attentionContour = flag('contour');
   state.searchDescriptor = oneOf('desc', ['cls', 'mean', 'both'] as const);
   state.searchK = whole('k', 1, 100);
   state.points = oneOf('points', ['images', 'patches'] as const);
@@ -152,7 +182,7 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   state.umapSeed = whole('seed', -(2 ** 31), 2 ** 31 - 1);
   const images: string[] = [];
   for (const v of params.getAll('img')) {
-    const u = httpUrl(v);
+    const u = httpUrl(v, base);
     if (!u) bad('img', v, 'use an http(s) address');
     else if (images.length < MAX_LINK_IMAGES) images.push(u);
   }
@@ -170,32 +200,37 @@ export function parseLink(search: string): { state: LinkState; notices: string[]
   return { state, notices };
 }
 
-function parseModel(v: string): LinkModel | null {
+function parseModel(v: string, base?: string): LinkModel | null {
   const m = /^catalog:([a-z0-9-]+):(fp32|fp16|int8|q4f16)$/.exec(v);
   if (m)
     return findCatalogModel(m[1])
       ? { kind: 'catalog', id: m[1], variant: m[2] as VariantId }
       : null;
-  const url = httpUrl(v);
+  const url = httpUrl(v, base);
   return url ? { kind: 'url', url } : null;
 }
 
-function httpUrl(v: string): string | null {
+/** An http(s) address; "./…" is the site's own file, resolved against `base`. */
+function httpUrl(v: string, base?: string): string | null {
   try {
-    const u = new URL(v);
+    const u = v.startsWith('./') && base ? new URL(v, base) : new URL(v);
     return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
   } catch {
     return null;
   }
 }
 
-/** The query string for a state; parameters the state does not set are left out. */
-export function linkQuery(s: LinkState): string {
+/**
+ * The query string for a state; parameters the state does not set are left out. Addresses under
+ * `base` (the app's own files) are written relative to it, as "./…" (see parseLink).
+ */
+export function linkQuery(s: LinkState, base?: string): string {
   const p = new URLSearchParams();
+  const own = (url: string) => (base && url.startsWith(base) ? `./${url.slice(base.length)}` : url);
   if (s.model)
     p.set(
       'model',
-      s.model.kind === 'catalog' ? `catalog:${s.model.id}:${s.model.variant}` : s.model.url,
+      s.model.kind === 'catalog' ? `catalog:${s.model.id}:${s.model.variant}` : own(s.model.url),
     );
   if (s.backend) p.set('backend', s.backend);
   if (s.preprocess) p.set('preprocess', s.preprocess);
@@ -206,9 +241,18 @@ export function linkQuery(s: LinkState): string {
   if (s.pcaThreshold !== undefined) p.set('thr', String(s.pcaThreshold));
   if (s.pcaInvert !== undefined)
     p.set('invert', s.pcaInvert === 'auto' ? 'auto' : s.pcaInvert ? '1' : '0');
+  if (s.pcaOpacity !== undefined) p.set('popac', String(s.pcaOpacity));
+  if (s.pcaSmooth !== undefined) p.set('psmooth', s.pcaSmooth ? '1' : '0');
+  // Components are 1-based in the link, as the UI labels them.
+  if (s.pcaChannel !== undefined)
+    p.set('chan', s.pcaChannel === 'rgb' ? 'rgb' : String(s.pcaChannel + 1));
+  if (s.pcaMask !== undefined) p.set('pmask', s.pcaMask ? '1' : '0');
   if (s.attentionLayer !== undefined) p.set('layer', String(s.attentionLayer + 1));
   if (s.colormap) p.set('cmap', s.colormap);
   if (s.keep !== undefined) p.set('keep', String(s.keep));
+  if (s.attentionOpacity !== undefined) p.set('aopac', String(s.attentionOpacity));
+  if (s.attentionSmooth !== undefined) p.set('asmooth', s.attentionSmooth ? '1' : '0');
+  if (s.attentionContour !== undefined) p.set('contour', s.attentionContour ? '1' : '0');
   if (s.searchDescriptor) p.set('desc', s.searchDescriptor);
   if (s.searchK !== undefined) p.set('k', String(s.searchK));
   if (s.points) p.set('points', s.points);
@@ -222,7 +266,7 @@ export function linkQuery(s: LinkState): string {
   if (s.umapNeighbors !== undefined) p.set('umapnn', String(s.umapNeighbors));
   if (s.umapMinDist !== undefined) p.set('umapmd', String(s.umapMinDist));
   if (s.umapSeed !== undefined) p.set('seed', String(s.umapSeed));
-  for (const img of s.images ?? []) p.append('img', img);
+  for (const img of s.images ?? []) p.append('img', own(img));
   const q = p.toString();
   return q ? `?${q}` : '';
 }

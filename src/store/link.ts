@@ -14,7 +14,7 @@ import { useSearch } from './search';
 
 export function currentLinkState(): LinkState {
   const app = useApp.getState();
-  const pca = usePca.getState().settings;
+  const { settings: pca, display } = usePca.getState();
   const att = useAttention.getState();
   const s: LinkState = {
     backend: app.settings.backend,
@@ -22,7 +22,9 @@ export function currentLinkState(): LinkState {
     resolution: app.settings.resolution,
     view: app.view,
   };
-  if (app.linkModel) s.model = app.linkModel;
+  // A link's model waiting for the user's answer stays in the address (a reload asks again).
+  const model = app.pendingLinkModel ?? app.linkModel;
+  if (model) s.model = model;
   const images = app.images.flatMap((i) => (i.sourceUrl ? [i.sourceUrl] : []));
   if (images.length > 0) s.images = images;
   if (app.view === 'pca') {
@@ -31,11 +33,21 @@ export function currentLinkState(): LinkState {
       pcaForeground: pca.foregroundOnly,
       pcaThreshold: pca.threshold,
       pcaInvert: pca.invert,
+      pcaOpacity: display.opacity,
+      pcaSmooth: display.smooth,
+      pcaChannel: display.channel,
+      pcaMask: display.showMask,
     });
   }
   if (app.view === 'attention') {
     if (att.layer !== null) s.attentionLayer = att.layer;
-    Object.assign(s, { colormap: att.colormap, keep: att.keep });
+    Object.assign(s, {
+      colormap: att.colormap,
+      keep: att.keep,
+      attentionOpacity: att.opacity,
+      attentionSmooth: att.smooth,
+      attentionContour: att.showContour,
+    });
   }
   if (app.view === 'search') {
     const q = useSearch.getState();
@@ -60,8 +72,13 @@ export function currentLinkState(): LinkState {
   return s;
 }
 
+/** The app's own address, without query: its files are named relative to it in links. */
+export function appBase(): string {
+  return new URL('./', document.baseURI).href;
+}
+
 export function shareLink(): string {
-  return `${location.origin}${location.pathname}${linkQuery(currentLinkState())}`;
+  return `${location.origin}${location.pathname}${linkQuery(currentLinkState(), appBase())}`;
 }
 
 /** What the share link leaves behind, said plainly in the share panel. */
@@ -77,6 +94,7 @@ export function notInLink(): string[] {
   if (local > 0)
     out.push(`${local} local image${local > 1 ? 's' : ''}: images never leave this device`);
   out.push('a clicked patch and the image shown large');
+  if (app.view === 'attention') out.push('which image the attention is shown for');
   if (app.view === 'search') out.push('the query image, a selected region and the image pair');
   if (app.view === '3d') out.push('the selected image and which images show their patches');
   return out;
@@ -101,11 +119,21 @@ export function applyLink(s: LinkState): void {
       threshold: s.pcaThreshold ?? p.settings.threshold,
       invert: s.pcaInvert ?? p.settings.invert,
     },
+    display: {
+      ...p.display,
+      opacity: s.pcaOpacity ?? p.display.opacity,
+      smooth: s.pcaSmooth ?? p.display.smooth,
+      channel: s.pcaChannel ?? p.display.channel,
+      showMask: s.pcaMask ?? p.display.showMask,
+    },
   }));
   useAttention.setState((a) => ({
     layer: s.attentionLayer ?? a.layer,
     colormap: s.colormap ?? a.colormap,
     keep: s.keep ?? a.keep,
+    opacity: s.attentionOpacity ?? a.opacity,
+    smooth: s.attentionSmooth ?? a.smooth,
+    showContour: s.attentionContour ?? a.showContour,
   }));
   useSearch.setState((q) => ({
     descriptor: s.searchDescriptor ?? q.descriptor,
@@ -201,7 +229,7 @@ export function shareSnapshot(): string {
 export function syncAddressBar(): void {
   let last = '';
   const write = () => {
-    const q = linkQuery(currentLinkState());
+    const q = linkQuery(currentLinkState(), appBase());
     if (q === last) return;
     last = q;
     history.replaceState(history.state, '', `${location.pathname}${q}${location.hash}`);
