@@ -8,6 +8,7 @@ import { withOrt } from './ort-lock';
 import type { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
 import { ExplorerError } from '../lib/errors';
 import { addOutputs } from '../model/rewrite';
+import { reachableAttentionLayers, unreachableAttention } from '../model/model-info';
 import { createSession, imageTensor, toFloat32, type LoadedModel } from './session';
 
 export interface AttentionTensor {
@@ -23,8 +24,7 @@ export class AttentionSessions {
   constructor(readonly model: LoadedModel) {}
 
   layers(): number {
-    const a = this.model.info.attention;
-    return a.exportedOutputs.length || a.softmaxOutputs.length;
+    return reachableAttentionLayers(this.model.info);
   }
 
   private async sessionFor(layer: number): Promise<{ session: InferenceSession; output: string }> {
@@ -32,18 +32,6 @@ export class AttentionSessions {
     const a = info.attention;
     if (a.exportedOutputs.length > 0) {
       return { session: this.model.session, output: a.exportedOutputs[layer] };
-    }
-    if (a.softmaxOutputs.length === 0) {
-      throw new ExplorerError(
-        'unsupported-model',
-        `The attention of "${info.fileName}" cannot be reached: ` +
-          (a.fused
-            ? 'it uses a fused attention operator with no Softmax to read. '
-            : 'no attention Softmax was found in its graph. ') +
-          'Export the model with eager attention (or with attention outputs) to see attention maps. ' +
-          'Features and PCA maps still work.',
-        info.fileName,
-      );
     }
     if (this.cached?.layer === layer) return this.cached;
     await this.release();
@@ -72,6 +60,10 @@ export class AttentionSessions {
     width: number,
   ): Promise<AttentionTensor> {
     const { ort, info } = this.model;
+    // Checked before the layer: with no attention to read there are no layers, and saying so
+    // beats "Layer 0 does not exist".
+    const unreachable = unreachableAttention(info);
+    if (unreachable) throw new ExplorerError('unsupported-model', unreachable, info.fileName);
     if (layer < 0 || layer >= this.layers()) {
       throw new ExplorerError('internal', `Layer ${layer + 1} does not exist in this model.`);
     }

@@ -55,3 +55,21 @@ export interface ModelInfo {
   /** Has DynamicQuantizeLinear, MatMulInteger, QLinear ops, MatMulNBits etc. */
   quantized: boolean;
 }
+
+/** How many layers' attention can be read: exported outputs, else tapped Softmax nodes. */
+export function reachableAttentionLayers(info: ModelInfo): number {
+  return info.attention.exportedOutputs.length || info.attention.softmaxOutputs.length;
+}
+
+/** Why the attention of a model cannot be shown, or null when it can. */
+export function unreachableAttention(info: ModelInfo): string | null {
+  if (reachableAttentionLayers(info) > 0) return null;
+  return (
+    `The attention of "${info.fileName}" cannot be reached: ` +
+    (info.attention.fused
+      ? 'it uses a fused attention operator with no Softmax to read. '
+      : 'no attention Softmax was found in its graph. ') +
+    'Export the model with eager attention (or with attention outputs) to see attention maps. ' +
+    'Features and PCA maps still work.'
+  );
+}

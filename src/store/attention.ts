@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { AttentionResult } from '../engine/protocol';
 import type { ExplorerError } from '../lib/errors';
-import type { ModelInfo } from '../model/model-info';
+import { reachableAttentionLayers, type ModelInfo } from '../model/model-info';
 import { useApp } from './app-store';
 import { engine } from './controller';
 
@@ -56,8 +56,10 @@ export function requestAttention(): void {
         if (seq === latest) useAttention.setState({ result, error: null, computing: false });
       },
       (err: ExplorerError) => {
-        if (seq === latest)
-          useAttention.setState({ result: null, error: err.message, computing: false });
+        if (seq !== latest) return;
+        // The image was removed while its attention computed: nothing went wrong for the user.
+        const gone = !useApp.getState().images.some((i) => i.id === imageId);
+        useAttention.setState({ result: null, error: gone ? null : err.message, computing: false });
       },
     );
 }
@@ -66,14 +68,9 @@ export function setAttention(p: Partial<AttentionState>): void {
   useAttention.setState(p);
 }
 
-/** How many layers' attention the model can show. */
+/** The layers whose attention can be shown (0 when none can: the view says why instead). */
 export function attentionLayers(info: ModelInfo): number {
-  return (
-    info.attention.exportedOutputs.length ||
-    info.attention.softmaxOutputs.length ||
-    info.numLayers ||
-    0
-  );
+  return reachableAttentionLayers(info);
 }
 
 // A new model makes the shown attention stale, and a chosen layer may not exist in it.
