@@ -30,6 +30,24 @@ export function App() {
   const [dragging, setDragging] = useState(false);
   const view = useApp((s) => s.view);
   const setView = (v: ViewId) => useApp.setState({ view: v });
+  // WAI-ARIA tabs: one Tab stop (the selected tab); arrows, Home and End move and select.
+  const onTabKey = (e: React.KeyboardEvent) => {
+    const i = VIEWS.findIndex((v) => v.id === view);
+    const next =
+      e.key === 'ArrowRight'
+        ? (i + 1) % VIEWS.length
+        : e.key === 'ArrowLeft'
+          ? (i - 1 + VIEWS.length) % VIEWS.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? VIEWS.length - 1
+              : null;
+    if (next === null) return;
+    e.preventDefault();
+    setView(VIEWS[next].id);
+    document.getElementById(`tab-${VIEWS[next].id}`)?.focus();
+  };
   useEffect(() => {
     engine(); // start the worker (and the WebGPU probe) before the user needs it
   }, []);
@@ -56,6 +74,18 @@ export function App() {
       }}
       onDrop={(e) => void onDrop(e)}
     >
+      {/* For keyboards (and narrow screens, where the side panel comes first): straight to the views. */}
+      <a
+        className="skip-link"
+        href="#views"
+        onClick={(e) => {
+          // Focus the selected tab itself (one Tab stop for the views), and keep the address clean.
+          e.preventDefault();
+          document.querySelector<HTMLElement>('[role=tab][aria-selected=true]')?.focus();
+        }}
+      >
+        Skip to the views
+      </a>
       <header className="top">
         <h1>DINOv2 Explorer</h1>
         <StatusLine />
@@ -70,7 +100,14 @@ export function App() {
           <ImagesPanel />
         </aside>
         <main className="main">
-          <div role="tablist" aria-label="Views" className="tabs">
+          <div
+            role="tablist"
+            id="views"
+            tabIndex={-1}
+            aria-label="Views"
+            className="tabs"
+            onKeyDown={onTabKey}
+          >
             {VIEWS.map((v) => (
               <button
                 key={v.id}
@@ -79,6 +116,7 @@ export function App() {
                 id={`tab-${v.id}`}
                 aria-controls="view-panel"
                 aria-selected={view === v.id}
+                tabIndex={view === v.id ? 0 : -1}
                 onClick={() => setView(v.id)}
               >
                 {v.label}

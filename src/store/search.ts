@@ -44,6 +44,8 @@ export interface SearchState {
   correspondCount: number;
   foregroundOnly: boolean;
   correspondence: CorrespondResult | null;
+  /** The settings `correspondence` was found with (the controls may have moved since). */
+  correspondedWith: { count: number; foregroundOnly: boolean } | null;
   error: string | null;
 }
 
@@ -62,6 +64,7 @@ export const useSearch = create<SearchState>()(() => ({
   correspondCount: 30,
   foregroundOnly: false,
   correspondence: null,
+  correspondedWith: null,
   error: null,
 }));
 
@@ -196,11 +199,23 @@ export function runCorrespond(): void {
   const { correspondA: a, correspondB: b, correspondCount, foregroundOnly } = useSearch.getState();
   if (!a || !b) return;
   const n = ++seq.correspond;
+  const correspondedWith = { count: correspondCount, foregroundOnly };
   engine()
     .call({ type: 'correspond', a, b, count: correspondCount, foregroundOnly })
     .promise.then((correspondence) => {
-      if (n === seq.correspond) useSearch.setState({ correspondence, error: null });
+      if (n === seq.correspond)
+        useSearch.setState({ correspondence, correspondedWith, error: null });
     }, fail);
+}
+
+/** Pairs to draw or foreground-only changed: a shown result is found again with them. */
+export function setCorrespondSettings(p: {
+  correspondCount?: number;
+  foregroundOnly?: boolean;
+}): void {
+  const shown = useSearch.getState().correspondence !== null;
+  useSearch.setState(p);
+  if (shown) runCorrespond();
 }
 
 // A new model or settings make every result stale.

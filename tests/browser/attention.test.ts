@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -116,6 +117,22 @@ describe('attention view', () => {
       await map.waitFor({ timeout: 120_000 });
       await map.click({ position: { x: 5, y: 5 } });
       await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+      // The clicked patch is marked on the map (a cyan outline around the first patch).
+      const edge = await map.evaluate((c: HTMLCanvasElement) =>
+        Array.from(c.getContext('2d')!.getImageData(0, 7, 1, 1).data),
+      );
+      expect(edge[0]).toBeLessThan(60);
+      expect(edge[1]).toBeGreaterThan(200);
+      expect(edge[2]).toBeGreaterThan(200);
+      // Every head's map in one PNG sheet.
+      const [sheet] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Download head maps image: chelsea.png' }).click(),
+      ]);
+      expect(sheet.suggestedFilename()).toBe('chelsea.attention-heads.png');
+      const png = decode(fs.readFileSync((await sheet.path())!));
+      const w = await map.evaluate((c: HTMLCanvasElement) => c.width);
+      expect(png.width).toBe(4 * (w + 6) + 6); // the tiny model's 4 heads in one row
       await page.getByRole('button', { name: 'Back to CLS' }).click();
       await page.getByText(/attention of CLS/).waitFor();
     } finally {

@@ -1,16 +1,32 @@
+import { focusAfter } from '../../lib/focus';
 import { dismissAlert, useApp } from '../../store/app-store';
 
-/** Errors (role `alert`, naming the file) and notices, each dismissible. */
+/**
+ * Errors (role `alert`, naming the file) and notices, each dismissible. The container is always
+ * there and polite-live, so a notice added later (a fallback's reason) is read out too.
+ */
 export function Alerts() {
   const alerts = useApp((s) => s.alerts);
-  if (alerts.length === 0) return null;
+  const dismiss = (id: number, button: HTMLElement) => {
+    // Focus goes to the next alert's button, else on past the alerts, not to <body>.
+    const row = button.closest('.alert');
+    const next = (row?.nextElementSibling ?? row?.previousElementSibling)?.querySelector('button');
+    const region = button.closest('.alerts');
+    dismissAlert(id);
+    if (next) next.focus();
+    else if (region) focusAfter(region);
+  };
   return (
-    <div className="alerts">
+    <div className="alerts" aria-live="polite" aria-relevant="additions">
       {alerts.map((a) => (
         <div key={a.id} className={`alert alert-${a.kind}`}>
           {/* The role sits on the message alone, so it reads without the dismiss button. */}
           <span role={a.kind === 'error' ? 'alert' : 'note'}>{a.message}</span>
-          <button type="button" aria-label="Dismiss" onClick={() => dismissAlert(a.id)}>
+          <button
+            type="button"
+            aria-label="Dismiss"
+            onClick={(e) => dismiss(a.id, e.currentTarget)}
+          >
             ×
           </button>
         </div>

@@ -1,3 +1,4 @@
+import { unreachableAttention } from '../../model/model-info';
 import { useEffect, useMemo, useRef } from 'react';
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
@@ -12,6 +13,7 @@ import {
   type ColormapName,
 } from '../../store/attention';
 import { engine } from '../../store/controller';
+import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { ImageSelect } from '../shared/ImageSelect';
 
@@ -29,11 +31,15 @@ export function AttentionView() {
   useEffect(() => {
     if (entry && a.imageId !== entry.id) setAttention({ imageId: entry.id, query: 0 });
   }, [entry, a.imageId]);
+  const reachable = info !== null && unreachableAttention(info) === null;
   useEffect(() => {
-    if (entry) requestAttention();
-  }, [resultKey, a.imageId, a.layer, a.query]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (entry && reachable) requestAttention();
+  }, [resultKey, a.imageId, a.layer, a.query, reachable]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!info) return <p className="muted">Load a model to see its attention.</p>;
+  // No attention to read: say why, and offer no layers (everything else keeps working).
+  const unreachable = unreachableAttention(info);
+  if (unreachable) return <p className="notice">{unreachable}</p>;
   const layers = attentionLayers(info);
   if (!entry)
     return <p className="muted">Add images; their attention appears once they have features.</p>;
@@ -41,6 +47,8 @@ export function AttentionView() {
   // A result from another image, or from a layer no longer asked for, is not shown as current.
   const wanted = a.layer !== null && a.layer < layers ? a.layer : layers - 1;
   const r = a.result?.imageId === entry.id ? a.result : null;
+  // The maps shown while another layer (or patch) computes are marked as out of date.
+  const stale = r !== null && (a.computing || r.layer !== wanted);
   const queryLabel =
     a.query === 0
       ? 'CLS'
@@ -98,7 +106,8 @@ export function AttentionView() {
             step={0.05}
             value={a.opacity}
             onChange={(e) => setAttention({ opacity: Number(e.target.value) })}
-          />
+          />{' '}
+          {a.opacity.toFixed(2)}
         </label>
         <label>
           Upsampling{' '}
@@ -117,7 +126,10 @@ export function AttentionView() {
             checked={a.showContour}
             onChange={(e) => setAttention({ showContour: e.target.checked })}
           />{' '}
-          Mask keeping{' '}
+          Mask contour
+        </label>
+        <label>
+          keeping{' '}
           <input
             type="range"
             aria-label="Attention mass kept"
@@ -136,12 +148,17 @@ export function AttentionView() {
         </p>
       )}
       <p className="muted" aria-live="polite">
+        {stale
+          ? `Computing attention for Layer ${wanted + 1}… (the maps below are Layer ${r.layer + 1}) · `
+          : ''}
         {r
           ? `Layer ${r.layer + 1} of ${r.layers}, ${r.heads} heads, attention of ${queryLabel}` +
             (r.registers > 0
               ? ` · ${(r.massToRegisters * 100).toFixed(1)}% of all attention goes to the ${r.registers} registers`
               : '') +
-            (a.query !== 0 ? '' : ' · click a patch to see its attention')
+            (a.query !== 0
+              ? ''
+              : ' · click a patch (or use the arrow keys and Enter on the map) to see its attention')
           : a.computing
             ? 'Computing attention…'
             : ''}
@@ -151,7 +168,11 @@ export function AttentionView() {
           Back to CLS
         </button>
       )}
-      {r && <AttentionMaps entry={entry} />}
+      {r && (
+        <div className={stale ? 'stale' : undefined}>
+          <AttentionMaps entry={entry} />
+        </div>
+      )}
     </section>
   );
 }
@@ -177,6 +198,16 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   };
   const savePng = () =>
     main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
+  const heads = useRef<HTMLUListElement | null>(null);
+  // Every head's map (and the registers'), as drawn, in one labelled sheet.
+  const saveHeadsPng = () => {
+    const maps = [...(heads.current?.querySelectorAll('canvas') ?? [])];
+    const sheet = mapSheet(
+      maps,
+      maps.map((c) => c.getAttribute('aria-label')?.split(':')[0] ?? ''),
+    );
+    sheet?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention-heads.png`));
+  };
   return (
     <>
       <div className="attention-main">
@@ -189,6 +220,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
           canvasRef={(el) => (main.current = el)}
           onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
         />
+        <small className="muted">Mean over the {r.heads} heads</small>
         <div className="row wrap">
           <button type="button" disabled={a.computing} onClick={() => void saveNpy()}>
             Download attention: {entry.name}
@@ -196,10 +228,13 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
           <button type="button" onClick={savePng}>
             Download attention image: {entry.name}
           </button>
+          <button type="button" onClick={saveHeadsPng}>
+            Download head maps image: {entry.name}
+          </button>
         </div>
       </div>
       <h3 className="sub">Heads</h3>
-      <ul className="head-grid">
+      <ul className="head-grid" ref={heads}>
         {Array.from({ length: r.heads }, (_, h) => (
           <li key={h}>
             <AttentionCanvas
@@ -209,6 +244,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
               mode={mode}
               contour={false}
               onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
+              keyboard={false}
             />
             <small>
               Head {h + 1}
@@ -247,14 +283,20 @@ interface CanvasProps {
   mode: 'dense' | 'classifier';
   contour: boolean;
   onPatch?: (patchIndex: number) => void;
+  /** Patches can be picked by keyboard here (once per view: the heads repeat the main map). */
+  keyboard?: boolean;
   canvasRef?: (el: HTMLCanvasElement | null) => void;
 }
 
 function AttentionCanvas(p: CanvasProps) {
   const ref = useRef<HTMLCanvasElement | null>(null);
   const img = useImage(isTensorFile(p.entry) ? null : p.entry.url);
-  const { colormap, opacity, smooth, keep, result } = useAttention();
+  const { colormap, opacity, smooth, keep, result, query } = useAttention();
   const r = result!;
+  // The clicked patch whose attention is shown (null for CLS), marked on every map.
+  const queried = query > r.registers ? query - 1 - r.registers : null;
+  const keys = usePatchKeys({ rows: r.rows, cols: r.cols, onPick: (_, to) => p.onPatch?.(to) });
+  const { cursor, anchor } = keys;
   useEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
@@ -264,9 +306,9 @@ function AttentionCanvas(p: CanvasProps) {
     const rgba = applyColormap(normalise(p.values), colormap);
     const pixels = new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, r.cols, r.rows);
     drawOverlay(ctx, { result: p.entry.result, mode: p.mode, img, pixels, opacity, smooth });
+    const sx = canvas.width / r.cols;
+    const sy = canvas.height / r.rows;
     if (p.contour) {
-      const sx = canvas.width / r.cols;
-      const sy = canvas.height / r.rows;
       ctx.strokeStyle = '#fff';
       ctx.lineWidth = Math.max(1.5, canvas.width / 200);
       ctx.beginPath();
@@ -276,7 +318,30 @@ function AttentionCanvas(p: CanvasProps) {
       }
       ctx.stroke();
     }
-  }, [p.values, p.entry, p.mode, p.contour, img, colormap, opacity, smooth, keep, r.cols, r.rows]);
+    if (queried !== null) {
+      ctx.save();
+      ctx.strokeStyle = '#0ff';
+      ctx.lineWidth = Math.max(2, canvas.width / 150);
+      ctx.strokeRect((queried % r.cols) * sx, Math.floor(queried / r.cols) * sy, sx, sy);
+      ctx.restore();
+    }
+    drawPatchCursor(ctx, { cursor, anchor }, r.cols, sx, sy);
+  }, [
+    p.values,
+    p.entry,
+    p.mode,
+    p.contour,
+    img,
+    colormap,
+    opacity,
+    smooth,
+    keep,
+    r.cols,
+    r.rows,
+    queried,
+    cursor,
+    anchor,
+  ]);
   return (
     <canvas
       ref={(el) => {
@@ -287,6 +352,7 @@ function AttentionCanvas(p: CanvasProps) {
       aria-label={p.label}
       className="map-canvas"
       style={{ cursor: p.onPatch ? 'crosshair' : undefined }}
+      {...(p.onPatch && p.keyboard !== false ? keys.handlers : {})}
       onClick={(e) => {
         if (!p.onPatch) return;
         const box = e.currentTarget.getBoundingClientRect();
@@ -296,4 +362,30 @@ function AttentionCanvas(p: CanvasProps) {
       }}
     />
   );
+}
+
+/** Canvases side by side in rows of up to 6, each with its label above, on a dark sheet. */
+function mapSheet(maps: HTMLCanvasElement[], labels: string[]): HTMLCanvasElement | null {
+  if (maps.length === 0) return null;
+  const w = maps[0].width;
+  const h = maps[0].height;
+  const per = Math.min(6, maps.length);
+  const label = 18;
+  const gap = 6;
+  const sheet = document.createElement('canvas');
+  sheet.width = per * (w + gap) + gap;
+  sheet.height = Math.ceil(maps.length / per) * (h + label + gap) + gap;
+  const ctx = sheet.getContext('2d');
+  if (!ctx) return null;
+  ctx.fillStyle = '#111';
+  ctx.fillRect(0, 0, sheet.width, sheet.height);
+  ctx.fillStyle = '#ddd';
+  ctx.font = '13px sans-serif';
+  maps.forEach((c, i) => {
+    const x = gap + (i % per) * (w + gap);
+    const y = gap + Math.floor(i / per) * (h + label + gap);
+    ctx.fillText(labels[i], x, y + 13);
+    ctx.drawImage(c, x, y + label, w, h);
+  });
+  return sheet;
 }

@@ -17,6 +17,7 @@ import type { PatchPhotoHandle } from './PatchPhoto';
 import { SelectionPanel } from './SelectionPanel';
 import { Toolbar, UmapToolbar } from './Toolbar';
 import { useDoneImages } from './useDoneImages';
+import { ImageSelect } from '../shared/ImageSelect';
 import { useEmbeddingScene } from './useEmbeddingScene';
 import { useImageLayout, type Progress } from './useImageLayout';
 import { useImageScene } from './useImageScene';
@@ -110,6 +111,19 @@ export default function Embedding3d() {
         thumbs={thumbs}
         shownPatches={patch.shownPatches}
       />
+      {imageMode && shownCount > 0 && (
+        // What a click on a point does, by keyboard (and by name, for a crowded cloud).
+        <label className="e3d-pick">
+          Select{' '}
+          <ImageSelect
+            name="Select image by name"
+            images={desc!.ids.flatMap((id) => byId.get(id) ?? [])}
+            value={selected?.id ?? ''}
+            onChange={(id) => selectImage(id || null)}
+            placeholder="none (click a point)"
+          />
+        </label>
+      )}
       {imageMode && categories && shownCount > 0 && (
         <Swatches
           categories={categories}

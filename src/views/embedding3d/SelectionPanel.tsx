@@ -4,8 +4,10 @@
  * neighbours by cosine similarity of the chosen descriptor (each a button that selects it).
  */
 import { isTensorFile } from '../../lib/files';
+import { focusWhenShown } from '../../lib/focus';
 import { selectImage, useApp, type ImageEntry } from '../../store/app-store';
 import { setEmbedding3d } from '../../store/embedding3d';
+import { setPcaDisplay } from '../../store/pca';
 
 export interface SelectionPanelProps {
   selected: ImageEntry;
@@ -26,13 +28,21 @@ export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPa
       <div className="e3d-actions">
         <button
           type="button"
-          onClick={() => useApp.setState({ view: 'attention', selectedImageId: selected.id })}
+          onClick={() => {
+            useApp.setState({ view: 'attention', selectedImageId: selected.id });
+            focusWhenShown('#tab-attention');
+          }}
         >
           Open in Attention
         </button>
         <button
           type="button"
-          onClick={() => useApp.setState({ view: 'pca', selectedImageId: selected.id })}
+          onClick={() => {
+            // The PCA view shows this image's map large (as Attention shows its image).
+            setPcaDisplay({ focus: selected.id });
+            useApp.setState({ view: 'pca', selectedImageId: selected.id });
+            focusWhenShown('#tab-pca');
+          }}
         >
           Open in PCA maps
         </button>

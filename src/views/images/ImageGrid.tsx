@@ -1,4 +1,5 @@
 import { isTensorFile } from '../../lib/files';
+import { focusWhenShown } from '../../lib/focus';
 import { useApp, type ImageEntry } from '../../store/app-store';
 import { download, removeImage } from '../../store/controller';
 import { useIndexing } from '../../store/indexer';
@@ -6,20 +7,36 @@ import { findSimilar } from '../../store/search';
 import { CollectionBar } from './CollectionBar';
 import { pendingLabel } from './pending';
 
+/** Removes an image; focus goes to the next card's remove button (or the previous one's). */
+function removeCard(id: string, button: HTMLElement): void {
+  const card = button.closest('li');
+  const other = (
+    card?.nextElementSibling ?? card?.previousElementSibling
+  )?.querySelector<HTMLElement>('button[aria-label^="Remove "]');
+  const hadFocus = document.activeElement === button;
+  removeImage(id);
+  if (!hadFocus) return;
+  if (other) other.focus();
+  else focusWhenShown('[aria-label="Images"]');
+}
+
 export function ImageGrid() {
   const images = useApp((s) => s.images);
   const ready = useApp((s) => s.model.status === 'ready');
   if (images.length === 0) {
     return (
-      <div className="empty">
+      <section aria-label="Image collection">
+        {/* The bar keeps its place (Import index is here); only the hint is centred below it. */}
         <CollectionBar />
-        <p>Add images to see their features.</p>
-        <p>
-          {ready
-            ? 'Use the Images picker, or drop photos or a folder here.'
-            : 'First load a model: a DINOv2 ONNX file, a URL or a catalogue model.'}
-        </p>
-      </div>
+        <div className="empty">
+          <p>Add images to see their features.</p>
+          <p>
+            {ready
+              ? 'Use the Images picker, or drop photos or a folder here.'
+              : 'First load a model: a DINOv2 ONNX file, a URL or a catalogue model.'}
+          </p>
+        </div>
+      </section>
     );
   }
   const done = images.filter((i) => i.status === 'done').length;
@@ -84,7 +101,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           <button
             type="button"
             aria-label={`Remove ${entry.name}`}
-            onClick={() => removeImage(entry.id)}
+            onClick={(e) => removeCard(entry.id, e.currentTarget)}
           >
             ×
           </button>
@@ -104,7 +121,13 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
             </small>
             {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
             <div className="row wrap">
-              <button type="button" onClick={() => findSimilar(entry.id)}>
+              <button
+                type="button"
+                onClick={() => {
+                  findSimilar(entry.id);
+                  focusWhenShown('#tab-search');
+                }}
+              >
                 Find similar: {entry.name}
               </button>
               <button type="button" onClick={() => void download(entry.id, 'features')}>

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { IndexingProgress } from './IndexingProgress';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
 import { UrlForm } from '../shared/UrlForm';
@@ -69,6 +70,7 @@ export function ImagesPanel() {
         placeholder="https://…/photo.jpg"
         onSubmit={(url) => addImageUrls([url], true)}
       />
+      <IndexingProgress />
 
       <label className="field">
         <span>Preprocessing</span>

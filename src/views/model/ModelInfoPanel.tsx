@@ -1,5 +1,9 @@
+import { useState } from 'react';
 import { formatBytes } from '../../lib/files';
 import { useApp } from '../../store/app-store';
+
+/** The layout's narrow breakpoint (styles.css): the side panel stacks above the views. */
+const NARROW = '(max-width: 800px)';
 
 /** What the graph says about the model, read without running it, and how the backend checked out. */
 export function ModelInfoPanel() {
@@ -7,6 +11,7 @@ export function ModelInfoPanel() {
   const report = useApp((s) => s.model.report);
   const source = useApp((s) => s.model.source);
   const fromCache = useApp((s) => s.model.fromCache);
+  const [open, setOpen] = useState(() => !matchMedia(NARROW).matches);
   if (!info || !report) return null;
   const att = info.attention;
   const rows: [string, string][] = [
@@ -52,15 +57,20 @@ export function ModelInfoPanel() {
   ];
   return (
     <section className="panel" aria-labelledby="info-heading">
-      <h2 id="info-heading">Model details</h2>
-      <dl className="info">
-        {rows.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      {/* Folded by default on narrow screens, where it would push the views a screen down. */}
+      <details open={open} onToggle={(e) => setOpen(e.currentTarget.open)}>
+        <summary>
+          <h2 id="info-heading">Model details</h2>
+        </summary>
+        <dl className="info">
+          {rows.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
     </section>
   );
 }

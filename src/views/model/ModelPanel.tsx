@@ -72,7 +72,7 @@ export function ModelPanel() {
 
       <div className="field">
         <span>Catalogue</span>
-        <div className="row">
+        <div className="row wrap catalogue-row">
           <select
             aria-label="Catalogue model"
             value={catalogId}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { isTensorFile, saveBlob, stem } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
+import { focusWhenShown } from '../../lib/focus';
 import { useApp, type ImageEntry } from '../../store/app-store';
 import {
   computePca,
@@ -46,6 +47,15 @@ export function PcaView() {
   const shownWith = pca.computedWith ?? settings;
   const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
   const shown = focus ? [focus] : done;
+  // Escape leaves the enlarged map, as the Back button does.
+  useEffect(() => {
+    if (!focus) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) showAllMaps(focus);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [focus]);
 
   return (
     <section
@@ -129,7 +139,8 @@ export function PcaView() {
             step={0.05}
             value={display.opacity}
             onChange={(e) => setPcaDisplay({ opacity: Number(e.target.value) })}
-          />
+          />{' '}
+          {display.opacity.toFixed(2)}
         </label>
         <label>
           Upsampling{' '}
@@ -175,7 +186,7 @@ export function PcaView() {
                 : '')}
       </p>
       {focus && (
-        <button type="button" onClick={() => setPcaDisplay({ focus: null })}>
+        <button type="button" onClick={() => showAllMaps(focus)}>
           Back to all maps
         </button>
       )}
@@ -186,6 +197,16 @@ export function PcaView() {
       </ul>
     </section>
   );
+}
+
+/** Leaves the enlarged map; focus goes to that map's button in the grid, not to <body>. */
+function showAllMaps(from: ImageEntry): void {
+  setPcaDisplay({ focus: null });
+  focusWhenShown(`[aria-label="${CSS.escape(enlargeLabel(from.name))}"]`);
+}
+
+function enlargeLabel(name: string): string {
+  return `Enlarge PCA map of ${name}`;
 }
 
 /** What the summary says of the foreground recipe, including groups that fell back. */
@@ -221,8 +242,10 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
       <button
         type="button"
         className="map-button"
-        aria-label={`Enlarge PCA map of ${entry.name}`}
-        onClick={() => setPcaDisplay({ focus: display.focus ? null : entry.id })}
+        aria-label={
+          display.focus ? `Show all PCA maps (now ${entry.name})` : enlargeLabel(entry.name)
+        }
+        onClick={() => (display.focus ? showAllMaps(entry) : setPcaDisplay({ focus: entry.id }))}
       >
         <PcaCanvas
           map={map}

@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'react';
 import type { CorrespondResult, EmbedResult, PreprocessMode } from '../../engine/protocol';
 import { drawOverlay, useImage } from '../shared/overlay';
-import { runCorrespond, setSearch, useSearch } from '../../store/search';
+import { runCorrespond, setCorrespondSettings, setSearch, useSearch } from '../../store/search';
 import { NumberField } from '../shared/NumberField';
 import { ImageSelect } from '../shared/ImageSelect';
 
@@ -47,13 +47,13 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
           min={1}
           max={500}
           value={s.correspondCount}
-          onChange={(n) => setSearch({ correspondCount: n })}
+          onChange={(n) => setCorrespondSettings({ correspondCount: n })}
         />
         <label>
           <input
             type="checkbox"
             checked={s.foregroundOnly}
-            onChange={(e) => setSearch({ foregroundOnly: e.target.checked })}
+            onChange={(e) => setCorrespondSettings({ foregroundOnly: e.target.checked })}
           />{' '}
           Foreground only
         </label>
@@ -65,8 +65,8 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
         <>
           <p className="muted">
             {current.mutual} mutual nearest neighbours
-            {s.foregroundOnly ? ' on the foreground' : ''}; the strongest {current.scores.length}{' '}
-            are drawn (cosine{' '}
+            {s.correspondedWith?.foregroundOnly ? ' on the foreground' : ''}; the strongest{' '}
+            {current.scores.length} are drawn (cosine{' '}
             {current.scores.length > 0
               ? `${current.scores[current.scores.length - 1].toFixed(2)} to ${current.scores[0].toFixed(2)}`
               : 'n/a'}
@@ -140,7 +140,12 @@ function PairCanvas({
       role="img"
       aria-label={`Correspondences: ${a.name} and ${b.name}`}
       className="pair-canvas"
-      style={{ width: wa + gap + wb, height, maxWidth: '100%' }}
+      style={{
+        width: wa + gap + wb,
+        maxWidth: '100%',
+        height: 'auto',
+        aspectRatio: `${wa + gap + wb} / ${height}`,
+      }}
     />
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'react';
 import type { EmbedResult, PreprocessMode } from '../../engine/protocol';
 import { applyColormap } from '../../features/colormap';
 import { drawOverlay, useImage } from '../shared/overlay';
+import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 
 export interface PatchCanvasProps {
   label: string;
@@ -34,6 +35,14 @@ export function PatchCanvas(p: PatchCanvasProps) {
   const scale = (p.size ?? 320) / Math.max(p.result.inputWidth, p.result.inputHeight);
   const width = Math.round(p.result.inputWidth * scale);
   const height = Math.round(p.result.inputHeight * scale);
+  // The keyboard does what the pointer does: the cursor hovers, Enter clicks or ends a box.
+  const keys = usePatchKeys({
+    rows,
+    cols,
+    onMove: p.onPatchHover,
+    onPick: (from, to) => p.onBox?.(from, to),
+  });
+  const { cursor, anchor } = keys;
 
   useEffect(() => {
     const canvas = ref.current;
@@ -71,7 +80,22 @@ export function PatchCanvas(p: PatchCanvasProps) {
       ctx.lineWidth = 2;
       ctx.strokeRect((p.mark % cols) * sx + 1, Math.floor(p.mark / cols) * sy + 1, sx - 2, sy - 2);
     }
-  }, [img, p.values, p.range, p.region, p.mark, p.result, p.mode, rows, cols, width, height]);
+    drawPatchCursor(ctx, { cursor, anchor }, cols, sx, sy);
+  }, [
+    img,
+    p.values,
+    p.range,
+    p.region,
+    p.mark,
+    p.result,
+    p.mode,
+    rows,
+    cols,
+    width,
+    height,
+    cursor,
+    anchor,
+  ]);
 
   const patchAt = (e: React.PointerEvent<HTMLCanvasElement>) => {
     const box = e.currentTarget.getBoundingClientRect();
@@ -93,6 +117,7 @@ export function PatchCanvas(p: PatchCanvasProps) {
       aria-label={p.label}
       className="patch-canvas"
       style={{ width, height, cursor: interactive ? 'crosshair' : undefined, touchAction: 'none' }}
+      {...(interactive ? keys.handlers : {})}
       onPointerMove={p.onPatchHover ? (e) => p.onPatchHover!(patchAt(e)) : undefined}
       onPointerLeave={p.onPatchHover ? () => p.onPatchHover!(null) : undefined}
       onPointerDown={

@@ -3,6 +3,7 @@
  * patch of the query appears in the results while the pointer moves, and match two images patch
  * by patch (best buddies).
  */
+import { focusWhenShown } from '../../lib/focus';
 import { useEffect, useMemo } from 'react';
 import type { Descriptor, EmbedResult } from '../../engine/protocol';
 import { isTensorFile } from '../../lib/files';
@@ -162,7 +163,8 @@ export function SearchView() {
             />
             <small className="muted">
               Point at a patch to see its cosine similarity in every image shown; drag a box to
-              select a region.
+              select a region. By keyboard: focus the image, arrow keys move, Shift+arrows span a
+              box, Enter selects.
             </small>
             {/* Always there (empty between hovers), so the buttons below do not jump. */}
             <small className="muted" aria-label="Similarity timing">
@@ -182,7 +184,11 @@ export function SearchView() {
               <button type="button" disabled={s.region.length === 0} onClick={() => setRegion([])}>
                 Clear region
               </button>
-              {s.region.length > 0 && <small>{s.region.length} patches selected</small>}
+              {s.region.length > 0 && (
+                <small>
+                  {s.region.length} {s.region.length === 1 ? 'patch' : 'patches'} selected
+                </small>
+              )}
             </div>
           </div>
           <div className="search-results">
@@ -213,7 +219,14 @@ export function SearchView() {
                     </span>
                     <strong className="score">{n.score.toFixed(3)}</strong>
                   </div>
-                  <button type="button" onClick={() => findSimilar(n.imageId)}>
+                  <button
+                    type="button"
+                    onClick={() => {
+                      findSimilar(n.imageId);
+                      // This list is replaced: focus goes to the query, which now names it.
+                      focusWhenShown('[aria-label="Query image"]');
+                    }}
+                  >
                     Find similar: {n.shown!.name}
                   </button>
                 </li>

@@ -1,13 +1,36 @@
+import { useEffect, useRef } from 'react';
+import { focusAfter } from '../../lib/focus';
 import { useApp } from '../../store/app-store';
 import { acceptLinkModel, declineLinkModel, describeLinkModel } from '../../store/link';
 
-/** Asks before downloading a model that an opened link names: where from, and how big. */
+/**
+ * Asks before downloading a model that an opened link names: where from, and how big. It takes
+ * focus when it appears (its first button), Escape means "Not now", and focus moves on past it
+ * when it goes.
+ */
 export function LinkModelDialog() {
   const pending = useApp((s) => s.pendingLinkModel);
+  const ref = useRef<HTMLDivElement>(null);
+  const shown = pending !== null;
+  useEffect(() => {
+    if (!shown) return;
+    ref.current?.querySelector('button')?.focus();
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') answer(ref.current, declineLinkModel);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [shown]);
   if (!pending) return null;
   const d = describeLinkModel(pending);
   return (
-    <div className="dialog" role="dialog" aria-modal="false" aria-labelledby="link-model-title">
+    <div
+      ref={ref}
+      className="dialog"
+      role="dialog"
+      aria-modal="false"
+      aria-labelledby="link-model-title"
+    >
       <h2 id="link-model-title">Load the model from this link?</h2>
       <p>
         The link asks to download <strong>{d.label}</strong> from <strong>{d.host}</strong> (
@@ -17,13 +40,20 @@ export function LinkModelDialog() {
         {d.url}
       </p>
       <div className="row">
-        <button type="button" onClick={acceptLinkModel}>
+        <button type="button" onClick={() => answer(ref.current, acceptLinkModel)}>
           Download model
         </button>
-        <button type="button" onClick={declineLinkModel}>
+        <button type="button" onClick={() => answer(ref.current, declineLinkModel)}>
           Not now
         </button>
       </div>
     </div>
   );
+}
+
+/** Acts on the dialog's answer; focus inside the dialog moves on past it. */
+function answer(dialog: HTMLElement | null, act: () => void): void {
+  const hadFocus = dialog?.contains(document.activeElement) ?? false;
+  act();
+  if (dialog && hadFocus) focusAfter(dialog);
 }

@@ -12,7 +12,13 @@ export function SharePanel() {
   // A popover: Escape or a click elsewhere closes it (it may cover the tabs).
   useEffect(() => {
     if (!open) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setOpen(false);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      // Focus inside the closing panel goes back to its Share button, not to <body>.
+      if (root.current?.contains(document.activeElement))
+        root.current.querySelector('button')?.focus();
+      setOpen(false);
+    };
     const onDown = (e: PointerEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };

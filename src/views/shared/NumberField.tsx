@@ -18,7 +18,18 @@ export function NumberField(p: {
   onChange: (value: number) => void;
 }) {
   const [draft, setDraft] = useState<string | null>(null);
+  // A whole step (the default, 1) means counts: fractions are never reported, and are rounded on
+  // leaving the box ("2.5 results" is not a thing).
+  const whole = Number.isInteger(p.step ?? 1);
   const parse = (t: string) => (t.trim() === '' ? NaN : Number(t));
+  const commit = () => {
+    const n = draft === null ? NaN : parse(draft);
+    setDraft(null);
+    if (Number.isFinite(n)) {
+      const clamped = Math.min(p.max, Math.max(p.min, whole ? Math.round(n) : n));
+      if (clamped !== p.value) p.onChange(clamped);
+    }
+  };
   return (
     <label>
       {p.label}{' '}
@@ -32,18 +43,13 @@ export function NumberField(p: {
         onChange={(e) => {
           setDraft(e.target.value);
           const n = parse(e.target.value);
-          if (n >= p.min && n <= p.max && n !== p.value) p.onChange(n);
+          if (n >= p.min && n <= p.max && n !== p.value && (!whole || Number.isInteger(n)))
+            p.onChange(n);
         }}
-        onBlur={() => {
-          const n = draft === null ? NaN : parse(draft);
-          setDraft(null);
-          if (Number.isFinite(n)) {
-            const clamped = Math.min(p.max, Math.max(p.min, n));
-            if (clamped !== p.value) p.onChange(clamped);
-          }
-        }}
+        onBlur={commit}
         onKeyDown={(e) => {
-          if (e.key === 'Enter') e.currentTarget.blur();
+          // Enter commits as leaving would, and keeps focus here (a blur would drop it to <body>).
+          if (e.key === 'Enter') commit();
         }}
       />
     </label>

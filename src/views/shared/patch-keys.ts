@@ -1,0 +1,124 @@
+/**
+ * Picking patches by keyboard on a patch canvas: the canvas takes focus, arrow keys move a patch
+ * cursor (Home/End: row start/end; PageUp/PageDown: first/last row), Enter or Space picks the
+ * cursor's patch, Shift+arrows span a box from where the cursor was, Escape drops the cursor.
+ * The pointer is not needed for anything a patch canvas does.
+ */
+import { useState } from 'react';
+
+export const PATCH_KEYS_HINT =
+  'Arrow keys move the patch cursor, Enter picks the patch, Shift+arrows span a box, Escape clears.';
+
+/** The patch `key` moves `cursor` to (row-major), or null when the key does not move it. */
+export function movePatch(cursor: number, key: string, rows: number, cols: number): number | null {
+  const r = Math.floor(cursor / cols);
+  const c = cursor % cols;
+  const at = (row: number, col: number) =>
+    Math.min(rows - 1, Math.max(0, row)) * cols + Math.min(cols - 1, Math.max(0, col));
+  switch (key) {
+    case 'ArrowLeft':
+      return at(r, c - 1);
+    case 'ArrowRight':
+      return at(r, c + 1);
+    case 'ArrowUp':
+      return at(r - 1, c);
+    case 'ArrowDown':
+      return at(r + 1, c);
+    case 'Home':
+      return at(r, 0);
+    case 'End':
+      return at(r, cols - 1);
+    case 'PageUp':
+      return at(0, c);
+    case 'PageDown':
+      return at(rows - 1, c);
+    default:
+      return null;
+  }
+}
+
+export interface PatchKeys {
+  /** The keyboard cursor (null: none, e.g. not focused). */
+  cursor: number | null;
+  /** The box's other corner while Shift+arrows span one. */
+  anchor: number | null;
+  handlers: {
+    tabIndex: 0;
+    onKeyDown: (e: React.KeyboardEvent) => void;
+    onFocus: () => void;
+    onBlur: () => void;
+    'aria-description': string;
+  };
+}
+
+export function usePatchKeys(p: {
+  rows: number;
+  cols: number;
+  /** The cursor moved (or left: null). */
+  onMove?: (patch: number | null) => void;
+  /** Enter or Space: the patch, or the box from `from` to `to`. */
+  onPick: (from: number, to: number) => void;
+}): PatchKeys {
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [anchor, setAnchor] = useState<number | null>(null);
+  const centre = Math.floor(p.rows / 2) * p.cols + Math.floor(p.cols / 2);
+  const move = (next: number | null) => {
+    setCursor(next);
+    p.onMove?.(next);
+  };
+  return {
+    cursor,
+    anchor,
+    handlers: {
+      tabIndex: 0,
+      'aria-description': PATCH_KEYS_HINT,
+      onFocus: () => move(cursor ?? centre),
+      onBlur: () => {
+        setAnchor(null);
+        move(null);
+      },
+      onKeyDown: (e) => {
+        const here = cursor ?? centre;
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          p.onPick(anchor ?? here, here);
+          setAnchor(null);
+          return;
+        }
+        if (e.key === 'Escape') {
+          if (cursor === null && anchor === null) return;
+          e.preventDefault(); // handled here: views that close on Escape leave it alone
+          setAnchor(null);
+          move(null);
+          return;
+        }
+        const next = movePatch(here, e.key, p.rows, p.cols);
+        if (next === null) return;
+        e.preventDefault(); // no page scroll
+        if (e.shiftKey) setAnchor(anchor ?? here);
+        else setAnchor(null);
+        move(next);
+      },
+    },
+  };
+}
+
+/** Outlines the keyboard cursor (and a spanned box) on a canvas drawn at `sx` x `sy` per patch. */
+export function drawPatchCursor(
+  ctx: CanvasRenderingContext2D,
+  keys: { cursor: number | null; anchor: number | null },
+  cols: number,
+  sx: number,
+  sy: number,
+): void {
+  if (keys.cursor === null) return;
+  const a = keys.anchor ?? keys.cursor;
+  const [c0, c1] = [a % cols, keys.cursor % cols].sort((x, y) => x - y);
+  const [r0, r1] = [Math.floor(a / cols), Math.floor(keys.cursor / cols)].sort((x, y) => x - y);
+  ctx.save();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#fff';
+  ctx.setLineDash(keys.anchor === null ? [] : [4, 3]);
+  ctx.strokeRect(c0 * sx + 1, r0 * sy + 1, (c1 - c0 + 1) * sx - 2, (r1 - r0 + 1) * sy - 2);
+  ctx.restore();
+}

@@ -1,0 +1,236 @@
+/**
+ * The app by keyboard alone, in the built app (WASM): the view tabs follow the WAI-ARIA tabs
+ * pattern, every control is reachable, patches are picked with arrow keys and Enter (search,
+ * region, attention), the 3D view selects by name, and focus never falls to <body> when the
+ * focused control goes away. Also: settings that change a shown result redo it.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
+
+const appUrl = inject('appUrl');
+const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
+
+/** What has focus: its role and accessible name, or BODY. */
+async function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return 'BODY';
+    const name = el.getAttribute('aria-label') ?? el.textContent?.trim() ?? '';
+    return `${el.getAttribute('role') ?? el.tagName.toLowerCase()}: ${name}`;
+  });
+}
+
+describe('keyboard', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    await addImages(
+      page,
+      names.map((n) => fixture(n)),
+    );
+    await page.getByText('3 of 3 images have features').waitFor({ timeout: 180_000 });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('skips to the views, and moves between tabs with the arrow keys, Home and End', async () => {
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('a: Skip to the views');
+    await page.keyboard.press('Enter');
+    expect(await focused(page)).toBe('tab: Collection');
+    // One Tab stop for the whole tab list: the selected tab.
+    const stops = await page.$$eval('[role=tab]', (ts) =>
+      ts.map((t) => (t as HTMLElement).tabIndex),
+    );
+    expect(stops).toEqual([0, -1, -1, -1, -1]);
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toBe('tab: PCA maps');
+    expect(await page.getByRole('tab', { name: 'PCA maps' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    await page.keyboard.press('End');
+    expect(await focused(page)).toBe('tab: 3D view');
+    await page.keyboard.press('ArrowRight'); // wraps
+    expect(await focused(page)).toBe('tab: Collection');
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused(page)).toBe('tab: 3D view');
+    await page.keyboard.press('Home');
+    expect(await focused(page)).toBe('tab: Collection');
+  });
+
+  it('reaches Import index by Tab, as a button', async () => {
+    await page.getByRole('button', { name: 'Export index' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button: Import index');
+  });
+
+  it('keeps focus on the page when Find similar opens the search', async () => {
+    await page.getByRole('button', { name: 'Find similar: chelsea.png' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('img', { name: 'Query: chelsea.png' }).waitFor();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('tab: Search');
+  });
+
+  it('picks a patch of the query by keyboard: similarity on the cursor, Enter selects it', async () => {
+    const query = page.getByRole('img', { name: 'Query: chelsea.png' });
+    expect(await query.getAttribute('tabindex')).toBe('0');
+    await query.focus();
+    // Focus puts the cursor on a patch: its similarity maps are computed, as on hover.
+    await page
+      .getByText(/patch similarity/i)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.getByText('1 patch selected', { exact: true }).waitFor();
+    // Shift+arrows span a box from the cursor; Enter selects it.
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.getByText(/^\d+ patches selected$/).waitFor();
+    const text = await page.getByText(/^\d+ patches selected$/).textContent();
+    expect(Number(text!.split(' ')[0])).toBeGreaterThanOrEqual(4);
+    // Escape drops the cursor without leaving the canvas.
+    await page.keyboard.press('Escape');
+    expect(await focused(page)).toBe('img: Query: chelsea.png');
+  });
+
+  it('redoes the correspondences when their settings change, and says what was used', async () => {
+    const section = page.getByRole('region', { name: 'Correspondences' });
+    await section.getByLabel('Image A').selectOption({ label: 'chelsea.png' });
+    await section.getByLabel('Image B').selectOption({ label: 'coffee.png' });
+    await section.getByRole('button', { name: 'Find correspondences' }).click();
+    await section.getByText(/the strongest \d+ are drawn/).waitFor({ timeout: 60_000 });
+    const pairs = section.getByLabel('Pairs to draw');
+    await pairs.fill('5');
+    await pairs.press('Enter');
+    // Enter commits without throwing focus away.
+    expect(await focused(page)).toBe('input: Pairs to draw');
+    await section.getByText(/the strongest 5 are drawn/).waitFor({ timeout: 60_000 });
+    await section.getByRole('checkbox', { name: 'Foreground only' }).check();
+    await section.getByText(/on the foreground; the strongest/).waitFor({ timeout: 60_000 });
+  });
+
+  it('rounds a count typed with a fraction', async () => {
+    const k = page.getByLabel('Number of results');
+    await k.fill('2.5');
+    await k.press('Enter');
+    expect(await k.inputValue()).toBe('3');
+  });
+
+  it('picks an attention patch by keyboard', async () => {
+    await page.getByRole('tab', { name: 'Attention' }).click();
+    const map = page.getByRole('img', { name: /^Attention map: / });
+    await map.waitFor({ timeout: 120_000 });
+    await map.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await page.getByText(/attention of patch \(row \d+, column \d+\)/).waitFor({ timeout: 60_000 });
+    expect(await focused(page)).toMatch(/^img: Attention map: /);
+  });
+
+  it('leaves the enlarged PCA map with Escape, focus back on its map', async () => {
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
+    const enlarge = page.getByRole('button', { name: 'Enlarge PCA map of chelsea.png' });
+    await enlarge.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Back to all maps' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Enlarge PCA map of coffee.png' }).waitFor();
+    expect(await focused(page)).toBe('button: Enlarge PCA map of chelsea.png');
+    // The Back button too leaves focus on the map it showed.
+    await page.getByRole('button', { name: 'Enlarge PCA map of coffee.png' }).click();
+    await page.getByRole('button', { name: 'Back to all maps' }).click();
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).toBe('button: Enlarge PCA map of coffee.png');
+  });
+
+  it('selects an image of the 3D view by name, and opens its PCA map large', async () => {
+    await page.getByRole('tab', { name: '3D view' }).click();
+    const pick = page.getByLabel('Select image by name');
+    await pick.waitFor({ timeout: 120_000 });
+    await pick.selectOption({ label: 'coffee.png' });
+    const panel = page.getByRole('complementary', { name: 'Selected image' });
+    await panel.getByText('coffee.png', { exact: true }).waitFor();
+    await panel.getByRole('button', { name: 'Open in PCA maps' }).click();
+    await page.getByRole('button', { name: 'Back to all maps' }).waitFor();
+    expect(await page.getByRole('img', { name: /^PCA map: / }).count()).toBe(1);
+    await page.getByRole('img', { name: 'PCA map: coffee.png' }).waitFor();
+    await page.getByRole('button', { name: 'Back to all maps' }).click();
+  });
+
+  it('moves focus to the next card when a card is removed, and past a dismissed alert', async () => {
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await page.getByRole('button', { name: 'Remove astronaut.png' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('2 of 2 images have features').waitFor();
+    expect(await focused(page)).toBe('button: Remove chelsea.png');
+
+    await page
+      .getByLabel('Images', { exact: true })
+      .setInputFiles(fixture('dinov2-tiny', 'model.onnx'));
+    const dismiss = page.getByRole('button', { name: 'Dismiss' }).last();
+    await dismiss.waitFor();
+    await dismiss.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement !== document.body);
+    expect(await focused(page)).not.toBe('BODY');
+  });
+});
+
+describe('a link that names a model', () => {
+  let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('keeps the model in the address while asking, takes focus, and Escape says Not now', async () => {
+    browser = await launch({ webgpu: false });
+    const model = `${new URL(appUrl).origin}/nowhere/model.onnx`;
+    const page = await openApp(
+      browser,
+      appUrl,
+      `?backend=wasm&view=pca&model=${encodeURIComponent(model)}`,
+    );
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Download model');
+    // A reload (or a copied address) must still name the model the user has not answered.
+    // (The site's own files are named relative to the app.)
+    const named = new URL(page.url()).searchParams.get('model');
+    expect(named && new URL(named, page.url()).href).toBe(model);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await focused(page)).not.toBe('BODY');
+    await page.getByText('The model named in the link was not downloaded.').waitFor();
+    expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+  });
+
+  it('carries the PCA display settings in the share link', async () => {
+    const page = await openApp(browser, appUrl, '?backend=wasm&view=pca');
+    await page.getByLabel('Map opacity').fill('0.4');
+    await page.getByLabel('Upsampling').selectOption('smooth');
+    await page.getByLabel('Channel').selectOption({ index: 2 });
+    await page.getByRole('button', { name: 'Share' }).click();
+    const link = new URL(await page.getByLabel('Share link').inputValue());
+    expect(link.searchParams.get('popac')).toBe('0.4');
+    expect(link.searchParams.get('psmooth')).toBe('1');
+    expect(link.searchParams.get('chan')).toBe('2');
+    // Escape closes the panel and gives focus back to Share.
+    await page.getByLabel('Share link').focus();
+    await page.keyboard.press('Escape');
+    expect(await focused(page)).toBe('button: Share');
+    // The link reopens them.
+    const other = await openApp(browser, appUrl, link.search);
+    expect(await other.getByLabel('Map opacity').inputValue()).toBe('0.4');
+    expect(await other.getByLabel('Upsampling').inputValue()).toBe('smooth');
+  });
+});
