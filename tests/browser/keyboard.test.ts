@@ -4,6 +4,8 @@
  * region, attention), the 3D view selects by name, and focus never falls to <body> when the
  * focused control goes away. Also: settings that change a shown result redo it.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
@@ -212,6 +214,18 @@ describe('a link that names a model', () => {
     expect(await focused(page)).not.toBe('BODY');
     await page.getByText('The model named in the link was not downloaded.').waitFor();
     expect(new URL(page.url()).searchParams.get('model')).toBeNull();
+  });
+
+  it('says the size of a linked model file, from a HEAD request', async () => {
+    // Any file the server sizes will do: the dialog downloads nothing before the user agrees.
+    const file = `${new URL(appUrl).origin}/samples/chelsea.png`;
+    const bytes = fs.statSync(
+      path.resolve(import.meta.dirname, '../../public/samples/chelsea.png'),
+    ).size;
+    const page = await openApp(browser, appUrl, `?backend=wasm&model=${encodeURIComponent(file)}`);
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`(${(bytes / 1024).toFixed(0)} KB, more if its weights`).waitFor();
+    await dialog.getByRole('button', { name: 'Not now' }).click();
   });
 
   it('carries the PCA display settings in the share link', async () => {

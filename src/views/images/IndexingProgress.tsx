@@ -13,7 +13,9 @@ export function IndexingProgress() {
   const left = secondsLeft(ix);
   return (
     <>
-      {ix.running && (
+      {/* A batch only: one image's progress is its card and the status line, and a bar drawn
+          beside every single pick would cost the page work while the model runs. */}
+      {ix.running && ix.total > 1 && (
         <div className="indexing" aria-label="Indexing">
           <div className="row">
             <span className="grow">
