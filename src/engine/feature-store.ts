@@ -8,6 +8,7 @@ import {
   getFeatures,
   isQuotaError,
   putFeatures,
+  STORAGE_FULL,
   type StoredFeatureRecord,
 } from '../lib/collection-db';
 import { makeStored, type StoredFeatures } from './embed';
@@ -105,8 +106,46 @@ export async function saveStored(
     return undefined;
   } catch (e) {
     return isQuotaError(e)
-      ? `Browser storage is full, so the features of "${req.fileName}" were not saved; they work ` +
+      ? `${STORAGE_FULL}, so the features of "${req.fileName}" were not saved; they work ` +
           'in this session only. Free space by removing images (or cached models) you no longer need.'
       : `The features of "${req.fileName}" could not be saved in browser storage (${(e as Error).message}); they work in this session only.`;
+  }
+}
+
+/**
+ * The feature saves still running, per image, so that forgetting an image (removed from the
+ * collection) always wins over a save of it: the UI deletes the image's records when it is removed,
+ * but a save that began before the worker heard of the removal can write after that delete. So
+ * the worker deletes the records of forgotten images itself, once their saves have ended. A save
+ * that would begin after the forget does not begin (the caller checks that the features are still
+ * there, and the forget has dropped them).
+ */
+export class PendingSaves {
+  private readonly running = new Map<string, Set<Promise<unknown>>>();
+
+  /** Runs a save of an image's features; registered before its first await. */
+  track<T>(imageId: string, save: () => Promise<T>): Promise<T> {
+    const p = save();
+    const set = this.running.get(imageId) ?? new Set();
+    set.add(p);
+    this.running.set(imageId, set);
+    const done = () => {
+      set.delete(p);
+      if (set.size === 0 && this.running.get(imageId) === set) this.running.delete(imageId);
+    };
+    p.then(done, done);
+    return p;
+  }
+
+  /** The images with a save running now. */
+  imageIds(): string[] {
+    return [...this.running.keys()];
+  }
+
+  /** Waits for the saves of these images (running now) to end, then deletes what they stored. */
+  async forget(imageIds: string[], remove: (ids: string[]) => Promise<void>): Promise<void> {
+    const saves = imageIds.flatMap((id) => [...(this.running.get(id) ?? [])]);
+    await Promise.allSettled(saves);
+    if (imageIds.length > 0) await remove(imageIds).catch(() => undefined);
   }
 }

@@ -51,7 +51,8 @@ import {
 } from './session';
 import { modelFingerprint } from './fingerprint';
 import { CovarianceFitter } from './covariance';
-import { loadExact, loadStored, saveStored } from './feature-store';
+import { loadExact, loadStored, PendingSaves, saveStored } from './feature-store';
+import { deleteFeaturesOf } from '../lib/collection-db';
 import { TokenMemory } from './token-memory';
 import { PatchSimilarityJob } from './similarity-job';
 import { correspond, DescriptorIndex, exportIndex, regionSearch, search } from './retrieval-job';
@@ -72,6 +73,8 @@ const memory = new TokenMemory(async (f) => (f.storeKey ? loadExact(f.storeKey) 
 const index = new DescriptorIndex();
 /** Images embedded only to be searched with (not part of the collection). */
 const transient = new Set<string>();
+/** Feature saves still running: a forget waits for them, then deletes what they wrote. */
+const pendingSaves = new PendingSaves();
 const aborts = new Map<number, AbortController>();
 /** The PCA maps the UI will ask for next, started early (EmbedRequest.pcaNext). */
 const pcaAhead = new PcaAhead();
@@ -200,6 +203,10 @@ async function handle(
       return computePatchPoints(msg, features, memory);
     case 'forget': {
       const ids = msg.imageIds.length > 0 ? msg.imageIds : [...features.keys()];
+      // Their stored features go too, after any save of them still running (see PendingSaves):
+      // otherwise a save that raced the UI's delete would leave them in storage for good.
+      const all = msg.imageIds.length === 0 ? [...ids, ...pendingSaves.imageIds()] : ids;
+      const inStorage = [...new Set(all)].filter((id) => !transient.has(id));
       let n = 0;
       for (const id of ids) {
         const f = features.get(id);
@@ -207,8 +214,11 @@ async function handle(
         if (features.delete(id)) n++;
         transient.delete(id);
         if (lastInput?.imageId === id) lastInput = null;
+        // Its [heads, T, T] tensor too: the largest thing the worker keeps for one image.
+        if (lastAttention?.imageId === id) lastAttention = null;
       }
       index.invalidate();
+      await pendingSaves.forget(inStorage, deleteFeaturesOf);
       return { result: { forgotten: n } };
     }
     case 'search':
@@ -373,6 +383,8 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   };
   if (persist && !req.fresh) {
     const hit = await loadStored(key, req, model.backend);
+    // Removed while reading: keeping them would bring its features back into the worker.
+    if (signal.aborted) throw new ExplorerError('cancelled', 'Cancelled.');
     if (hit) {
       keep(hit.stored);
       memory.saved(hit.stored);
@@ -393,16 +405,18 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
   // Skipped when the image was removed (or recomputed) meanwhile.
   const save = () => {
     if (features.get(req.imageId) !== stored) return;
-    void saveStored(key, req, stored, result).then((message) => {
-      if (!message) {
-        if (features.get(req.imageId) === stored) memory.saved(stored);
-      } else {
-        post({
-          type: 'notice',
-          notice: { kind: 'store-failed', imageId: req.imageId, fileName: req.fileName, message },
-        });
-      }
-    });
+    void pendingSaves
+      .track(req.imageId, () => saveStored(key, req, stored, result))
+      .then((message) => {
+        if (!message) {
+          if (features.get(req.imageId) === stored) memory.saved(stored);
+        } else {
+          post({
+            type: 'notice',
+            notice: { kind: 'store-failed', imageId: req.imageId, fileName: req.fileName, message },
+          });
+        }
+      });
   };
   return { result, save: persist ? save : null };
 }
@@ -472,7 +486,9 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
   if (req.persist) {
     const { imageId, file, fileName, preprocess } = req;
     const embedReq = { type: 'embed' as const, imageId, file, fileName, preprocess };
-    const message = await saveStored(modelKey, embedReq, stored, result);
+    const message = await pendingSaves.track(imageId, () =>
+      saveStored(modelKey, embedReq, stored, result),
+    );
     if (!message && features.get(imageId) === stored) memory.saved(stored);
     if (message) {
       post({ type: 'notice', notice: { kind: 'store-failed', imageId, fileName, message } });
@@ -594,7 +610,9 @@ async function attention(
   req: AttentionRequest,
 ): Promise<{ result: AttentionResult; transfer: Transferable[] }> {
   const a = await attentionTensor(req.imageId, req.layer);
-  const f = features.get(req.imageId)!;
+  // Removed while its attention ran: nothing to show, and nothing went wrong.
+  const f = features.get(req.imageId);
+  if (!f) throw new ExplorerError('cancelled', 'Cancelled: the image was removed.');
   const layout = tokenLayout(a.tokens, f.rows, f.cols, f.registers);
   if (req.query < 0 || req.query >= a.tokens) {
     throw new ExplorerError('internal', `Token ${req.query} does not exist.`);

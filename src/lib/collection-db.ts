@@ -73,6 +73,12 @@ export function isQuotaError(e: unknown): boolean {
   return name === 'QuotaExceededError' || /quota/i.test(String((e as Error)?.message ?? ''));
 }
 
+/**
+ * How a message about a full storage begins, in both threads: the UI gathers the worker's notices
+ * that start so into its one message about what was not saved (see collection.ts).
+ */
+export const STORAGE_FULL = 'Browser storage is full';
+
 export async function putImage(image: StoredImage): Promise<void> {
   await (await collectionDb()).put('images', image);
 }
@@ -99,6 +105,16 @@ export async function clearCollection(): Promise<void> {
   const tx = db.transaction(['images', 'features'], 'readwrite');
   void tx.objectStore('images').clear();
   void tx.objectStore('features').clear();
+  await tx.done;
+}
+
+/** Deletes every feature record of these images (the images themselves stay). */
+export async function deleteFeaturesOf(imageIds: string[]): Promise<void> {
+  const db = await collectionDb();
+  const tx = db.transaction('features', 'readwrite');
+  for (const id of imageIds) {
+    for (const key of await tx.store.index('imageId').getAllKeys(id)) void tx.store.delete(key);
+  }
   await tx.done;
 }
 

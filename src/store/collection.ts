@@ -13,11 +13,13 @@ import {
   listImages,
   putImage,
   putMeta,
+  STORAGE_FULL,
   type StoredModel,
 } from '../lib/collection-db';
+import { nameList } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
 import type { ModelSource } from '../engine/protocol';
-import { pushAlert, type ImageEntry, type SettingsState } from './app-store';
+import { pushAlert, useApp, type ImageEntry, type SettingsState } from './app-store';
 
 export interface StorageState {
   /** Bytes this origin uses and may use, from navigator.storage.estimate(). */
@@ -37,6 +39,12 @@ export const useStorage = create<StorageState>()(() => ({
 }));
 
 let order = Date.now();
+/**
+ * Removals win over saves still running (saveImages writes one image at a time, and a removal can
+ * come between two writes): the ids removed in this session, and how many times everything was.
+ */
+const removedIds = new Set<string>();
+let clears = 0;
 
 export async function refreshStorageEstimate(): Promise<void> {
   try {
@@ -59,7 +67,10 @@ function storageFailed(what: string, e: unknown): void {
 
 export async function saveImages(entries: ImageEntry[]): Promise<void> {
   if (!useStorage.getState().available) return;
-  for (const en of entries) {
+  const clearsAtStart = clears;
+  const removed = (id: string) => removedIds.has(id) || clears !== clearsAtStart;
+  for (const [i, en] of entries.entries()) {
+    if (removed(en.id)) continue;
     try {
       await putImage({
         id: en.id,
@@ -69,15 +80,73 @@ export async function saveImages(entries: ImageEntry[]): Promise<void> {
         ...(en.folder ? { folder: en.folder } : {}),
         ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
       });
+      // Removed while it was written: the removal's delete may have run first, so delete again.
+      if (removed(en.id)) await deleteImages([en.id]).catch(() => undefined);
     } catch (e) {
-      storageFailed(en.name, e);
-      if (isQuotaError(e)) break; // the rest would fail the same way; one message is enough
+      if (!isQuotaError(e)) storageFailed(en.name, e);
+      else {
+        // The rest would fail the same way: one message names them all.
+        const rest = entries.slice(i).filter((x) => !removed(x.id));
+        notSaved('image', rest);
+        break;
+      }
     }
   }
   void refreshStorageEstimate();
 }
 
+/**
+ * What a full storage kept from the next visit, said in one message (replaced as more comes): the
+ * images not stored (they will be gone), and those stored whose features were not (they will be
+ * computed again). A dismissed message starts a new count.
+ */
+const unsaved = { images: new Map<string, string>(), features: new Map<string, string>() };
+let unsavedAlert: number | null = null;
+
+export function notSaved(
+  what: 'image' | 'features',
+  entries: { id: string; name: string }[],
+): void {
+  const alerts = useApp.getState().alerts;
+  if (!alerts.some((a) => a.id === unsavedAlert)) {
+    unsaved.images.clear();
+    unsaved.features.clear();
+  }
+  const before = unsaved.images.size + unsaved.features.size;
+  for (const en of entries) {
+    if (what === 'image') {
+      unsaved.images.set(en.id, en.name);
+      unsaved.features.delete(en.id);
+    } else if (!unsaved.images.has(en.id)) unsaved.features.set(en.id, en.name);
+  }
+  // Nothing new (the features of an image already counted): the message stands as it is.
+  if (unsaved.images.size + unsaved.features.size === before && what === 'features') return;
+  const images = [...unsaved.images.values()];
+  const feats = [...unsaved.features.values()];
+  if (images.length + feats.length === 0) return;
+  const count = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+  const parts: string[] = [];
+  if (images.length > 0)
+    parts.push(
+      `${count(images.length)} (${nameList(images)}), with ${images.length === 1 ? 'its' : 'their'} features`,
+    );
+  if (feats.length > 0)
+    parts.push(
+      `the features of ${count(feats.length)} (${nameList(feats)}), which will be computed again`,
+    );
+  const message =
+    `${STORAGE_FULL}. Not saved for your next visit: ${parts.join('; and ')}. ` +
+    'Everything works in this session, and what was saved before is intact. To keep them, free ' +
+    'space by removing images or cached models you no longer need' +
+    (images.length > 0 ? ', then add those images again.' : '.');
+  // Replaced, not edited: a new alert is read out (the alerts region announces additions).
+  useApp.setState((s) => ({ alerts: s.alerts.filter((a) => a.id !== unsavedAlert) }));
+  pushAlert({ kind: 'error', subject: images[0] ?? feats[0], message });
+  unsavedAlert = useApp.getState().alerts.at(-1)?.id ?? null;
+}
+
 export async function forgetImages(ids: string[]): Promise<void> {
+  for (const id of ids) removedIds.add(id);
   try {
     await deleteImages(ids);
   } catch {
@@ -87,6 +156,7 @@ export async function forgetImages(ids: string[]): Promise<void> {
 }
 
 export async function forgetAllImages(): Promise<void> {
+  clears++;
   try {
     await clearCollection();
   } catch {

@@ -5,6 +5,7 @@
  */
 import { EngineClient } from '../engine/client';
 import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../engine/protocol';
+import { STORAGE_FULL } from '../lib/collection-db';
 import { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
@@ -19,6 +20,7 @@ import {
 import {
   forgetAllImages,
   forgetImages,
+  notSaved,
   readCollection,
   saveImages,
   saveLastModel,
@@ -55,7 +57,14 @@ export function engine(): EngineClient {
   if (!client) {
     client = new EngineClient();
     client.onNotice = (n) => {
-      if (n.kind === 'store-failed' && !storeWarned) {
+      if (n.kind !== 'store-failed') return;
+      // A full storage is said once for all the images it concerns (see collection.ts).
+      if (n.message.startsWith(STORAGE_FULL)) {
+        // Features of an image removed meanwhile are no loss to mention.
+        if (useApp.getState().images.some((i) => i.id === n.imageId)) {
+          notSaved('features', [{ id: n.imageId, name: n.fileName }]);
+        }
+      } else if (!storeWarned) {
         storeWarned = true;
         pushAlert({ kind: 'error', message: n.message, subject: n.fileName });
       }
