@@ -5,11 +5,11 @@
  */
 import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
 import type { ExplorerError } from '../lib/errors';
-import { isImageFile, saveBlob } from '../lib/files';
+import { isImageFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy } from '../lib/npy';
-import { patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
+import { patchImage, pushAlert, useApp } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
-import { importSummary, mismatchedModel } from './import-summary';
+import { importSummary, matchEntries, mismatchedModel } from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
 export const INDEX_JSON = 'collection.index.json';
@@ -39,6 +39,9 @@ export interface IndexManifest {
     name: string;
     folder?: string;
     source_url?: string;
+    /** The image file's size and SHA-256 (hex), which tell apart images of the same name. */
+    bytes?: number;
+    sha256?: string;
     token_start: number;
     token_count: number;
     rows: number;
@@ -51,6 +54,12 @@ export interface IndexManifest {
   }[];
 }
 
+/** The SHA-256 of a file's bytes, in hex. */
+async function sha256(blob: Blob): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function exportCollectionIndex(): Promise<void> {
   const app = useApp.getState();
   const info = app.model.info;
@@ -60,6 +69,7 @@ export async function exportCollectionIndex(): Promise<void> {
     const r = await engine().call({ type: 'exportIndex', imageIds: done.map((i) => i.id) }).promise;
     const byId = new Map(done.map((i) => [i.id, i]));
     const total = r.entries.reduce((n, e) => n + e.tokenCount, 0);
+    const digests = await Promise.all(r.entries.map((e) => sha256(byId.get(e.imageId)!.file)));
     const manifest: IndexManifest = {
       format: INDEX_FORMAT,
       version: 1,
@@ -88,12 +98,14 @@ export async function exportCollectionIndex(): Promise<void> {
           'rows token_start .. token_start + token_count of each image: CLS, then the register ' +
           'tokens, then rows x cols patch tokens in row-major order',
       },
-      images: r.entries.map((e) => {
+      images: r.entries.map((e, k) => {
         const im = byId.get(e.imageId)!;
         return {
           name: im.name,
           ...(im.folder ? { folder: im.folder } : {}),
           ...(im.sourceUrl ? { source_url: im.sourceUrl } : {}),
+          bytes: im.file.size,
+          sha256: digests[k],
           token_start: e.tokenStart,
           token_count: e.tokenCount,
           rows: e.rows,
@@ -139,7 +151,12 @@ export function manifestProblem(m: unknown): string | null {
       im.input_width,
       im.input_height,
     ];
-    if (typeof im.name !== 'string' || nums.some((n) => !Number.isInteger(n) || n < 0)) {
+    if (
+      typeof im.name !== 'string' ||
+      nums.some((n) => !Number.isInteger(n) || n < 0) ||
+      (im.bytes !== undefined && !Number.isInteger(im.bytes)) ||
+      (im.sha256 !== undefined && typeof im.sha256 !== 'string')
+    ) {
       return 'an image entry has a missing or invalid field';
     }
   }
@@ -149,7 +166,8 @@ export function manifestProblem(m: unknown): string | null {
 /**
  * Imports an index: the manifest and the .npy, picked together, optionally with the images. The
  * entries are matched to collection images (and to the picked images, which are added) by folder
- * and file name; matched images take the imported features instead of running the model.
+ * and file name, and by content where names repeat (see matchEntries); matched images take the
+ * imported features instead of running the model.
  */
 export async function importCollectionIndex(files: File[]): Promise<void> {
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
@@ -244,21 +262,46 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   }
   const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));
   const added = addImages(pictures, undefined, { index: false });
-  const key = (name: string, folder?: string) => `${folder ?? ''}/${name}`;
-  const byKey = (list: ImageEntry[]) => new Map(list.map((i) => [key(i.name, i.folder), i]));
   // Images that already have features keep them (a fresh pick of the same name is imported).
   const images = useApp.getState().images;
-  const collection = byKey(images.filter((i) => i.status !== 'done' || added.includes(i)));
-  const indexed = byKey(images.filter((i) => i.status === 'done' && !added.includes(i)));
-  const find = <T>(m: Map<string, T>, e: { name: string; folder?: string }) =>
-    m.get(key(e.name, e.folder)) ?? m.get(key(e.name));
+  const needs = (i: (typeof images)[number]) => i.status !== 'done' || added.includes(i);
+  const byId = new Map(images.map((i) => [i.id, i]));
+  const digests = new Map<string, Promise<string>>();
+  const digest = (id: string) => {
+    if (!digests.has(id)) digests.set(id, sha256(byId.get(id)!.file));
+    return digests.get(id)!;
+  };
+  let matches;
+  try {
+    matches = await matchEntries(
+      manifest.images,
+      images.map((i) => ({ ...i, size: i.file.size, needsFeatures: needs(i) })),
+      digest,
+    );
+  } catch (e) {
+    refuse(
+      json.name,
+      `The images could not be read to match them to ${json.name} (${(e as Error).message}).`,
+    );
+    indexRemaining();
+    return;
+  }
+  const unclear = manifest.images.filter((_, k) => matches[k] === 'ambiguous').map((e) => e.name);
+  if (unclear.length > 0) {
+    refuse(
+      unclear[0],
+      `${json.name} cannot tell which image ${nameList([...new Set(unclear)])} ${unclear.length > 1 ? 'are' : 'is'}: more than one image has that name and the index does not record their contents. Those entries were not imported; their images are indexed with the loaded model instead.`,
+    );
+  }
   let imported = 0;
   let refused = 0;
   let kept = 0;
-  const jobs = manifest.images.map(async (e) => {
-    const im = find(collection, e);
-    if (!im) {
-      if (find(indexed, e)) kept++;
+  const jobs = manifest.images.map(async (e, k) => {
+    const m = matches[k];
+    if (typeof m !== 'object') return;
+    const im = byId.get(m.imageId)!;
+    if (!needs(im)) {
+      kept++;
       return;
     }
     const tokens = data.slice(e.token_start * dim, (e.token_start + e.token_count) * dim);
@@ -294,6 +337,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   pushAlert({
     kind: 'notice',
     subject: json.name,
-    message: importSummary(json.name, manifest.images.length, { imported, refused, kept }),
+    message: importSummary(json.name, manifest.images.length, {
+      imported,
+      refused,
+      kept,
+      ambiguous: unclear.length,
+    }),
   });
 }

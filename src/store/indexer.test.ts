@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   cancelIndexing,
   enqueue,
@@ -27,6 +27,9 @@ describe('indexer', () => {
   beforeEach(() => {
     resetQueue();
     pauseIndexing(false);
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
   });
 
   it('keeps two images in flight and says which', async () => {
@@ -77,5 +80,47 @@ describe('indexer', () => {
     expect(useIndexing.getState()).toMatchObject({ running: false, total: 0, inFlight: [] });
     await r.finish('a');
     expect(useIndexing.getState()).toMatchObject({ done: 0, inFlight: [] });
+  });
+
+  it('keeps the time estimate through a pause: neither the paused time nor the refill counts', async () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c', 'd', 'e', 'f']);
+    // Steady state: one image every 100 ms.
+    now = 100;
+    await r.finish('a');
+    now = 200;
+    await r.finish('b');
+    expect(useIndexing.getState().msPerImage).toBe(100);
+    pauseIndexing(true);
+    now = 300;
+    await r.finish('c');
+    now = 400;
+    await r.finish('d');
+    expect(useIndexing.getState().msPerImage).toBe(100);
+    // Ten seconds paused, then the refill: the first image back takes longer than the steady rate.
+    now = 10_400;
+    pauseIndexing(false);
+    now = 10_700;
+    await r.finish('e');
+    now = 10_800;
+    await r.finish('f');
+    expect(useIndexing.getState().msPerImage).toBe(100);
+  });
+
+  it('counts the time across a short pause while images were still in flight (no idle time)', async () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c', 'd']);
+    now = 100;
+    await r.finish('a');
+    pauseIndexing(true);
+    now = 150;
+    pauseIndexing(false); // 'b' never stopped running
+    now = 200;
+    await r.finish('b');
+    expect(useIndexing.getState().msPerImage).toBe(100);
   });
 });

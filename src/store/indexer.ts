@@ -41,6 +41,11 @@ const waiting: string[] = [];
  */
 const inFlight = new Set<string>();
 let lastFinish = 0;
+/**
+ * The next finish ends a refill of the empty pipeline (after a resume): its interval holds the
+ * posting and the worker's restart, not one image's steady time, so it sets lastFinish only.
+ */
+let refilling = false;
 
 /** Sets how one image is indexed (the controller's embed). */
 export function setIndexRunner(run: Run): void {
@@ -54,6 +59,7 @@ export function enqueue(ids: string[]): void {
   if (!s.running) {
     useIndexing.setState({ total: 0, done: 0, failed: 0, msPerImage: null });
     lastFinish = performance.now();
+    refilling = false; // a new run's first image is its only estimate: it counts
   }
   waiting.push(...fresh);
   useIndexing.setState((st) => ({ total: st.total + fresh.length, running: true }));
@@ -85,11 +91,17 @@ export function dequeue(id: string): void {
 }
 
 export function pauseIndexing(paused: boolean): void {
+  const was = useIndexing.getState().paused;
   useIndexing.setState({ paused });
-  if (!paused) {
-    lastFinish = performance.now();
-    pump();
+  if (!paused && was) {
+    // With images still in flight the worker never stopped: the interval since the last finish
+    // is work time, so it stays. With none, the paused time is not (and neither is the refill).
+    if (inFlight.size === 0) {
+      lastFinish = performance.now();
+      refilling = true;
+    }
   }
+  if (!paused) pump();
 }
 
 /** Stops the run: waiting images stay unindexed (they can be indexed later). */
@@ -116,17 +128,18 @@ function pump(): void {
       const now = performance.now();
       const took = now - lastFinish;
       lastFinish = now;
+      const sample = outcome === 'done' && !refilling;
+      refilling = false;
       useIndexing.setState((s) => ({
         inFlight: [...inFlight],
         done: s.done + (outcome === 'done' ? 1 : 0),
         failed: s.failed + (outcome === 'failed' ? 1 : 0),
         total: outcome === 'cancelled' ? s.total - 1 : s.total,
-        msPerImage:
-          outcome === 'done'
-            ? s.msPerImage === null
-              ? took
-              : 0.8 * s.msPerImage + 0.2 * took
-            : s.msPerImage,
+        msPerImage: sample
+          ? s.msPerImage === null
+            ? took
+            : 0.8 * s.msPerImage + 0.2 * took
+          : s.msPerImage,
       }));
       settle();
       pump();

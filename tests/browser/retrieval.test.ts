@@ -2,7 +2,8 @@
  * Retrieval in the real app: a JPEG copy of a photo is its nearest neighbour (with the cosine the
  * exported features give), region search and best buddies behave, indexing can be paused, the
  * collection, the model and bit-identical features come back after a reload, an exported index
- * imports into a fresh browser, and a quota error leaves what was stored intact.
+ * imports into a fresh browser, and a quota error leaves what was stored intact and says, once,
+ * everything it kept from the next visit.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -277,11 +278,12 @@ describe('retrieval', () => {
     await progress.waitFor({ state: 'detached', timeout: 180_000 });
     expect(await page.getByRole('button', { name: /^Find similar: copy-/ }).count()).toBe(40);
     // Paused, then all removed: the next images start a fresh run, not a paused one.
-    await addImages(page, many.slice(0, 3));
+    // (Twenty, so that the run is still going when Pause is clicked: three could be done by then.)
+    await addImages(page, many.slice(0, 20));
     await page.getByRole('button', { name: 'Pause indexing' }).click();
     await page.getByRole('button', { name: /^Remove all/ }).click();
-    await addImages(page, many.slice(3, 5));
-    for (const f of many.slice(3, 5))
+    await addImages(page, many.slice(20, 22));
+    for (const f of many.slice(20, 22))
       await page.getByRole('button', { name: `Find similar: ${path.basename(f)}` }).waitFor();
     await page.getByRole('button', { name: /^Remove all/ }).click();
   });
@@ -372,14 +374,26 @@ describe('retrieval', () => {
       await addImages(p, [fixture('coffee.png')]);
       const stored = await downloadBytes(p, 'Download features: coffee.png');
       await p.evaluate(() => new BroadcastChannel('test-quota').postMessage('full'));
-      await addImages(p, [fixture('astronaut.png')]);
-      await waitForAlert(p, 'Browser storage is full');
-      // The new image still works in this session, and the stored one is untouched.
-      await p.getByRole('button', { name: 'Download features: astronaut.png' }).waitFor();
+      const unsaved = ['astronaut.png', 'chelsea.png', 'chelsea-copy.jpg'];
+      await addImages(p, [fixture('astronaut.png'), fixture('chelsea.png'), copy]);
+      // The new images still work in this session, and the stored one is untouched.
+      for (const n of unsaved) {
+        await p.getByRole('button', { name: `Download features: ${n}` }).waitFor();
+      }
+      // One message for all of them (their features failed too), naming them and what to do.
+      const full = p.getByRole('alert').filter({ hasText: 'Browser storage is full' });
+      await full.first().waitFor();
+      await p.waitForTimeout(500); // the features' saves (just after each image) fail meanwhile
+      expect(await full.count()).toBe(1);
+      const said = (await full.textContent()) ?? '';
+      expect(said).toContain('Not saved for your next visit: 3 images');
+      for (const n of unsaved) expect(said).toContain(`"${n}"`);
+      expect(said).toContain('with their features');
+      expect(said).toMatch(/free space by removing images or cached models/i);
       await p.evaluate(() => new BroadcastChannel('test-quota').postMessage('ok'));
       await p.reload();
       await p.getByRole('img', { name: 'coffee.png' }).waitFor();
-      expect(await p.getByRole('img', { name: 'astronaut.png' }).count()).toBe(0);
+      for (const n of unsaved) expect(await p.getByRole('img', { name: n }).count()).toBe(0);
       await p
         .getByLabel('Model file', { exact: true })
         .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
