@@ -2,20 +2,32 @@
  * Registers public/sw.js in production builds. On hosts that cannot send COOP/COEP headers, the
  * first visit is not cross-origin isolated; once the worker controls the page, one reload makes
  * it so (WASM threads). The reload happens at most once per tab, so a browser that refuses
- * isolation never loops. It goes back to the address the visit arrived with: by then the app has
- * rewritten the address bar to its settings, which would drop what the link said and the notices
- * about what it got wrong. Call this before anything touches the address bar.
+ * isolation never loops, and never once the visitor has clicked or typed: that would throw away
+ * what they just did (the page stays single-threaded this visit, and the next one is isolated).
+ * It goes back to the address the visit arrived with: by then the app has rewritten the address
+ * bar to its settings, which would drop what the link said and the notices about what it got
+ * wrong. Call this before anything touches the address bar.
  */
 export function registerServiceWorker(): void {
   if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
   const arrival = location.href;
+  let interacted = false;
+  const seen = (e: Event) => {
+    if (e.isTrusted) interacted = true;
+  };
+  addEventListener('pointerdown', seen, { capture: true });
+  addEventListener('keydown', seen, { capture: true });
   const url = new URL('sw.js', document.baseURI);
+  const scope = new URL('./', document.baseURI);
   navigator.serviceWorker
-    .register(url, { scope: new URL('./', document.baseURI).pathname })
+    .register(url, { scope: scope.pathname })
     .then(() => navigator.serviceWorker.ready)
-    .then(() => {
+    .then((registration) => {
+      removeEventListener('pointerdown', seen, { capture: true });
+      removeEventListener('keydown', seen, { capture: true });
+      cacheShell(registration.active, scope.href);
       const key = 'dinov2-explorer-isolation-reload';
-      if (!crossOriginIsolated && !sessionStorage.getItem(key)) {
+      if (!crossOriginIsolated && !interacted && !sessionStorage.getItem(key)) {
         sessionStorage.setItem(key, '1');
         location.replace(arrival);
       }
@@ -23,4 +35,30 @@ export function registerServiceWorker(): void {
     .catch(() => {
       // No service worker (private mode, file://): the app works, single-threaded and online.
     });
+}
+
+/**
+ * Tells the worker what this page loaded before it took control, so that it caches them (the
+ * page, its scripts and styles, the engine worker's script). Without this, a first visit to a
+ * host that sends the isolation headers (no reload) would leave nothing cached for offline. The
+ * worker takes only the page, hashed build assets and the models' manifest; model files are
+ * left out here too.
+ */
+function cacheShell(worker: ServiceWorker | null, scope: string): void {
+  const post = () => {
+    const urls = [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)];
+    worker?.postMessage({
+      type: 'cache-shell',
+      urls: urls.filter(
+        (u) =>
+          u.startsWith(scope) &&
+          (!u.startsWith(`${scope}models/`) || u === `${scope}models/manifest.json`),
+      ),
+    });
+  };
+  post();
+  // Once more a little later: the engine worker, started on the first render, is not among the
+  // resource timings; the service worker finds it among its clients once its script has loaded.
+  // What is cached already is skipped, so twice costs nothing.
+  setTimeout(post, 5000);
 }
