@@ -211,8 +211,25 @@ export function addImages(
       message: `${nameList(rejected.map((f) => f.name))} ${rejected.length > 1 ? 'are' : 'is'} not an image. Add PNG, JPEG, WebP, GIF, BMP or AVIF files (or a model input saved as .npy).`,
     });
   }
-  if (images.length === 0) return [];
-  const entries: ImageEntry[] = images.map((file) => ({
+  // The same file picked again (same folder, name, size and date) is not a second image: two
+  // identical cards with identical buttons would only confuse. A renamed copy is added.
+  const have = new Set(useApp.getState().images.map((e) => sameFileKey(e.file, e.folder)));
+  const fresh = images.filter((f) => {
+    const key = sameFileKey(f, folderOf(f).folder);
+    if (have.has(key)) return false;
+    have.add(key);
+    return true;
+  });
+  if (fresh.length < images.length) {
+    const again = images.filter((f) => !fresh.includes(f)).map((f) => f.name);
+    pushAlert({
+      kind: 'notice',
+      subject: again[0],
+      message: `${nameList(again)} ${again.length > 1 ? 'are' : 'is'} already in the collection (the same file), so ${again.length > 1 ? 'they were' : 'it was'} not added again.`,
+    });
+  }
+  if (fresh.length === 0) return [];
+  const entries: ImageEntry[] = fresh.map((file) => ({
     id: crypto.randomUUID(),
     name: file.name,
     file,
@@ -248,6 +265,10 @@ export function addFolderFiles(files: File[]): void {
 }
 
 /** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
+function sameFileKey(file: File, folder: string | undefined): string {
+  return `${folder ?? ''}/${file.name}:${file.size}:${file.lastModified}`;
+}
+
 function folderOf(file: File): { folder?: string } {
   const rel = file.webkitRelativePath || '';
   const cut = rel.lastIndexOf('/');

@@ -135,4 +135,20 @@ describe('bad input', () => {
     expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
     expect(await statusText(page)).toContain('ready');
   });
+
+  it('does not add the same file twice, and says so; a renamed copy is added', async () => {
+    const copy = path.join(tmp, 'chelsea-again.png');
+    fs.copyFileSync(fixture('chelsea.png'), copy);
+    await addImages(page, [fixture('chelsea.png')]);
+    await page.getByRole('button', { name: 'Download features: chelsea.png' }).waitFor();
+    await addImages(page, [fixture('chelsea.png'), copy]);
+    await page
+      .getByRole('note')
+      .filter({ hasText: '"chelsea.png" is already in the collection (the same file)' })
+      .waitFor();
+    await page.getByRole('button', { name: 'Download features: chelsea-again.png' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Download features: chelsea.png' }).count()).toBe(
+      1,
+    );
+  });
 });
