@@ -279,11 +279,18 @@ describe('retrieval', () => {
     expect(await page.getByRole('button', { name: /^Find similar: copy-/ }).count()).toBe(40);
     // Paused, then all removed: the next images start a fresh run, not a paused one.
     // (Twenty, so that the run is still going when Pause is clicked: three could be done by then.)
-    await addImages(page, many.slice(0, 20));
+    // (New files: the same files again would not be added twice.)
+    const more = many.slice(0, 22).map((f) => {
+      const g = f.replace('copy-', 'again-');
+      fs.copyFileSync(f, g);
+      return g;
+    });
+    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await addImages(page, more.slice(0, 20));
     await page.getByRole('button', { name: 'Pause indexing' }).click();
     await page.getByRole('button', { name: /^Remove all/ }).click();
-    await addImages(page, many.slice(20, 22));
-    for (const f of many.slice(20, 22))
+    await addImages(page, more.slice(20, 22));
+    for (const f of more.slice(20, 22))
       await page.getByRole('button', { name: `Find similar: ${path.basename(f)}` }).waitFor();
     await page.getByRole('button', { name: /^Remove all/ }).click();
   });
