@@ -264,11 +264,12 @@ export function addFolderFiles(files: File[]): void {
   addImages(files.filter(usable));
 }
 
-/** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
+/** What makes two picks the same file: its folder, name, size and modification time. */
 function sameFileKey(file: File, folder: string | undefined): string {
   return `${folder ?? ''}/${file.name}:${file.size}:${file.lastModified}`;
 }
 
+/** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */
 function folderOf(file: File): { folder?: string } {
   const rel = file.webkitRelativePath || '';
   const cut = rel.lastIndexOf('/');

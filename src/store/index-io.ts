@@ -69,7 +69,9 @@ export async function exportCollectionIndex(): Promise<void> {
     const r = await engine().call({ type: 'exportIndex', imageIds: done.map((i) => i.id) }).promise;
     const byId = new Map(done.map((i) => [i.id, i]));
     const total = r.entries.reduce((n, e) => n + e.tokenCount, 0);
-    const digests = await Promise.all(r.entries.map((e) => sha256(byId.get(e.imageId)!.file)));
+    // One file at a time: a thousand photos read at once would hold them all in memory.
+    const digests: string[] = [];
+    for (const e of r.entries) digests.push(await sha256(byId.get(e.imageId)!.file));
     const manifest: IndexManifest = {
       format: INDEX_FORMAT,
       version: 1,

@@ -1,4 +1,3 @@
-import { unreachableAttention } from '../../model/model-info';
 import { useEffect, useMemo, useRef } from 'react';
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
@@ -13,6 +12,7 @@ import {
   type ColormapName,
 } from '../../store/attention';
 import { engine } from '../../store/controller';
+import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { ImageSelect } from '../shared/ImageSelect';
@@ -149,7 +149,9 @@ export function AttentionView() {
       )}
       <p className="muted" aria-live="polite">
         {stale
-          ? `Computing attention for Layer ${wanted + 1}… (the maps below are Layer ${r.layer + 1}) · `
+          ? r.layer !== wanted
+            ? `Computing Layer ${wanted + 1}… (the maps below are Layer ${r.layer + 1}) · `
+            : 'Computing… · '
           : ''}
         {r
           ? `Layer ${r.layer + 1} of ${r.layers}, ${r.heads} heads, attention of ${queryLabel}` +
@@ -199,7 +201,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const savePng = () =>
     main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
   const heads = useRef<HTMLUListElement | null>(null);
-  // Every head's map (and the registers'), as drawn, in one labelled sheet.
+  // Every head's map, as drawn, in one labelled sheet.
   const saveHeadsPng = () => {
     const maps = [...(heads.current?.querySelectorAll('canvas') ?? [])];
     const sheet = mapSheet(

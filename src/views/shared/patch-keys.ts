@@ -78,7 +78,8 @@ export function usePatchKeys(p: {
         move(null);
       },
       onKeyDown: (e) => {
-        const here = cursor ?? centre;
+        // (A cursor from a larger grid, should the image change under it, is brought inside.)
+        const here = Math.min(cursor ?? centre, p.rows * p.cols - 1);
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
           p.onPick(anchor ?? here, here);
