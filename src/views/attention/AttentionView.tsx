@@ -200,8 +200,8 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   };
   const savePng = () =>
     main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
-  const heads = useRef<HTMLUListElement | null>(null);
-  // Every head's map, as drawn, in one labelled sheet.
+  const heads = useRef<HTMLDivElement | null>(null);
+  // Every head's map (and the registers'), as drawn, in one labelled sheet.
   const saveHeadsPng = () => {
     const maps = [...(heads.current?.querySelectorAll('canvas') ?? [])];
     const sheet = mapSheet(
@@ -235,45 +235,47 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
           </button>
         </div>
       </div>
-      <h3 className="sub">Heads</h3>
-      <ul className="head-grid" ref={heads}>
-        {Array.from({ length: r.heads }, (_, h) => (
-          <li key={h}>
-            <AttentionCanvas
-              entry={entry}
-              values={r.perHead.subarray(h * n, (h + 1) * n)}
-              label={`Head ${h + 1} attention: ${entry.name}`}
-              mode={mode}
-              contour={false}
-              onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
-              keyboard={false}
-            />
-            <small>
-              Head {h + 1}
-              {r.registers > 0 ? ` · ${(r.toRegisters[h] * 100).toFixed(0)}% to registers` : ''}
-            </small>
-          </li>
-        ))}
-      </ul>
-      {r.registers > 0 && (
-        <>
-          <h3 className="sub">Registers: their attention to the patches</h3>
-          <ul className="head-grid">
-            {Array.from({ length: r.registers }, (_, k) => (
-              <li key={k}>
-                <AttentionCanvas
-                  entry={entry}
-                  values={r.registerMaps.subarray(k * n, (k + 1) * n)}
-                  label={`Register ${k + 1} attention: ${entry.name}`}
-                  mode={mode}
-                  contour={false}
-                />
-                <small>Register {k + 1}</small>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <div ref={heads}>
+        <h3 className="sub">Heads</h3>
+        <ul className="head-grid">
+          {Array.from({ length: r.heads }, (_, h) => (
+            <li key={h}>
+              <AttentionCanvas
+                entry={entry}
+                values={r.perHead.subarray(h * n, (h + 1) * n)}
+                label={`Head ${h + 1} attention: ${entry.name}`}
+                mode={mode}
+                contour={false}
+                onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
+                keyboard={false}
+              />
+              <small>
+                Head {h + 1}
+                {r.registers > 0 ? ` · ${(r.toRegisters[h] * 100).toFixed(0)}% to registers` : ''}
+              </small>
+            </li>
+          ))}
+        </ul>
+        {r.registers > 0 && (
+          <>
+            <h3 className="sub">Registers: their attention to the patches</h3>
+            <ul className="head-grid">
+              {Array.from({ length: r.registers }, (_, k) => (
+                <li key={k}>
+                  <AttentionCanvas
+                    entry={entry}
+                    values={r.registerMaps.subarray(k * n, (k + 1) * n)}
+                    label={`Register ${k + 1} attention: ${entry.name}`}
+                    mode={mode}
+                    contour={false}
+                  />
+                  <small>Register {k + 1}</small>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </div>
     </>
   );
 }

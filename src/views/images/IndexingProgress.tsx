@@ -16,7 +16,7 @@ export function IndexingProgress() {
       {/* A batch only: one image's progress is its card and the status line, and a bar drawn
           beside every single pick would cost the page work while the model runs. */}
       {ix.running && ix.total > 1 && (
-        <div className="indexing" aria-label="Indexing">
+        <div className="indexing" role="group" aria-label="Indexing">
           <div className="row">
             <span className="grow">
               {ix.paused ? 'Paused: ' : 'Indexing '}
