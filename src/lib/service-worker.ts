@@ -25,12 +25,15 @@ export function registerServiceWorker(): void {
     .then((registration) => {
       removeEventListener('pointerdown', seen, { capture: true });
       removeEventListener('keydown', seen, { capture: true });
-      cacheShell(registration.active, scope.href);
       const key = 'dinov2-explorer-isolation-reload';
       if (!crossOriginIsolated && !interacted && !sessionStorage.getItem(key)) {
         sessionStorage.setItem(key, '1');
+        // No posting: the reloaded page's requests pass through the worker, which caches them
+        // (posting now would fetch the shell a second time, beside the reload's own requests).
         location.replace(arrival);
+        return;
       }
+      cacheShell(registration.active, scope.href);
     })
     .catch(() => {
       // No service worker (private mode, file://): the app works, single-threaded and online.
