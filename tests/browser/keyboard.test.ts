@@ -139,15 +139,52 @@ describe('keyboard', () => {
     expect(await focused(page)).toMatch(/^img: Attention map: /);
   });
 
+  it('keeps a clicked attention patch when Enter follows the click', async () => {
+    const map = page.getByRole('img', { name: /^Attention map: / });
+    await map.click({ position: { x: 3, y: 3 } });
+    const first = page.getByText('attention of patch (row 1, column 1)', { exact: false });
+    await first.waitFor({ timeout: 60_000 });
+    // A click leaves no keyboard cursor (the earlier one goes): Enter shows one on the clicked
+    // patch and picks nothing; the arrow moves on from there, and Enter picks its neighbour.
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Enter');
+    await page.getByText('attention of patch (row 1, column 2)', { exact: false }).waitFor();
+  });
+
   it('leaves the enlarged PCA map with Escape, focus back on its map', async () => {
     await page.getByRole('tab', { name: 'PCA maps' }).click();
     const enlarge = page.getByRole('button', { name: 'Enlarge PCA map of chelsea.png' });
     await enlarge.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Back to all maps' }).waitFor();
+    // Enlarged, the map fills the list's width or the window's height, its aspect ratio kept.
+    const fit = await page.$eval('.map-large .map-canvas', (c) => {
+      const box = c.getBoundingClientRect();
+      const list = c.closest('.map-large')!.getBoundingClientRect();
+      const canvas = c as HTMLCanvasElement;
+      const ar = canvas.width / canvas.height;
+      const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+      return {
+        width: box.width,
+        want: Math.min(list.width, (window.innerHeight - 10 * rem) * ar),
+        ar: box.width / box.height,
+        canvasAr: ar,
+      };
+    });
+    expect(fit.width).toBeGreaterThan(fit.want - 2);
+    expect(fit.ar).toBeCloseTo(fit.canvasAr, 1);
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Enlarge PCA map of coffee.png' }).waitFor();
     expect(await focused(page)).toBe('button: Enlarge PCA map of chelsea.png');
+    // Escape in the Share panel closes the panel only: the map stays enlarged.
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Share' }).click();
+    await page.getByLabel('Share link').focus();
+    await page.keyboard.press('Escape');
+    expect(await focused(page)).toBe('button: Share');
+    expect(await page.getByRole('button', { name: 'Back to all maps' }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Back to all maps' }).click();
     // The Back button too leaves focus on the map it showed.
     await page.getByRole('button', { name: 'Enlarge PCA map of coffee.png' }).click();
     await page.getByRole('button', { name: 'Back to all maps' }).click();

@@ -362,6 +362,7 @@ function AttentionCanvas(p: CanvasProps) {
         const box = e.currentTarget.getBoundingClientRect();
         const col = Math.min(r.cols - 1, Math.floor(((e.clientX - box.left) / box.width) * r.cols));
         const row = Math.min(r.rows - 1, Math.floor(((e.clientY - box.top) / box.height) * r.rows));
+        keys.pointed(row * r.cols + col);
         p.onPatch(row * r.cols + col);
       }}
     />

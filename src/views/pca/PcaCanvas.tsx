@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useRef, type CSSProperties } from 'react';
 import { drawOverlay, useImage } from '../shared/overlay';
 import type { EmbedResult, PcaMap, PreprocessMode } from '../../engine/protocol';
 import type { Channel } from '../../store/pca';
@@ -73,6 +73,8 @@ export function PcaCanvas(p: PcaCanvasProps) {
       role="img"
       aria-label={`PCA map: ${p.name}`}
       className="map-canvas"
+      // The aspect ratio lets the enlarged map fill the width and still fit the window's height.
+      style={{ '--ar': result.inputWidth / result.inputHeight } as CSSProperties}
     />
   );
 }

@@ -131,7 +131,10 @@ export function PatchCanvas(p: PatchCanvasProps) {
       onPointerUp={
         p.onBox
           ? (e) => {
-              if (drag.current !== null) p.onBox!(drag.current, patchAt(e));
+              if (drag.current !== null) {
+                keys.pointed(patchAt(e));
+                p.onBox!(drag.current, patchAt(e));
+              }
               drag.current = null;
             }
           : undefined

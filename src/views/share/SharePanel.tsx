@@ -14,6 +14,9 @@ export function SharePanel() {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== 'Escape') return;
+      // Handled: the enlarged PCA map (which leaves on an unhandled Escape) stays. Listened to
+      // in the capture phase, so this runs before that view's listener whatever their order.
+      e.preventDefault();
       // Focus inside the closing panel goes back to its Share button, not to <body>.
       if (root.current?.contains(document.activeElement))
         root.current.querySelector('button')?.focus();
@@ -22,10 +25,10 @@ export function SharePanel() {
     const onDown = (e: PointerEvent) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
     };
-    document.addEventListener('keydown', onKey);
+    document.addEventListener('keydown', onKey, true);
     document.addEventListener('pointerdown', onDown);
     return () => {
-      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('keydown', onKey, true);
       document.removeEventListener('pointerdown', onDown);
     };
   }, [open]);

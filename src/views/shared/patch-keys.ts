@@ -42,10 +42,15 @@ export interface PatchKeys {
   cursor: number | null;
   /** The box's other corner while Shift+arrows span one. */
   anchor: number | null;
+  /**
+   * The pointer picked `patch`: the keyboard cursor goes away (the pick is marked by the view)
+   * and the next key starts from that patch, so Enter never picks an older cursor's patch.
+   */
+  pointed: (patch: number) => void;
   handlers: {
     tabIndex: 0;
     onKeyDown: (e: React.KeyboardEvent) => void;
-    onFocus: () => void;
+    onFocus: (e: React.FocusEvent) => void;
     onBlur: () => void;
     'aria-description': string;
   };
@@ -61,6 +66,7 @@ export function usePatchKeys(p: {
 }): PatchKeys {
   const [cursor, setCursor] = useState<number | null>(null);
   const [anchor, setAnchor] = useState<number | null>(null);
+  const [start, setStart] = useState<number | null>(null);
   const centre = Math.floor(p.rows / 2) * p.cols + Math.floor(p.cols / 2);
   const move = (next: number | null) => {
     setCursor(next);
@@ -69,19 +75,34 @@ export function usePatchKeys(p: {
   return {
     cursor,
     anchor,
+    pointed: (patch) => {
+      setStart(patch);
+      setAnchor(null);
+      setCursor(null);
+    },
     handlers: {
       tabIndex: 0,
       'aria-description': PATCH_KEYS_HINT,
-      onFocus: () => move(cursor ?? centre),
+      // A cursor shows on keyboard focus only: a click focuses the canvas too, and a cursor put
+      // at the centre then would draw there and be picked by a later Enter, not the clicked patch.
+      onFocus: (e) => {
+        if (e.currentTarget.matches(':focus-visible')) move(cursor ?? start ?? centre);
+      },
       onBlur: () => {
         setAnchor(null);
         move(null);
       },
       onKeyDown: (e) => {
         // (A cursor from a larger grid, should the image change under it, is brought inside.)
-        const here = Math.min(cursor ?? centre, p.rows * p.cols - 1);
+        const here = Math.min(cursor ?? start ?? centre, p.rows * p.cols - 1);
         if (e.key === 'Enter' || e.key === ' ') {
           e.preventDefault();
+          if (cursor === null) {
+            // The canvas was clicked (no cursor): show the cursor first rather than pick a
+            // patch the user has not seen.
+            move(here);
+            return;
+          }
           p.onPick(anchor ?? here, here);
           setAnchor(null);
           return;
@@ -96,6 +117,11 @@ export function usePatchKeys(p: {
         const next = movePatch(here, e.key, p.rows, p.cols);
         if (next === null) return;
         e.preventDefault(); // no page scroll
+        if (cursor === null) {
+          // No cursor yet (the canvas was clicked): the first arrow shows it where it starts.
+          move(here);
+          return;
+        }
         if (e.shiftKey) setAnchor(anchor ?? here);
         else setAnchor(null);
         move(next);
