@@ -68,6 +68,15 @@ export function setAttention(p: Partial<AttentionState>): void {
   useAttention.setState(p);
 }
 
+/**
+ * Shows an image in the attention view, asked for from another view ("Open in Attention"). Set
+ * here, not left to the selection: the selection may not change (the same image opened again),
+ * while the attention view may have been switched to another image in between.
+ */
+export function showInAttention(imageId: string): void {
+  useAttention.setState((a) => (a.imageId === imageId ? {} : { imageId, query: 0 }));
+}
+
 /** The layers whose attention can be shown (0 when none can: the view says why instead). */
 export function attentionLayers(info: ModelInfo): number {
   return reachableAttentionLayers(info);

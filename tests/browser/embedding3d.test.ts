@@ -1,7 +1,8 @@
 /**
  * The 3D view in the built app (WASM backend, WebGL on SwiftShader): it draws the fixture photos,
- * counts them, selects an image on click, shows its patches, and opening and closing it 20 times
- * leaves no WebGL resource behind (counted by wrapping the WebGL API itself, not by the app).
+ * counts them, selects an image on click, opens the image asked for in Attention each time, shows
+ * its patches, and opening and closing it 20 times leaves no WebGL resource behind (counted by
+ * wrapping the WebGL API itself, not by the app).
  */
 import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
@@ -171,6 +172,37 @@ describe('3D view', () => {
     await expect
       .poll(() => page.getByRole('complementary', { name: 'Selected image' }).textContent())
       .toContain(`Selected: ${name}`);
+  });
+
+  it('opens the image asked for in Attention every time', async () => {
+    const attentionImage = () =>
+      page
+        .getByLabel('Attention image')
+        .evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.text);
+    const openInAttention = async (name: string) => {
+      await page.getByLabel('Select image by name').selectOption({ label: name });
+      const side = page.getByRole('complementary', { name: 'Selected image' });
+      await expect.poll(() => side.locator('p').first().textContent()).toBe(`Selected: ${name}`);
+      await side.getByRole('button', { name: 'Open in Attention' }).click();
+      await expect
+        .poll(() => page.getByRole('tab', { name: 'Attention' }).getAttribute('aria-selected'))
+        .toBe('true');
+    };
+    await openInAttention('coffee.png');
+    await expect.poll(attentionImage).toBe('coffee.png');
+    // Another image picked in the attention view; the 3D selection stays coffee.png.
+    await page.getByLabel('Attention image').selectOption({ label: 'chelsea.png' });
+    await expect.poll(attentionImage).toBe('chelsea.png');
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await shown(page);
+    // Opening the same selected image again shows it, not the one last picked in Attention.
+    await openInAttention('coffee.png');
+    await expect.poll(attentionImage).toBe('coffee.png');
+    await page
+      .getByRole('img', { name: 'Attention map: coffee.png' })
+      .waitFor({ timeout: 120_000 });
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await shown(page);
   });
 
   it('shows the patches of the selected image as a cloud beside its photo', async () => {

@@ -6,6 +6,7 @@
 import { isTensorFile } from '../../lib/files';
 import { focusWhenShown } from '../../lib/focus';
 import { selectImage, useApp, type ImageEntry } from '../../store/app-store';
+import { showInAttention } from '../../store/attention';
 import { setEmbedding3d } from '../../store/embedding3d';
 import { setPcaDisplay } from '../../store/pca';
 
@@ -29,6 +30,8 @@ export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPa
         <button
           type="button"
           onClick={() => {
+            // The attention view may show another image than the selection (picked there).
+            showInAttention(selected.id);
             useApp.setState({ view: 'attention', selectedImageId: selected.id });
             focusWhenShown('#tab-attention');
           }}
