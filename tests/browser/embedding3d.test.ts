@@ -217,6 +217,29 @@ describe('3D view', () => {
     await shown(page);
   });
 
+  it('fits a 400 px window: the tabs wrap, the selection goes under a full-width view', async () => {
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 400, height: 800 });
+    try {
+      await shown(page);
+      const tabsRight = await page.$$eval('[role=tab]', (ts) =>
+        Math.max(...ts.map((t) => t.getBoundingClientRect().right)),
+      );
+      expect(tabsRight).toBeLessThanOrEqual(400);
+      const stage = (await page
+        .getByRole('img', { name: 'Embedding 3D view', exact: true })
+        .boundingBox())!;
+      const side = (await page
+        .getByRole('complementary', { name: 'Selected image' })
+        .boundingBox())!;
+      expect(stage.width).toBeGreaterThan(300);
+      expect(side.y).toBeGreaterThanOrEqual(stage.y + stage.height);
+      expect(side.x + side.width).toBeLessThanOrEqual(400);
+    } finally {
+      await page.setViewportSize(wide);
+    }
+  });
+
   it('frees every WebGL resource when closed, 20 times over', async () => {
     await page.getByRole('tab', { name: 'Collection' }).click();
     const closed = await glLive(page);
