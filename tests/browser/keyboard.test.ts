@@ -206,6 +206,30 @@ describe('keyboard', () => {
     await page.getByRole('button', { name: 'Back to all maps' }).click();
   });
 
+  it('keeps focus in the view when Clear selection, Show its patches or Back to CLS go away', async () => {
+    const press = async (name: string) => {
+      await page.getByRole('button', { name }).focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.activeElement !== document.body);
+    };
+    await page.getByRole('tab', { name: '3D view' }).click();
+    const pick = page.getByLabel('Select image by name');
+    await pick.selectOption({ label: 'chelsea.png' });
+    await press('Clear selection');
+    expect(await focused(page)).toBe('select: Select image by name');
+    await pick.selectOption({ label: 'chelsea.png' });
+    await press('Show its patches');
+    expect(await focused(page)).toBe('select: Points');
+    await page.getByLabel('Points').selectOption('images');
+
+    await page.getByRole('tab', { name: 'Attention' }).click();
+    const map = page.getByRole('img', { name: /^Attention map: / });
+    await map.click({ position: { x: 3, y: 3 } });
+    await page.getByRole('button', { name: 'Back to CLS' }).waitFor({ timeout: 60_000 });
+    await press('Back to CLS');
+    expect(await focused(page)).toMatch(/^img: Attention map: /);
+  });
+
   it('moves focus to the next card when a card is removed, and past a dismissed alert', async () => {
     await page.getByRole('tab', { name: 'Collection' }).click();
     await page.getByRole('button', { name: 'Remove astronaut.png' }).focus();
@@ -222,6 +246,11 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement !== document.body);
     expect(await focused(page)).not.toBe('BODY');
+    // Remove all goes with the images: focus stays on the row of buttons.
+    await page.getByRole('button', { name: /^Remove all/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: /^Remove all/ }).waitFor({ state: 'detached' });
+    expect(await focused(page)).toBe('button: Try sample images');
   });
 });
 

@@ -14,6 +14,7 @@ import {
 import { engine } from '../../store/controller';
 import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
+import { focusWhenShown } from '../../lib/focus';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { ImageSelect } from '../shared/ImageSelect';
 
@@ -166,7 +167,14 @@ export function AttentionView() {
             : ''}
       </p>
       {a.query !== 0 && (
-        <button type="button" onClick={() => setAttention({ query: 0 })}>
+        <button
+          type="button"
+          onClick={() => {
+            setAttention({ query: 0 });
+            // The button goes away with the patch: focus moves on to the map, not to <body>.
+            focusWhenShown('.attention-main [role=img][tabindex="0"]');
+          }}
+        >
           Back to CLS
         </button>
       )}

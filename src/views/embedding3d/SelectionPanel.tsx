@@ -51,11 +51,22 @@ export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPa
         </button>
         <button
           type="button"
-          onClick={() => setEmbedding3d({ mode: 'patches', patchImages: [selected.id] })}
+          onClick={() => {
+            setEmbedding3d({ mode: 'patches', patchImages: [selected.id] });
+            // This panel goes with the image mode: focus moves to the Points choice.
+            focusWhenShown('select[aria-label="Points"]');
+          }}
         >
           Show its patches
         </button>
-        <button type="button" onClick={() => selectImage(null)}>
+        <button
+          type="button"
+          onClick={() => {
+            selectImage(null);
+            // This panel goes with the selection: focus moves to the select it came from.
+            focusWhenShown('select[aria-label="Select image by name"]');
+          }}
+        >
           Clear selection
         </button>
       </div>

@@ -58,7 +58,14 @@ export function ImagesPanel() {
           Try sample images
         </button>
         {count > 0 && (
-          <button type="button" onClick={clearImages}>
+          <button
+            type="button"
+            onClick={(e) => {
+              // The button goes with the images: focus stays in the row, on the button before it.
+              (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus();
+              clearImages();
+            }}
+          >
             Remove all ({count})
           </button>
         )}
