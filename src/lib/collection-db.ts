@@ -13,6 +13,8 @@ export interface StoredImage {
   name: string;
   /** The original file's bytes and type. */
   blob: Blob;
+  /** The original file's modification time, so a restored file is known as the same file. */
+  lastModified?: number;
   folder?: string;
   sourceUrl?: string;
   /** Insertion order, so a reload shows the collection as it was. */

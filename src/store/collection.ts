@@ -14,6 +14,7 @@ import {
   putImage,
   putMeta,
   STORAGE_FULL,
+  type StoredImage,
   type StoredModel,
 } from '../lib/collection-db';
 import { nameList } from '../lib/files';
@@ -76,6 +77,7 @@ export async function saveImages(entries: ImageEntry[]): Promise<void> {
         id: en.id,
         name: en.name,
         blob: en.file,
+        lastModified: en.file.lastModified,
         order: order++,
         ...(en.folder ? { folder: en.folder } : {}),
         ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
@@ -227,7 +229,7 @@ export async function readCollection(): Promise<Restored> {
     useStorage.setState({ keepModelFiles: keep === true });
     return {
       images: images.map((im) => {
-        const file = new File([im.blob], im.name, { type: im.blob.type });
+        const file = restoredFile(im);
         return {
           id: im.id,
           name: im.name,
@@ -252,6 +254,20 @@ export async function readCollection(): Promise<Restored> {
   } finally {
     void refreshStorageEstimate();
   }
+}
+
+/**
+ * A stored image as the File it was: same name, bytes, type and modification time, so picking that
+ * file again is recognised as the same file. Older records lack `lastModified`; their blob, when
+ * stored as a File, still carries it.
+ */
+export function restoredFile(im: Pick<StoredImage, 'blob' | 'name' | 'lastModified'>): File {
+  const lastModified =
+    im.lastModified ?? (im.blob instanceof File ? im.blob.lastModified : undefined);
+  return new File([im.blob], im.name, {
+    type: im.blob.type,
+    ...(lastModified !== undefined ? { lastModified } : {}),
+  });
 }
 
 /** Names the stored model's source for loadModel. */

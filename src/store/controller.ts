@@ -213,21 +213,12 @@ export function addImages(
   }
   // The same file picked again (same folder, name, size and date) is not a second image: two
   // identical cards with identical buttons would only confuse. A renamed copy is added.
-  const have = new Set(useApp.getState().images.map((e) => sameFileKey(e.file, e.folder)));
-  const fresh = images.filter((f) => {
-    const key = sameFileKey(f, folderOf(f).folder);
-    if (have.has(key)) return false;
-    have.add(key);
-    return true;
-  });
-  if (fresh.length < images.length) {
-    const again = images.filter((f) => !fresh.includes(f)).map((f) => f.name);
-    pushAlert({
-      kind: 'notice',
-      subject: again[0],
-      message: `${nameList(again)} ${again.length > 1 ? 'are' : 'is'} already in the collection (the same file), so ${again.length > 1 ? 'they were' : 'it was'} not added again.`,
-    });
-  }
+  const { fresh: keep, message } = sameFiles(
+    useApp.getState().images.map((e) => sameFileKey(e.file, e.folder)),
+    images.map((f) => ({ key: sameFileKey(f, folderOf(f).folder), name: f.name })),
+  );
+  const fresh = keep.map((i) => images[i]);
+  if (message) pushAlert({ kind: 'notice', subject: message.subject, message: message.text });
   if (fresh.length === 0) return [];
   const entries: ImageEntry[] = fresh.map((file) => ({
     id: crypto.randomUUID(),
@@ -265,8 +256,55 @@ export function addFolderFiles(files: File[]): void {
 }
 
 /** What makes two picks the same file: its folder, name, size and modification time. */
-function sameFileKey(file: File, folder: string | undefined): string {
+export function sameFileKey(
+  file: Pick<File, 'name' | 'size' | 'lastModified'>,
+  folder: string | undefined,
+): string {
   return `${folder ?? ''}/${file.name}:${file.size}:${file.lastModified}`;
+}
+
+/**
+ * Which picks to add (their indexes), given the keys already in the collection, and the notice for
+ * the rest: files already in the collection, and files picked more than once in this pick (added
+ * once). Each name is said once.
+ */
+export function sameFiles(
+  have: Iterable<string>,
+  picks: { key: string; name: string }[],
+): { fresh: number[]; message: { subject: string; text: string } | null } {
+  const before = new Set(have);
+  const seen = new Map<string, number>();
+  const fresh: number[] = [];
+  const already = new Set<string>();
+  picks.forEach((p, i) => {
+    if (before.has(p.key)) already.add(p.name);
+    else if (!seen.has(p.key)) fresh.push(i);
+    seen.set(p.key, (seen.get(p.key) ?? 0) + 1);
+  });
+  const twice = new Map<string, number>();
+  for (const p of picks) {
+    const n = seen.get(p.key) ?? 0;
+    if (n > 1 && !before.has(p.key)) twice.set(p.name, Math.max(n, twice.get(p.name) ?? 0));
+  }
+  const parts: string[] = [];
+  if (already.size > 0) {
+    const names = [...already];
+    const many = names.length > 1;
+    parts.push(
+      `${nameList(names)} ${many ? 'are' : 'is'} already in the collection (the same file), so ${many ? 'they were' : 'it was'} not added again.`,
+    );
+  }
+  if (twice.size > 0) {
+    const names = [...twice.keys()];
+    if (names.length === 1) {
+      const n = twice.get(names[0])!;
+      parts.push(`${nameList(names)} was picked ${n === 2 ? 'twice' : `${n} times`}; added once.`);
+    } else {
+      parts.push(`${nameList(names)} were picked more than once; each was added once.`);
+    }
+  }
+  const subject = [...already, ...twice.keys()][0];
+  return { fresh, message: parts.length > 0 ? { subject, text: parts.join(' ') } : null };
 }
 
 /** A file picked or dropped inside a folder keeps that folder, for colouring by folder. */

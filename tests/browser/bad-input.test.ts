@@ -150,5 +150,15 @@ describe('bad input', () => {
     expect(await page.getByRole('button', { name: 'Download features: chelsea.png' }).count()).toBe(
       1,
     );
+    // Also once the collection comes back from browser storage after a reload.
+    const remove = page.getByRole('button', { name: 'Remove chelsea.png', exact: true });
+    await page.reload();
+    await remove.waitFor();
+    await addImages(page, [fixture('chelsea.png')]);
+    await page
+      .getByRole('note')
+      .filter({ hasText: '"chelsea.png" is already in the collection (the same file)' })
+      .waitFor();
+    expect(await remove.count()).toBe(1);
   });
 });
