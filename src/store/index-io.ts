@@ -292,7 +292,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   if (unclear.length > 0) {
     refuse(
       unclear[0],
-      `${json.name} cannot tell which image ${nameList([...new Set(unclear)])} ${unclear.length > 1 ? 'are' : 'is'}: more than one image has that name and the index does not record their contents. Those entries were not imported; their images are indexed with the loaded model instead.`,
+      `${json.name} cannot tell which image is meant by ${nameList([...new Set(unclear)])}: more than one image has that name and the index does not record their contents. Those entries were not imported; their images are indexed with the loaded model instead.`,
     );
   }
   let imported = 0;

@@ -65,8 +65,11 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
         <>
           <p className="muted">
             {current.mutual} mutual nearest neighbours
-            {s.correspondedWith?.foregroundOnly ? ' on the foreground' : ''}; the strongest{' '}
-            {current.scores.length} are drawn (cosine{' '}
+            {s.correspondedWith?.foregroundOnly ? ' on the foreground' : ''};{' '}
+            {current.scores.length === 1
+              ? 'the strongest is drawn'
+              : `the strongest ${current.scores.length} are drawn`}{' '}
+            (cosine{' '}
             {current.scores.length > 0
               ? `${current.scores[current.scores.length - 1].toFixed(2)} to ${current.scores[0].toFixed(2)}`
               : 'n/a'}
