@@ -7,6 +7,8 @@
  * (same model, side by side in Chromium on the 2-core VM: fastest run 6-8% quicker with 1 thread,
  * 7% with 2). The APIs are the same. A page that uses both keeps both heaps.
  */
+import { ExplorerError } from '../lib/errors';
+
 export type Ort = typeof import('onnxruntime-web/webgpu');
 
 const ortPromises = new Map<'wasm' | 'webgpu', Promise<Ort>>();
@@ -23,14 +25,40 @@ export function loadOrt(backend: 'wasm' | 'webgpu'): Promise<Ort> {
   if (!p) {
     const load: Promise<Ort> =
       backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm');
-    p = load.then((ort) => {
-      ort.env.wasm.numThreads = wasmThreads();
-      ort.env.logLevel = 'error';
-      return ort;
-    });
+    p = load.then(
+      (ort) => {
+        ort.env.wasm.numThreads = wasmThreads();
+        ort.env.logLevel = 'error';
+        return ort;
+      },
+      (e: unknown) => {
+        // Not kept: a later load (back online, or after a reload) tries again.
+        ortPromises.delete(backend);
+        throw runtimeMissing(e);
+      },
+    );
     ortPromises.set(backend, p);
   }
   return p;
+}
+
+/**
+ * The runtime's chunk did not load: offline with an offline copy saved before the runtime was
+ * fetched, or a site updated since this page loaded (its old chunk is gone). The browser's own
+ * message ("Failed to fetch dynamically imported module") says neither.
+ */
+export function runtimeMissing(e: unknown): ExplorerError {
+  const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+  return new ExplorerError(
+    offline ? 'network-offline' : 'backend-unavailable',
+    offline
+      ? "You are offline and the model runtime (onnxruntime-web) is not in this browser's " +
+          'offline copy of the app: it is saved the first time a model loads online. Connect ' +
+          'to the internet and load the model again.'
+      : `The model runtime (onnxruntime-web) could not be loaded (${e instanceof Error ? e.message : String(e)}). ` +
+          'Reload the page: if the site was updated since it was opened, the reload fetches the ' +
+          'new version.',
+  );
 }
 
 export interface WebGpuSupport {
