@@ -110,6 +110,27 @@ export async function clearCollection(): Promise<void> {
   await tx.done;
 }
 
+/**
+ * Deletes feature records whose image is not stored: an image that did not fit (storage full)
+ * while its features, smaller and written later, did; or a page closed between the two writes.
+ * Nothing reads them (their image is gone after a reload), so they only take space. Returns how
+ * many were deleted.
+ */
+export async function deleteOrphanFeatures(): Promise<number> {
+  const db = await collectionDb();
+  const tx = db.transaction(['images', 'features'], 'readwrite');
+  const ids = new Set(await tx.objectStore('images').getAllKeys());
+  const feats = tx.objectStore('features');
+  let deleted = 0;
+  for (let c = await feats.index('imageId').openKeyCursor(); c; c = await c.continue()) {
+    if (ids.has(c.key)) continue;
+    void feats.delete(c.primaryKey);
+    deleted++;
+  }
+  await tx.done;
+  return deleted;
+}
+
 /** Deletes every feature record of these images (the images themselves stay). */
 export async function deleteFeaturesOf(imageIds: string[]): Promise<void> {
   const db = await collectionDb();

@@ -8,6 +8,7 @@ import {
   clearCollection,
   deleteImages,
   deleteMeta,
+  deleteOrphanFeatures,
   getMeta,
   isQuotaError,
   listImages,
@@ -227,6 +228,10 @@ export async function readCollection(): Promise<Restored> {
       getMeta<boolean>('keepModelFiles'),
     ]);
     useStorage.setState({ keepModelFiles: keep === true });
+    // Before any image of this visit is added (their features come after their image record).
+    void deleteOrphanFeatures()
+      .then((n) => (n > 0 ? refreshStorageEstimate() : undefined))
+      .catch(() => undefined);
     return {
       images: images.map((im) => {
         const file = restoredFile(im);
