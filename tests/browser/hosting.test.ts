@@ -170,6 +170,7 @@ describe('hosted under a sub-path without isolation headers', () => {
     await page.goto(server.url);
     await page.getByRole('status').waitFor();
     await context.setOffline(true);
+    server.down = true;
     try {
       await page.reload();
       await page.getByRole('status').waitFor();
@@ -177,6 +178,7 @@ describe('hosted under a sub-path without isolation headers', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     } finally {
       await context.setOffline(false);
+      server.down = false;
     }
   });
 });

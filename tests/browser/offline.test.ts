@@ -119,6 +119,7 @@ describe('offline', () => {
     });
 
     await context.setOffline(true);
+    server.down = true;
     try {
       await page.reload();
       await page.getByRole('button', { name: 'Try sample images' }).waitFor();
@@ -130,6 +131,7 @@ describe('offline', () => {
       await page.getByRole('button', { name: 'Try sample images' }).waitFor();
     } finally {
       await context.setOffline(false);
+      server.down = false;
       await context.close();
     }
   });
@@ -175,6 +177,7 @@ describe('offline', () => {
     });
 
     await context.setOffline(true);
+    server.down = true;
     try {
       await page.goto(`${server.url}?res=448`); // the link first visited on the old deploy
       await page.getByRole('button', { name: 'Try sample images' }).waitFor();
@@ -192,6 +195,7 @@ describe('offline', () => {
       expect(cached.shell).not.toContain(`${server.url}assets/${css}`);
     } finally {
       await context.setOffline(false);
+      server.down = false;
       await context.close();
     }
   });

@@ -21,6 +21,11 @@ const TYPES: Record<string, string> = {
 
 export interface StaticServer {
   url: string;
+  /**
+   * Drops every request (the connection is cut) while true: offline for every fetch, the service
+   * worker's own included, which Playwright's `context.setOffline` does not cover.
+   */
+  down: boolean;
   close(): Promise<void>;
 }
 
@@ -29,7 +34,12 @@ export async function serveStatic(
   opts: { isolation: boolean; mount?: string } = { isolation: true },
 ): Promise<StaticServer> {
   const mount = opts.mount ?? '/';
+  const state = { down: false };
   const server = http.createServer((req, res) => {
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
     const url = decodeURIComponent((req.url ?? '/').split('?')[0]);
     if (!url.startsWith(mount)) {
       res.statusCode = 404;
@@ -78,6 +88,14 @@ export async function serveStatic(
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}${mount}`,
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+      // Kept-alive connections would otherwise still serve; new ones are cut above.
+      if (v) server.closeAllConnections();
+    },
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
