@@ -94,7 +94,7 @@ export function App() {
       <LinkModelDialog />
       <Alerts />
       <div className="layout">
-        <aside className="side">
+        <aside className="side" aria-label="Model and images">
           <ModelPanel />
           <ModelInfoPanel />
           <ImagesPanel />

@@ -242,6 +242,8 @@ describe('keyboard', () => {
       .setInputFiles(fixture('dinov2-tiny', 'model.onnx'));
     const dismiss = page.getByRole('button', { name: 'Dismiss' }).last();
     await dismiss.waitFor();
+    // Named by what it dismisses.
+    expect(await dismiss.getAttribute('aria-label')).toMatch(/^Dismiss the (error|notice) about /);
     await dismiss.focus();
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement !== document.body);

@@ -24,7 +24,12 @@ export function Alerts() {
           <span role={a.kind === 'error' ? 'alert' : 'note'}>{a.message}</span>
           <button
             type="button"
-            aria-label="Dismiss"
+            // Named by what it dismisses: a list of "Dismiss" buttons says nothing by itself.
+            aria-label={
+              a.subject
+                ? `Dismiss the ${a.kind === 'error' ? 'error' : 'notice'} about ${a.subject}`
+                : `Dismiss the ${a.kind === 'error' ? 'error' : 'notice'}`
+            }
             onClick={(e) => dismiss(a.id, e.currentTarget)}
           >
             ×
