@@ -228,6 +228,26 @@ describe('keyboard', () => {
     await page.getByRole('button', { name: 'Back to CLS' }).waitFor({ timeout: 60_000 });
     await press('Back to CLS');
     expect(await focused(page)).toMatch(/^img: Attention map: /);
+    // In a low window the main map keeps to the window's height (its aspect ratio kept).
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 1280, height: 500 });
+    try {
+      const fit = await map.evaluate((c) => {
+        const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+        const box = c.getBoundingClientRect();
+        const canvas = c as HTMLCanvasElement;
+        return {
+          height: box.height,
+          most: window.innerHeight - 12 * rem,
+          ar: box.width / box.height,
+          want: canvas.width / canvas.height,
+        };
+      });
+      expect(fit.height).toBeLessThanOrEqual(fit.most + 1);
+      expect(fit.ar).toBeCloseTo(fit.want, 1);
+    } finally {
+      await page.setViewportSize(wide);
+    }
   });
 
   it('moves focus to the next card when a card is removed, and past a dismissed alert', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useMemo, useRef, type CSSProperties } from 'react';
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
 import { maskContour } from '../../features/contour';
@@ -363,7 +363,13 @@ function AttentionCanvas(p: CanvasProps) {
       role="img"
       aria-label={p.label}
       className="map-canvas"
-      style={{ cursor: p.onPatch ? 'crosshair' : undefined }}
+      style={
+        {
+          cursor: p.onPatch ? 'crosshair' : undefined,
+          // The aspect ratio lets the main map fit the window's height (a portrait photo).
+          '--ar': p.entry.result ? p.entry.result.inputWidth / p.entry.result.inputHeight : 1,
+        } as CSSProperties
+      }
       {...(p.onPatch && p.keyboard !== false ? keys.handlers : {})}
       onClick={(e) => {
         if (!p.onPatch) return;
