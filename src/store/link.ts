@@ -93,8 +93,12 @@ export function notInLink(): string[] {
   const local = app.images.filter((i) => !i.sourceUrl).length;
   if (local > 0)
     out.push(`${local} local image${local > 1 ? 's' : ''}: images never leave this device`);
-  out.push('a clicked patch and the image shown large');
-  if (app.view === 'attention') out.push('which image the attention is shown for');
+  // Said only when there is one: a list of what is not there says nothing.
+  if (app.view === 'pca' && usePca.getState().display.focus) out.push('which map is shown large');
+  if (app.view === 'attention') {
+    const clicked = useAttention.getState().query !== 0;
+    out.push(`which image the attention is shown for${clicked ? ', and the clicked patch' : ''}`);
+  }
   if (app.view === 'search') out.push('the query image, a selected region and the image pair');
   if (app.view === '3d') out.push('the selected image and which images show their patches');
   return out;

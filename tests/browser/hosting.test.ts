@@ -118,6 +118,8 @@ describe('hosted under a sub-path without isolation headers', () => {
     // The site's own file is named relative to the app, so the link works on any of its hosts.
     expect(new URL(link).searchParams.getAll('img')).toEqual(['./samples/chelsea.png']);
     expect(await page.getByText('1 local image: images never leave this device').count()).toBe(1);
+    // Nothing is said of a clicked patch or an enlarged map where there is none.
+    expect(await page.getByText(/clicked patch|shown large/).count()).toBe(0);
     // The recipient: another browser, with nothing stored from this one.
     const recipient = await browser.newContext();
     const other = await recipient.newPage();

@@ -180,6 +180,8 @@ describe('keyboard', () => {
     // Escape in the Share panel closes the panel only: the map stays enlarged.
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Share' }).click();
+    // The panel says the enlarged map stays behind.
+    await page.getByText('which map is shown large').waitFor();
     await page.getByLabel('Share link').focus();
     await page.keyboard.press('Escape');
     expect(await focused(page)).toBe('button: Share');
