@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import path from 'node:path';
+import { buildAssetsPlugin } from './scripts/vite/build-assets.ts';
 import { modelsFolderPlugin } from './scripts/vite/models-folder.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
@@ -13,7 +14,12 @@ const isolation = {
 export default defineConfig({
   // Relative base: the static build works from any path (a project page, a sub-folder, a file share).
   base: './',
-  plugins: [react(), modelsFolderPlugin(path.resolve(import.meta.dirname, 'models'))],
+  plugins: [
+    react(),
+    modelsFolderPlugin(path.resolve(import.meta.dirname, 'models')),
+    // The list of this build's files, which the service worker caches for offline use.
+    buildAssetsPlugin(),
+  ],
   server: { headers: isolation },
   preview: { headers: isolation },
   // The worker runs ORT; an ES-module worker is what ORT's threaded WASM expects.

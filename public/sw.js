@@ -4,7 +4,8 @@
  *    COOP/COEP (and CORP), so the page is crossOriginIsolated and onnxruntime-web can use WASM
  *    threads;
  * 2. the app shell is cached, so the app opens offline after the first visit, on any host (models
- *    have their own cache, written by the app).
+ *    have their own cache, written by the app): the whole current build, parts not opened yet
+ *    included, so a redeploy does not leave the 3D view (a chunk loaded on demand) unusable offline.
  * Plain JavaScript on purpose: it is served as is, next to index.html, whatever the base path.
  */
 // v2: v1 kept one copy of index.html per query string. Other shell caches are deleted on activate.
@@ -20,6 +21,11 @@ const INDEX = SCOPE;
 const MANIFEST = `${SCOPE}models/manifest.json`;
 // Vite names build output assets/[name]-[hash].[ext], the hash 8 characters of [A-Za-z0-9_-].
 const HASHED = /^assets\/(.+)-[\w-]{8}(\.[^./]+)$/;
+// Every file of the build on the server, with its size (scripts/vite/build-assets.ts).
+const BUILD_ASSETS = `${SCOPE}build-assets.json`;
+// Files larger than this (onnxruntime's .wasm runtimes, 14 and 27 MB; the largest script is under
+// 1 MB) are fetched ahead only to replace an older build's copy: a backend the visitor has used.
+const LARGE = 2 * 1024 * 1024;
 
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) =>
@@ -82,6 +88,75 @@ async function store(cache, key, response) {
   }
 }
 
+/** The name and extension of a hashed build asset's key (`name.ext`), or null. */
+function assetName(key) {
+  const m = HASHED.exec(key.slice(SCOPE.length));
+  return m ? m[1] + m[2] : null;
+}
+
+// Downloads under way, by key: the page posts 'cache-shell' twice, and a runtime takes a while.
+const filling = new Map();
+
+/** Fetches and stores one URL of the shell under `key`, unless it is cached already. */
+function fill(cache, key, href) {
+  let p = filling.get(key);
+  if (!p) {
+    p = (async () => {
+      if (await cache.match(key)) return;
+      try {
+        const res = await fetch(href);
+        if (res.ok && res.type === 'basic') await store(cache, key, res);
+      } catch {
+        // Offline or gone: the next visit's fetches fill it in.
+      }
+    })().finally(() => filling.delete(key));
+    filling.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * Caches the build on the server, as its list names it: every small file not cached yet, and each
+ * large one of which an older build's copy is cached (storing it evicts that copy). `pageAssets`
+ * (the keys of the assets the posting page loaded) must all be on the list: a page of another
+ * build (served from a cache while the site was redeployed) may still load its own chunks, which
+ * caching the list's build would evict.
+ */
+async function cacheBuild(cache, pageAssets) {
+  let list;
+  try {
+    // Revalidated: the list keeps its address from build to build, so the HTTP cache may hold an
+    // older one.
+    const res = await fetch(BUILD_ASSETS, { cache: 'no-cache' });
+    if (!res.ok) return; // a build without the list: only what the pages load is cached
+    list = (await res.json()).assets;
+  } catch {
+    return;
+  }
+  if (!Array.isArray(list)) return;
+  const build = [];
+  for (const a of list) {
+    if (typeof a?.file !== 'string' || typeof a.bytes !== 'number') continue;
+    let r;
+    try {
+      r = route(new URL(a.file, SCOPE));
+    } catch {
+      continue;
+    }
+    if (r?.immutable) build.push({ key: r.key, bytes: a.bytes });
+  }
+  const keys = new Set(build.map((a) => a.key));
+  if (pageAssets.some((k) => !keys.has(k))) return;
+  const had = new Set();
+  for (const req of await cache.keys()) had.add(assetName(req.url));
+  had.delete(null);
+  // One at a time, in the list's order: no burst of requests beside the page's own.
+  for (const { key, bytes } of build) {
+    if (bytes > LARGE && !had.has(assetName(key))) continue;
+    await fill(cache, key, key);
+  }
+}
+
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   if (req.method !== 'GET') return;
@@ -113,7 +188,7 @@ self.addEventListener('fetch', (event) => {
  * script would otherwise never pass through here). The page posts those URLs
  * (src/lib/service-worker.ts); of those, the page itself, hashed build assets and the models'
  * manifest that are not cached yet are fetched and stored. Anything else (images, model
- * downloads) is ignored.
+ * downloads) is ignored. Then the rest of the build (cacheBuild).
  */
 self.addEventListener('message', (event) => {
   const data = event.data;
@@ -121,9 +196,11 @@ self.addEventListener('message', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(SHELL);
+      const pageAssets = [];
       // The engine worker's script is not among the page's resource timings; it is a client.
       const clients = await self.clients.matchAll({ includeUncontrolled: true, type: 'all' });
-      for (const href of [...data.urls.slice(0, 200), ...clients.map((c) => c.url)]) {
+      const urls = data.urls.slice(0, 200);
+      for (const href of [...urls, ...clients.map((c) => c.url)]) {
         let r;
         try {
           r = route(new URL(href));
@@ -131,14 +208,12 @@ self.addEventListener('message', (event) => {
           continue;
         }
         const shell = r && (r.immutable || r.key === INDEX || r.key === MANIFEST);
-        if (!shell || (await cache.match(r.key))) continue;
-        try {
-          const res = await fetch(href);
-          if (res.ok && res.type === 'basic') await store(cache, r.key, res);
-        } catch {
-          // Offline or gone: the next visit's fetches fill it in.
-        }
+        if (!shell) continue;
+        // Other clients may be pages of an older build: only the posting page's own count.
+        if (r.immutable && urls.includes(href)) pageAssets.push(r.key);
+        await fill(cache, r.key, href);
       }
+      await cacheBuild(cache, pageAssets);
     })(),
   );
 });

@@ -6,9 +6,11 @@ import { pushAlert } from './store/app-store';
 import { acceptLinkModelIfCached, appBase, applyLink, syncAddressBar } from './store/link';
 import { engine, restoreSession } from './store/controller';
 import { registerServiceWorker } from './lib/service-worker';
+import { guardUnsavedImages } from './store/collection';
 import './styles.css';
 
 registerServiceWorker();
+guardUnsavedImages();
 
 // `npm run bench` reads timings through a read-only hook, only with ?bench=1 (src/bench/hook.ts).
 if (new URLSearchParams(location.search).get('bench') === '1') {

@@ -85,6 +85,16 @@ export async function putImage(image: StoredImage): Promise<void> {
   await (await collectionDb()).put('images', image);
 }
 
+/**
+ * Stores several images in one transaction: all of them or, on any failure (a full storage), none.
+ * Fewer transactions write a large batch sooner, so less of it is at stake if the page closes.
+ */
+export async function putImages(images: StoredImage[]): Promise<void> {
+  const tx = (await collectionDb()).transaction('images', 'readwrite');
+  for (const im of images) void tx.store.put(im).catch(() => undefined);
+  await tx.done;
+}
+
 export async function listImages(): Promise<StoredImage[]> {
   const all = await (await collectionDb()).getAll('images');
   return all.sort((a, b) => a.order - b.order);

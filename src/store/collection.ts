@@ -13,6 +13,7 @@ import {
   isQuotaError,
   listImages,
   putImage,
+  putImages,
   putMeta,
   STORAGE_FULL,
   type StoredImage,
@@ -31,6 +32,8 @@ export interface StorageState {
   keepModelFiles: boolean;
   /** False when IndexedDB cannot be opened (e.g. some private modes). */
   available: boolean;
+  /** Images added and not stored yet: a reload now would lose them. */
+  saving: number;
 }
 
 export const useStorage = create<StorageState>()(() => ({
@@ -38,11 +41,12 @@ export const useStorage = create<StorageState>()(() => ({
   quota: null,
   keepModelFiles: false,
   available: true,
+  saving: 0,
 }));
 
 let order = Date.now();
 /**
- * Removals win over saves still running (saveImages writes one image at a time, and a removal can
+ * Removals win over saves still running (saveImages writes a batch at a time, and a removal can
  * come between two writes): the ids removed in this session, and how many times everything was.
  */
 const removedIds = new Set<string>();
@@ -67,35 +71,111 @@ function storageFailed(what: string, e: unknown): void {
   });
 }
 
+/**
+ * Images per storage transaction, and bytes: a batch is written at once (all or nothing), so a
+ * large pick is stored in a fraction of the transactions, and one image over a full storage
+ * costs one batch, which is then retried an image at a time.
+ */
+const BATCH_IMAGES = 16;
+const BATCH_BYTES = 32 * 1024 * 1024;
+
+function batches<T extends { file: Blob }>(entries: T[]): T[][] {
+  const out: T[][] = [];
+  let bytes = Infinity;
+  for (const en of entries) {
+    if (bytes + en.file.size > BATCH_BYTES || out.at(-1)!.length >= BATCH_IMAGES) {
+      out.push([]);
+      bytes = 0;
+    }
+    out.at(-1)!.push(en);
+    bytes += en.file.size;
+  }
+  return out;
+}
+
+function changeSaving(by: number): void {
+  useStorage.setState((s) => ({ saving: Math.max(0, s.saving + by) }));
+}
+
 export async function saveImages(entries: ImageEntry[]): Promise<void> {
-  if (!useStorage.getState().available) return;
+  if (!useStorage.getState().available || entries.length === 0) return;
   const clearsAtStart = clears;
   const removed = (id: string) => removedIds.has(id) || clears !== clearsAtStart;
-  for (const [i, en] of entries.entries()) {
-    if (removed(en.id)) continue;
-    try {
-      await putImage({
-        id: en.id,
-        name: en.name,
-        blob: en.file,
-        lastModified: en.file.lastModified,
-        order: order++,
-        ...(en.folder ? { folder: en.folder } : {}),
-        ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
-      });
+  // Orders are taken now, in the pick's order: another pick saved meanwhile comes after it.
+  const records = entries.map((en): StoredImage & { file: Blob } => ({
+    id: en.id,
+    name: en.name,
+    blob: en.file,
+    file: en.file,
+    lastModified: en.file.lastModified,
+    order: order++,
+    ...(en.folder ? { folder: en.folder } : {}),
+    ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
+  }));
+  let unsaved = entries.length;
+  changeSaving(unsaved);
+  try {
+    for (const batch of batches(records)) {
+      const todo = batch.filter((r) => !removed(r.id));
+      const full = await writeBatch(todo.map(({ file: _, ...r }) => r));
       // Removed while it was written: the removal's delete may have run first, so delete again.
-      if (removed(en.id)) await deleteImages([en.id]).catch(() => undefined);
-    } catch (e) {
-      if (!isQuotaError(e)) storageFailed(en.name, e);
-      else {
+      const late = todo.filter((r) => removed(r.id)).map((r) => r.id);
+      if (late.length > 0) await deleteImages(late).catch(() => undefined);
+      if (full !== null) {
         // The rest would fail the same way: one message names them all.
-        const rest = entries.slice(i).filter((x) => !removed(x.id));
-        notSaved('image', rest);
+        const at = records.indexOf(todo[full]);
+        notSaved(
+          'image',
+          records.slice(at).filter((x) => !removed(x.id)),
+        );
         break;
       }
+      unsaved -= batch.length;
+      changeSaving(-batch.length);
     }
+  } finally {
+    changeSaving(-unsaved);
   }
   void refreshStorageEstimate();
+}
+
+/**
+ * Writes a batch in one transaction; if that fails, an image at a time, so that a full storage
+ * keeps all it can and other failures name their image. Returns the index of the first image a
+ * full storage refused (the rest are not tried), or null.
+ */
+async function writeBatch(images: StoredImage[]): Promise<number | null> {
+  if (images.length === 0) return null;
+  if (images.length > 1) {
+    try {
+      await putImages(images);
+      return null;
+    } catch {
+      // Retried one by one below: the error is then known per image.
+    }
+  }
+  for (const [i, im] of images.entries()) {
+    try {
+      await putImage(im);
+    } catch (e) {
+      if (isQuotaError(e)) return i;
+      storageFailed(im.name, e);
+    }
+  }
+  return null;
+}
+
+/**
+ * While images are still being stored, leaving or reloading the page would lose them: the browser
+ * asks first (its own wording; pages cannot set it). Installed once, at start.
+ */
+export function guardUnsavedImages(): void {
+  addEventListener('beforeunload', (e) => {
+    if (useStorage.getState().saving === 0) return;
+    e.preventDefault();
+    // Older engines ask only when this is set (to anything that reads as a non-empty string).
+    e.returnValue = true;
+  });
 }
 
 /**

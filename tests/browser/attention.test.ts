@@ -105,6 +105,33 @@ describe.each([
   });
 });
 
+/** Waits until the attention view computes nothing (its maps are the current ones). */
+async function idle(page: Page) {
+  await page.waitForFunction(
+    () => document.querySelector('[aria-label="Attention"]')?.getAttribute('aria-busy') === 'false',
+    null,
+    { timeout: 60_000 },
+  );
+}
+
+async function downloadPng(page: Page, button: string) {
+  const [d] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button }).click(),
+  ]);
+  return { name: d.suggestedFilename(), png: decode(fs.readFileSync((await d.path())!)) };
+}
+
+/** Pixels of the top `rows` rows brighter than the dark caption band: its text. */
+function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
+  let n = 0;
+  for (let i = 0; i < png.width * rows; i++) {
+    const o = i * png.channels;
+    if (png.data[o] > 120 && png.data[o + 1] > 120 && png.data[o + 2] > 120) n++;
+  }
+  return n;
+}
+
 describe('attention view', () => {
   it('clicking a patch shows that patch’s attention', async () => {
     const browser = await launch({ webgpu: false });
@@ -124,17 +151,25 @@ describe('attention view', () => {
       expect(edge[0]).toBeLessThan(60);
       expect(edge[1]).toBeGreaterThan(200);
       expect(edge[2]).toBeGreaterThan(200);
-      // Every head's map in one PNG sheet.
-      const [sheet] = await Promise.all([
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Download head maps image: chelsea.png' }).click(),
-      ]);
-      expect(sheet.suggestedFilename()).toBe('chelsea.attention-heads.png');
-      const png = decode(fs.readFileSync((await sheet.path())!));
-      const w = await map.evaluate((c: HTMLCanvasElement) => c.width);
-      expect(png.width).toBe(4 * (w + 6) + 6); // the tiny model's 4 heads in one row
+      await idle(page);
+      // Every head's map in one PNG sheet, under a caption saying what they show.
+      const sheet = await downloadPng(page, 'Download head maps image: chelsea.png');
+      expect(sheet.name).toBe('chelsea.attention-heads.layer4.patch-r1-c1.png');
+      const [w, h] = await map.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      expect(sheet.png.width).toBe(4 * (w + 6) + 6); // the tiny model's 4 heads in one row
+      const bare = h + 18 + 2 * 6; // one row of labelled maps
+      // Three caption lines (image, layer and query, model) at least, written in light text.
+      expect(sheet.png.height).toBeGreaterThanOrEqual(bare + 3 * 17);
+      expect(lightPixels(sheet.png, sheet.png.height - bare)).toBeGreaterThan(200);
       await page.getByRole('button', { name: 'Back to CLS' }).click();
       await page.getByText(/attention of CLS/).waitFor();
+      await idle(page);
+      // The head mean too.
+      const mean = await downloadPng(page, 'Download attention image: chelsea.png');
+      expect(mean.name).toBe('chelsea.attention.layer4.cls.png');
+      expect(mean.png.width).toBe(w);
+      expect(mean.png.height).toBeGreaterThanOrEqual(h + 3 * 17);
+      expect(lightPixels(mean.png, mean.png.height - h)).toBeGreaterThan(200);
     } finally {
       await browser.close();
     }

@@ -22,6 +22,7 @@ import {
   statusText,
   waitForAlert,
   waitForStatus,
+  removeAll,
 } from './harness';
 
 const appUrl = inject('appUrl');
@@ -116,7 +117,7 @@ describe('bad input', () => {
     const got = await downloadNpy(page, 'Download features: astronaut.npy');
     const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));
     expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);
-    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await removeAll(page);
   });
 
   it('refuses images that are not images, and keeps computing the good ones', async () => {

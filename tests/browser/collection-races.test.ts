@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { BASE_FLAGS, findChromium } from './chromium';
-import { addImages, fixture, launch, waitForAlert, waitForStatus } from './harness';
+import { addImages, fixture, launch, removeAll, waitForAlert, waitForStatus } from './harness';
 
 const appUrl = inject('appUrl');
 const MODEL = fixture('dinov2-tiny', 'model.onnx');
@@ -135,7 +135,7 @@ describe('collection races', () => {
       await waitForStatus(page, /ready/);
       // Removed at once, while the 300 are still being written to storage.
       await addImages(page, first);
-      await page.getByRole('button', { name: /^Remove all/ }).click();
+      await removeAll(page);
       await addImages(page, second);
       for (const n of removed) {
         await page.getByRole('button', { name: `Remove ${n}`, exact: true }).click();
@@ -159,6 +159,68 @@ describe('collection races', () => {
     } finally {
       await context.close();
       fs.rmSync(profile, { recursive: true, force: true });
+    }
+  });
+
+  it('asks before the page is left while images are still being stored', async () => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const context = await browser.newContext();
+      let page = await open(context);
+      // A click: browsers ask before unload only on a page the user has interacted with.
+      await page.getByRole('heading', { name: 'Add images' }).click();
+      // Another connection holds the images store, so the app's writes wait behind it.
+      await page.evaluate(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const req = indexedDB.open('dinov2-explorer');
+            req.onerror = () => reject(req.error);
+            req.onsuccess = () => {
+              const db = req.result;
+              const store = db.transaction('images', 'readwrite').objectStore('images');
+              const w = window as unknown as { holdStorage?: boolean };
+              w.holdStorage = true;
+              const spin = () => {
+                if (w.holdStorage) store.get('none').onsuccess = spin;
+                else db.close();
+              };
+              spin();
+              resolve();
+            };
+          }),
+      );
+      const files = Array.from({ length: 20 }, (_, i) =>
+        png(path.join(tmp, 'unload', `u-${String(i).padStart(2, '0')}.png`), 16, 16, 2000 + i),
+      );
+      await addImages(page, files);
+      await page.getByText('Storing 20 images in this browser').waitFor();
+      // Leaving now is asked about; staying keeps the page and its images.
+      const asked = page.waitForEvent('dialog');
+      await page.close({ runBeforeUnload: true });
+      const dialog = await asked;
+      expect(dialog.type()).toBe('beforeunload');
+      await dialog.dismiss();
+      expect(page.isClosed()).toBe(false);
+      await page.getByRole('img', { name: 'u-19.png' }).waitFor();
+      // Once they are stored, the page closes without asking and the next visit has them all.
+      await page.evaluate(() => {
+        (window as unknown as { holdStorage?: boolean }).holdStorage = false;
+      });
+      await page.getByText(/^Kept in this browser/).waitFor();
+      let askedAgain = false;
+      page.on('dialog', (d) => {
+        askedAgain = true;
+        void d.accept();
+      });
+      const closed = page.waitForEvent('close');
+      await page.close({ runBeforeUnload: true });
+      await closed;
+      expect(askedAgain).toBe(false);
+      page = await open(context);
+      await page.getByRole('img', { name: 'u-19.png' }).waitFor();
+      expect((await stored(page)).names).toEqual(files.map((f) => path.basename(f)));
+    } finally {
+      await browser.close();
     }
   });
 
@@ -228,7 +290,7 @@ describe('collection races', () => {
         const older = path.join(tmp, 'older', path.basename(index[0]));
         fs.mkdirSync(path.dirname(older), { recursive: true });
         fs.writeFileSync(older, JSON.stringify(manifest));
-        await page.getByRole('button', { name: /^Remove all/ }).click();
+        await removeAll(page);
         await page.getByLabel('Import index').setInputFiles([older, index[1], ...photos]);
         const refused = await waitForAlert(page, 'cannot tell which image');
         expect(refused).toContain('"photo.png"');

@@ -217,6 +217,57 @@ describe('3D view', () => {
     await shown(page);
   });
 
+  it('brushes the patch photo by keyboard as by dragging: its points light up, Escape clears', async () => {
+    // The pointer rests off the cloud: a hovered point would outline its patch on the photo.
+    await page.mouse.move(0, 0);
+    await page.getByLabel('Points').selectOption('patches');
+    await expect
+      .poll(() => legend(page).textContent(), { timeout: 30_000 })
+      .toMatch(/^\d+ patches from 1 image/);
+    const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
+    expect(await photo.getAttribute('tabindex')).toBe('0');
+    expect(await photo.getAttribute('aria-description')).toMatch(/Enter/);
+    /** Pixels of the photo's overlay drawn on (cursor, brush), out of all. */
+    const marked = () =>
+      photo.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n / (c.width * c.height);
+      });
+    /** How far the cloud's pixels are from the background, summed: dimmed points count little. */
+    const cloud = async () => {
+      await page.evaluate(() => window.__explorer3d!.render());
+      const png = decode(
+        await page.getByRole('img', { name: 'Embedding 3D view', exact: true }).screenshot(),
+      );
+      const bg = [0x10, 0x12, 0x17];
+      let sum = 0;
+      for (let i = 0; i < png.width * png.height; i++)
+        for (let k = 0; k < 3; k++) sum += Math.abs(png.data[i * png.channels + k] - bg[k]);
+      return sum;
+    };
+    expect(await marked()).toBe(0);
+    const lit = await cloud();
+    await photo.focus();
+    await page.keyboard.press('ArrowRight'); // shows the cursor (if focus did not)
+    const cursor = await marked();
+    expect(cursor).toBeGreaterThan(0);
+    expect(cursor).toBeLessThan(0.05);
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    await page.keyboard.press('Enter');
+    // The brush darkens the photo outside the box, and the cloud dims all but the box's points.
+    await expect.poll(marked).toBeGreaterThan(0.8);
+    await expect.poll(cloud).toBeLessThan(lit * 0.6);
+    await page.keyboard.press('Escape');
+    await expect.poll(marked).toBe(0);
+    await expect.poll(cloud).toBeGreaterThan(lit * 0.9);
+    expect(await photo.evaluate((c) => c === document.activeElement)).toBe(true);
+    await page.getByLabel('Points').selectOption('images');
+    await shown(page);
+  });
+
   it('fits a 400 px window: the tabs wrap, the selection goes under a full-width view', async () => {
     const wide = page.viewportSize()!;
     await page.setViewportSize({ width: 400, height: 800 });

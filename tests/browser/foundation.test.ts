@@ -18,6 +18,7 @@ import {
   openApp,
   readF32,
   writeInputNpy,
+  removeAll,
 } from './harness';
 
 const appUrl = inject('appUrl');
@@ -56,8 +57,7 @@ describe.each([
 
     it('matches PyTorch on the three photos (classifier preprocessing)', async () => {
       // Start from an empty collection, so each photo has one download button.
-      const removeAll = page.getByRole('button', { name: /^Remove all/ });
-      if (await removeAll.count()) await removeAll.click();
+      if (await page.getByRole('button', { name: /^Remove all/ }).count()) await removeAll(page);
       await addImages(
         page,
         ['astronaut.png', 'chelsea.png', 'coffee.png'].map((p) => fixture(p)),

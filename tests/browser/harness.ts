@@ -57,6 +57,12 @@ export async function addImages(page: Page, files: string[]): Promise<void> {
 }
 
 /** Clicks a download button (waiting for it to appear) and returns the saved bytes. */
+/** Removes every image: Remove all, then its confirmation. */
+export async function removeAll(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^Remove all/ }).click();
+  await page.getByRole('button', { name: 'Remove them', exact: true }).click();
+}
+
 export async function downloadBytes(
   page: Page,
   buttonName: string,

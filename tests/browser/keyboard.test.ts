@@ -152,6 +152,44 @@ describe('keyboard', () => {
     await page.getByText('attention of patch (row 1, column 2)', { exact: false }).waitFor();
   });
 
+  it('draws no box on the attention map: Shift+arrows move the cursor as the arrows do', async () => {
+    // Attention picks one patch (a click, Enter): a box drawn by Shift+arrows would be a lie.
+    const map = page.getByRole('img', { name: /^Attention map: / });
+    const idle = () =>
+      page.waitForFunction(
+        () =>
+          document.querySelector('[aria-label="Attention"]')?.getAttribute('aria-busy') === 'false',
+        null,
+        { timeout: 60_000 },
+      );
+    await map.click({ position: { x: 3, y: 3 } });
+    await page.getByText('attention of patch (row 1, column 1)', { exact: false }).waitFor();
+    await idle();
+    expect(await map.getAttribute('aria-description')).not.toMatch(/box/i);
+    const drawn = () => map.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    await page.keyboard.press('ArrowRight'); // shows the cursor on the clicked patch
+    const start = await drawn();
+    await page.keyboard.press('Shift+ArrowRight');
+    await page.keyboard.press('Shift+ArrowDown');
+    const shifted = await drawn();
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowUp');
+    expect(await drawn()).toBe(start);
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowDown');
+    const plain = await drawn();
+    expect(shifted).not.toBe(start);
+    expect(shifted).toBe(plain);
+    await page.keyboard.press('Enter');
+    await page.getByText('attention of patch (row 2, column 2)', { exact: false }).waitFor();
+    await idle();
+    // The search query, where a box ranks a region, keeps it (and says so).
+    await page.getByRole('tab', { name: 'Search' }).click();
+    expect(
+      await page.getByRole('img', { name: /^Query: / }).getAttribute('aria-description'),
+    ).toMatch(/Shift\+arrows span a box/);
+  });
+
   it('leaves the enlarged PCA map with Escape, focus back on its map', async () => {
     await page.getByRole('tab', { name: 'PCA maps' }).click();
     const enlarge = page.getByRole('button', { name: 'Enlarge PCA map of chelsea.png' });
@@ -270,8 +308,20 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.activeElement !== document.body);
     expect(await focused(page)).not.toBe('BODY');
-    // Remove all goes with the images: focus stays on the row of buttons.
+    // Remove all asks first, with focus on the safe answer; Escape keeps the images.
     await page.getByRole('button', { name: /^Remove all/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(/^Remove all \d+ images and their stored features\?/).waitFor();
+    expect(await focused(page)).toBe('button: Keep them');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: /^Remove all/ }).waitFor();
+    await page.waitForFunction(() => document.activeElement?.textContent?.startsWith('Remove all'));
+    expect(await page.getByRole('button', { name: 'Remove them' }).count()).toBe(0);
+    // Confirmed, it goes with the images: focus stays on the row of buttons.
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Keep them');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).toBe('button: Remove them');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: /^Remove all/ }).waitFor({ state: 'detached' });
     expect(await focused(page)).toBe('button: Try sample images');

@@ -2,7 +2,9 @@
  * The service worker's offline cache (public/sw.js): the app opens offline after one visit on a
  * host that sends the isolation headers (no isolation reload there) under a path that contains
  * "models/"; after a redeploy an offline visit gets the newest page and the old build's assets are
- * gone; and the one-time isolation reload never throws away what the visitor already did.
+ * gone; one online visit after a redeploy is enough for the parts not opened then (the 3D view)
+ * and the runtime used before to work offline, without the runtime never used; and the one-time
+ * isolation reload never throws away what the visitor already did.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,7 +13,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixture, launch } from './harness';
+import { BUILD_ASSETS, type BuildAssets } from '../../scripts/vite/build-assets';
+import { addImages, fixture, launch, loadModelReady } from './harness';
 import { serveStatic } from './static-server';
 
 const distDir = inject('distDir');
@@ -26,6 +29,56 @@ function copyOfBuild(): string {
   fs.mkdirSync(path.join(dir, 'models'));
   fs.writeFileSync(path.join(dir, 'models', 'manifest.json'), JSON.stringify({ models: [] }));
   return dir;
+}
+
+/**
+ * A redeploy in which the assets that `seeds` match changed: they and every asset that names a
+ * changed one, up to the page, get another hash, as a build gives them, and the build's list of
+ * assets follows. Returns the new name of each renamed asset.
+ */
+function redeploy(dir: string, seeds: RegExp[]): Map<string, string> {
+  const assets = path.join(dir, 'assets');
+  const files = fs.readdirSync(assets);
+  const isText = (f: string) => /\.(js|css)$/.test(f);
+  const text = new Map(
+    files.filter(isText).map((f) => [f, fs.readFileSync(path.join(assets, f), 'utf8')]),
+  );
+  const changed = new Set(files.filter((f) => seeds.some((s) => s.test(f))));
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const [f, t] of text) {
+      if (changed.has(f) || ![...changed].some((c) => t.includes(c))) continue;
+      changed.add(f);
+      grown = true;
+    }
+  }
+  const renamed = new Map(
+    [...changed].map((f, i) => [
+      f,
+      f.replace(
+        VITE_ASSET,
+        (_, name, ext) => `${name}-deploy2${String.fromCharCode(97 + i)}${ext}`,
+      ),
+    ]),
+  );
+  const rewrite = (t: string) => [...renamed].reduce((t, [from, to]) => t.replaceAll(from, to), t);
+  for (const [from, to] of renamed) {
+    if (isText(from)) fs.writeFileSync(path.join(assets, to), rewrite(text.get(from)!));
+    else fs.renameSync(path.join(assets, from), path.join(assets, to));
+    fs.rmSync(path.join(assets, from), { force: true });
+  }
+  const html = path.join(dir, 'index.html');
+  fs.writeFileSync(html, rewrite(fs.readFileSync(html, 'utf8')));
+  const listFile = path.join(dir, BUILD_ASSETS);
+  const list = JSON.parse(fs.readFileSync(listFile, 'utf8')) as BuildAssets;
+  const next: BuildAssets = {
+    assets: list.assets
+      .map(({ file }) => file.replace(/[^/]+$/, (f) => renamed.get(f) ?? f))
+      .sort()
+      .map((file) => ({ file, bytes: fs.statSync(path.join(dir, file)).size })),
+  };
+  fs.writeFileSync(listFile, JSON.stringify(next));
+  return renamed;
 }
 
 /** Waits until the browser's Cache Storage (written by the service worker) holds every URL of
@@ -87,6 +140,21 @@ describe('offline', () => {
       .map((m) => (m ? m[1] + m[2] : null));
     expect(keys).not.toContain(null);
     expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('lists every file of the build under assets/ with its size, for the service worker', () => {
+    const list = JSON.parse(
+      fs.readFileSync(path.join(distDir, BUILD_ASSETS), 'utf8'),
+    ) as BuildAssets;
+    const files = fs.readdirSync(path.join(distDir, 'assets')).sort();
+    expect(list.assets).toEqual(
+      files.map((f) => ({
+        file: `assets/${f}`,
+        bytes: fs.statSync(path.join(distDir, 'assets', f)).size,
+      })),
+    );
+    // The runtimes, too: the worker refreshes the one a visitor has used.
+    expect(files.filter((f) => f.endsWith('.wasm')).length).toBeGreaterThan(0);
   });
 
   it('opens offline after one visit to a host that sends the headers, under /lab/models/', async () => {
@@ -193,6 +261,79 @@ describe('offline', () => {
       );
       expect(pages).toEqual([server.url]);
       expect(cached.shell).not.toContain(`${server.url}assets/${css}`);
+    } finally {
+      await context.setOffline(false);
+      server.down = false;
+      await context.close();
+    }
+  });
+
+  it('after a redeploy and one online visit, opens the 3D view and the runtime used offline', async () => {
+    const dir = copyOfBuild();
+    cleanup.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const server = await serveStatic(dir, { isolation: false, mount: '/apps/dinov2/' });
+    cleanup.push(() => server.close());
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const url = (f: string) => `${server.url}assets/${f}`;
+    const asset = (re: RegExp) => fs.readdirSync(path.join(dir, 'assets')).find((f) => re.test(f))!;
+    const model = fixture('dinov2-tiny', 'model.onnx');
+
+    // The first deploy, used with the WASM backend (its runtime is cached), never with WebGPU.
+    await page.goto(`${server.url}?backend=wasm`);
+    await page.waitForFunction(() => crossOriginIsolated === true, null, { timeout: 60_000 });
+    await page.getByRole('status').waitFor();
+    await loadModelReady(page, [model]);
+    const oldWasm = asset(/^ort-wasm-simd-threaded-[\w-]{8}\.wasm$/);
+    const oldChunk = asset(/^Embedding3d-/);
+    await waitForCache(page, { cached: [url(oldWasm)] });
+
+    // A redeploy: the 3D view, its layout worker and both runtimes changed.
+    const renamed = redeploy(dir, [/^Embedding3d-/, /^layout\.worker-/, /^ort-wasm-simd-threaded/]);
+    const chunk = renamed.get(oldChunk)!;
+    // Marks the new chunk, to tell it from the old one when it runs.
+    fs.appendFileSync(path.join(dir, 'assets', chunk), '\nglobalThis.__deploy = 2;\n');
+    const newName = (re: RegExp) => [...renamed.values()].find((f) => re.test(f))!;
+    const asyncify = newName(/^ort-wasm-simd-threaded\.asyncify-/);
+    const webgpuBundle = newName(/^ort\.webgpu\.bundle/);
+    expect(webgpuBundle > asyncify).toBe(true); // the list is sorted by name
+
+    // One online visit, without opening the 3D view or loading a model.
+    await page.goto(`${server.url}?backend=wasm`);
+    await page.getByRole('status').waitFor();
+    expect(await page.locator(`script[src$="${newName(/^index-.*\.js$/)}"]`).count()).toBe(1);
+    await waitForCache(page, {
+      // The WebGPU bundle (`webgpuBundle`) can only come from the worker's pass over the build's
+      // list (no WebGPU here), which takes one file at a time in the list's order, where the
+      // bundle follows the WebGPU runtime: once it is in, the worker has passed that runtime.
+      cached: [...renamed.values()].filter((f) => f !== asyncify).map(url),
+      gone: [url(oldWasm), url(oldChunk)],
+    });
+    // The WebGPU runtime was never used: not downloaded.
+    expect(await page.evaluate((u) => caches.match(u).then(Boolean), url(asyncify))).toBe(false);
+
+    await context.setOffline(true);
+    server.down = true;
+    try {
+      await page.reload();
+      await page.getByRole('status').waitFor();
+      await page.getByRole('tab', { name: '3D view' }).click();
+      const view = page.getByRole('region', { name: '3D embedding' });
+      const unavailable = page.getByText('The 3D view could not be loaded');
+      await view.or(unavailable).waitFor();
+      expect(await unavailable.count()).toBe(0);
+      expect(await page.evaluate(() => (globalThis as { __deploy?: number }).__deploy)).toBe(2);
+      // And it works: the new runtime runs the model, and the view places the photos.
+      await loadModelReady(page, [model]);
+      await addImages(
+        page,
+        ['astronaut.png', 'chelsea.png', 'coffee.png'].map((n) => fixture(n)),
+      );
+      await page.waitForFunction(
+        () => /^3 images/.test(document.querySelector('.e3d-legend')?.textContent ?? ''),
+        null,
+        { timeout: 60_000 },
+      );
     } finally {
       await context.setOffline(false);
       server.down = false;

@@ -20,6 +20,7 @@ import {
   maxAbsDiff,
   waitForAlert,
   waitForStatus,
+  removeAll,
 } from './harness';
 
 const appUrl = inject('appUrl');
@@ -285,14 +286,14 @@ describe('retrieval', () => {
       fs.copyFileSync(f, g);
       return g;
     });
-    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await removeAll(page);
     await addImages(page, more.slice(0, 20));
     await page.getByRole('button', { name: 'Pause indexing' }).click();
-    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await removeAll(page);
     await addImages(page, more.slice(20, 22));
     for (const f of more.slice(20, 22))
       await page.getByRole('button', { name: `Find similar: ${path.basename(f)}` }).waitFor();
-    await page.getByRole('button', { name: /^Remove all/ }).click();
+    await removeAll(page);
   });
 
   it('imports an exported index into a fresh browser without running the model', async () => {
@@ -341,7 +342,7 @@ describe('retrieval', () => {
         .getByLabel('Model file', { exact: true })
         .setInputFiles([fixture('dinov2-tiny', 'model_fp16.onnx')]);
       await waitForStatus(p, /ready.*model_fp16\.onnx/);
-      await p.getByRole('button', { name: /^Remove all/ }).click();
+      await removeAll(p);
       await p.getByLabel('Import index').setInputFiles([...index, ...PHOTOS]);
       await p.getByText(/Imported features for 3 of 4 images/).waitFor();
       expect(await p.getByText('imported features (this session only: not stored)').count()).toBe(

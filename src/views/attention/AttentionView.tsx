@@ -12,6 +12,7 @@ import {
   type ColormapName,
 } from '../../store/attention';
 import { engine } from '../../store/controller';
+import type { AttentionResult } from '../../engine/protocol';
 import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { focusWhenShown } from '../../lib/focus';
@@ -190,6 +191,7 @@ export function AttentionView() {
 function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const a = useAttention();
   const mode = useApp((s) => s.settings.preprocess);
+  const model = useApp((s) => s.model.source ?? s.model.info?.fileName ?? null);
   const r = a.result!;
   const main = useRef<HTMLCanvasElement | null>(null);
   const n = r.rows * r.cols;
@@ -206,8 +208,22 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
       pushAlert({ kind: 'error', message: (e as Error).message, subject: entry.name });
     }
   };
-  const savePng = () =>
-    main.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention.png`));
+  // A saved map says what it shows (the maps on screen, so the result's layer and query, not
+  // the ones being computed), in its caption and in its file name.
+  const query = queryOf(r);
+  const caption = (what: string) => [
+    entry.name,
+    `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
+    ...(model ? [`Model: ${model}`] : []),
+  ];
+  const fileName = (kind: string) =>
+    `${stem(entry.name)}.${kind}.layer${r.layer + 1}.${query.file}.png`;
+  const savePng = () => {
+    if (!main.current) return;
+    captioned(main.current, caption(`mean over the ${r.heads} heads`))?.toBlob(
+      (b) => b && saveBlob(b, fileName('attention')),
+    );
+  };
   const heads = useRef<HTMLDivElement | null>(null);
   // Every head's map (and the registers'), as drawn, in one labelled sheet.
   const saveHeadsPng = () => {
@@ -216,7 +232,9 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
       maps,
       maps.map((c) => c.getAttribute('aria-label')?.split(':')[0] ?? ''),
     );
-    sheet?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.attention-heads.png`));
+    const what = r.registers > 0 ? 'each head, and the registers' : 'each head';
+    if (sheet)
+      captioned(sheet, caption(what))?.toBlob((b) => b && saveBlob(b, fileName('attention-heads')));
   };
   return (
     <>
@@ -381,6 +399,61 @@ function AttentionCanvas(p: CanvasProps) {
       }}
     />
   );
+}
+
+/** The query token of a result, for people (as on screen) and for a file name. */
+function queryOf(r: AttentionResult): { label: string; file: string } {
+  if (r.query === 0) return { label: 'CLS', file: 'cls' };
+  if (r.query <= r.registers) return { label: `register ${r.query}`, file: `register${r.query}` };
+  const patch = r.query - 1 - r.registers;
+  const [row, col] = [Math.floor(patch / r.cols) + 1, (patch % r.cols) + 1];
+  return { label: `patch (row ${row}, column ${col})`, file: `patch-r${row}-c${col}` };
+}
+
+/**
+ * `canvas` under a band of caption lines, each wrapped to the canvas's width (a long model URL
+ * has no spaces, so a word wider than the band is cut where it fills a line).
+ */
+function captioned(canvas: HTMLCanvasElement, lines: string[]): HTMLCanvasElement | null {
+  const out = document.createElement('canvas');
+  const ctx = out.getContext('2d');
+  if (!ctx) return null;
+  const font = '13px sans-serif';
+  const pad = 6;
+  const lineHeight = 17;
+  ctx.font = font;
+  const room = Math.max(1, canvas.width - 2 * pad);
+  const wrapped: string[] = [];
+  for (const line of lines) {
+    let cur = '';
+    for (const word of line.split(' ')) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (ctx.measureText(next).width <= room || !cur) cur = next;
+      else {
+        wrapped.push(cur);
+        cur = word;
+      }
+      while (ctx.measureText(cur).width > room && cur.length > 1) {
+        let fit = cur.length - 1;
+        while (fit > 1 && ctx.measureText(cur.slice(0, fit)).width > room) fit--;
+        wrapped.push(cur.slice(0, fit));
+        cur = cur.slice(fit);
+      }
+    }
+    wrapped.push(cur);
+  }
+  const band = wrapped.length * lineHeight + 2 * pad;
+  out.width = canvas.width;
+  out.height = canvas.height + band;
+  // (Resizing the canvas reset the context.)
+  ctx.fillStyle = '#111';
+  ctx.fillRect(0, 0, out.width, band);
+  ctx.fillStyle = '#ddd';
+  ctx.font = font;
+  ctx.textBaseline = 'top';
+  wrapped.forEach((l, i) => ctx.fillText(l, pad, pad + i * lineHeight + 2));
+  ctx.drawImage(canvas, 0, band);
+  return out;
 }
 
 /** Canvases side by side in rows of up to 6, each with its label above, on a dark sheet. */

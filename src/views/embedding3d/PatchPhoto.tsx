@@ -2,6 +2,7 @@ import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import type { PreprocessMode } from '../../engine/protocol';
 import type { ImageEntry } from '../../store/app-store';
 import { modelRegion, useImage } from '../shared/overlay';
+import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 
 export interface PatchPhotoHandle {
   /** Outlines one patch (the one hovered in the cloud), or none. Drawn without React. */
@@ -20,10 +21,14 @@ export interface PatchPhotoProps {
 
 const WIDTH = 280;
 
+const KEYS_HINT =
+  'Arrow keys move the patch cursor, Shift+arrows span a box, Enter lights up its patches in ' +
+  'the cloud, Escape clears.';
+
 /**
  * The photo beside the patch cloud: the part the model saw, with the hovered patch outlined.
  * Dragging on it brushes a rectangle of patches (their points light up in the cloud); a click
- * clears the brush.
+ * clears the brush. By keyboard: the patch keys span the box, Enter brushes it, Escape clears.
  */
 export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPhotoProps) {
   const base = useRef<HTMLCanvasElement | null>(null);
@@ -35,6 +40,28 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
     dragging: boolean;
   }>({ hover: null, brush: null, dragging: false });
   const height = Math.round((WIDTH * rows) / Math.max(1, cols));
+  const keys = usePatchKeys({
+    rows,
+    cols,
+    box: true,
+    hint: KEYS_HINT,
+    onPick: (from, to) => {
+      // The box's patch edges as a brush: exactly its patches have their centres inside.
+      const [r0, r1] = [Math.floor(from / cols), Math.floor(to / cols)].sort((a, b) => a - b);
+      const [c0, c1] = [from % cols, to % cols].sort((a, b) => a - b);
+      state.current.brush = {
+        x0: c0 / cols,
+        y0: r0 / rows,
+        x1: (c1 + 1) / cols,
+        y1: (r1 + 1) / rows,
+      };
+      drawOverlay();
+      onBrush(brushed());
+    },
+  });
+  // The overlay is drawn outside React (the hover comes through the handle): it reads the
+  // keyboard cursor from here.
+  const cursor = useRef({ cursor: keys.cursor, anchor: keys.anchor });
 
   const drawOverlay = () => {
     const c = over.current;
@@ -65,7 +92,15 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
       ctx.lineWidth = 1;
       ctx.strokeRect(col * cw - 1.5, r * ch - 1.5, cw + 3, ch + 3);
     }
+    drawPatchCursor(ctx, cursor.current, cols, cw, ch);
   };
+
+  useEffect(() => {
+    cursor.current = { cursor: keys.cursor, anchor: keys.anchor };
+    drawOverlay();
+    // drawOverlay reads refs only.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [keys.cursor, keys.anchor]);
 
   useImperativeHandle(handle, () => ({
     showPatch: (patch) => {
@@ -100,6 +135,13 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
       y: Math.min(1, Math.max(0, (e.clientY - r.top) / r.height)),
     };
   };
+  const patchAt = (p: { x: number; y: number }) =>
+    Math.min(rows - 1, Math.floor(p.y * rows)) * cols + Math.min(cols - 1, Math.floor(p.x * cols));
+  const clearBrush = () => {
+    state.current.brush = null;
+    drawOverlay();
+    onBrush(null);
+  };
 
   const brushed = (): number[] | null => {
     const b = state.current.brush;
@@ -127,6 +169,15 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
         height={height}
         role="img"
         aria-label={`Patches of ${entry.name}: drag to select a region`}
+        {...keys.handlers}
+        onKeyDown={(e) => {
+          // Escape clears the brush as a click does (and the cursor, as on every patch map).
+          if (e.key === 'Escape' && state.current.brush) {
+            e.preventDefault();
+            clearBrush();
+          }
+          keys.handlers.onKeyDown(e);
+        }}
         onPointerDown={(e) => {
           e.currentTarget.setPointerCapture(e.pointerId);
           const p = at(e);
@@ -142,14 +193,13 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
           drawOverlay();
           onBrush(brushed());
         }}
-        onPointerUp={() => {
+        onPointerUp={(e) => {
           state.current.dragging = false;
+          keys.pointed(patchAt(at(e)));
           const b = state.current.brush;
           // A click without a drag clears the brush.
           if (b && Math.abs(b.x1 - b.x0) < 0.01 && Math.abs(b.y1 - b.y0) < 0.01) {
-            state.current.brush = null;
-            drawOverlay();
-            onBrush(null);
+            clearBrush();
           } else {
             onBrush(brushed());
           }

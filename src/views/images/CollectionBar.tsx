@@ -21,11 +21,13 @@ export function CollectionBar() {
     <div className="collection-bar">
       <div className="row wrap">
         <small className="grow muted">
-          {storage.available
-            ? `Kept in this browser${storage.usage !== null ? `: ${formatBytes(storage.usage)} used` : ''}${
-                storage.quota ? ` of ${formatBytes(storage.quota)} available` : ''
-              }.`
-            : 'Browser storage is unavailable: the collection lasts for this session only.'}
+          {storage.saving > 0
+            ? `Storing ${storage.saving} image${storage.saving === 1 ? '' : 's'} in this browser: leaving the page now would lose ${storage.saving === 1 ? 'it' : 'them'}.`
+            : storage.available
+              ? `Kept in this browser${storage.usage !== null ? `: ${formatBytes(storage.usage)} used` : ''}${
+                  storage.quota ? ` of ${formatBytes(storage.quota)} available` : ''
+                }.`
+              : 'Browser storage is unavailable: the collection lasts for this session only.'}
         </small>
         <button type="button" disabled={done === 0} onClick={() => void exportCollectionIndex()}>
           Export index

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { IndexingProgress } from './IndexingProgress';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
@@ -57,18 +57,7 @@ export function ImagesPanel() {
         <button type="button" onClick={() => void addSampleImages()}>
           Try sample images
         </button>
-        {count > 0 && (
-          <button
-            type="button"
-            onClick={(e) => {
-              // The button goes with the images: focus stays in the row, on the button before it.
-              (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus();
-              clearImages();
-            }}
-          >
-            Remove all ({count})
-          </button>
-        )}
+        {count > 0 && <RemoveAll count={count} />}
       </div>
       <small>Or drop images, a folder or a model anywhere on the page.</small>
       <UrlForm
@@ -86,11 +75,16 @@ export function ImagesPanel() {
           value={settings.preprocess}
           onChange={(e) => updateSettings({ preprocess: e.target.value as PreprocessMode })}
         >
-          <option value="dense">dense: whole image, short side = resolution</option>
-          <option value="classifier">
-            classifier: 256 bicubic, centre crop 224 (Hugging Face)
-          </option>
+          {/* Short enough to show in full in the side panel of a phone 320 px wide (a select
+              cannot wrap its text): what each mode does is spelled out below. */}
+          <option value="dense">dense: whole image</option>
+          <option value="classifier">classifier: Hugging Face</option>
         </select>
+        <small>
+          {settings.preprocess === 'dense'
+            ? 'Short side = resolution, aspect ratio kept.'
+            : 'Shortest edge 256 (bicubic), centre crop 224, as the Hugging Face processor.'}
+        </small>
       </label>
       <label className="field">
         <span>Resolution</span>
@@ -119,5 +113,62 @@ export function ImagesPanel() {
         </select>
       </label>
     </section>
+  );
+}
+
+/**
+ * Remove all asks first: one click would otherwise throw away a collection that took hours to
+ * index, with no undo. Focus goes to "Keep them" (the safe answer) and Escape means the same.
+ */
+function RemoveAll({ count }: { count: number }) {
+  const [asking, setAsking] = useState(false);
+  const keepRef = useRef<HTMLButtonElement>(null);
+  const askRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) keepRef.current?.focus();
+  }, [asking]);
+  const keep = () => {
+    setAsking(false);
+    // Back to the button that asked, once it is drawn again.
+    requestAnimationFrame(() => askRef.current?.focus());
+  };
+  if (!asking) {
+    return (
+      <button ref={askRef} type="button" onClick={() => setAsking(true)}>
+        Remove all ({count})
+      </button>
+    );
+  }
+  return (
+    <span
+      className="row confirm"
+      role="group"
+      aria-label="Confirm removing all images"
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape') return;
+        e.stopPropagation();
+        keep();
+      }}
+    >
+      <span>
+        Remove all {count} image{count === 1 ? '' : 's'} and their stored features?
+      </span>
+      <button
+        type="button"
+        onClick={(e) => {
+          // The group goes with the images: focus stays in the row, on the button before it.
+          (
+            e.currentTarget.closest('.confirm')?.previousElementSibling as HTMLElement | null
+          )?.focus();
+          setAsking(false);
+          clearImages();
+        }}
+      >
+        Remove them
+      </button>
+      <button ref={keepRef} type="button" onClick={keep}>
+        Keep them
+      </button>
+    </span>
   );
 }

@@ -39,6 +39,7 @@ export function PatchCanvas(p: PatchCanvasProps) {
   const keys = usePatchKeys({
     rows,
     cols,
+    box: Boolean(p.onBox),
     onMove: p.onPatchHover,
     onPick: (from, to) => p.onBox?.(from, to),
   });

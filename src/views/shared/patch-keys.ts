@@ -1,12 +1,16 @@
 /**
  * Picking patches by keyboard on a patch canvas: the canvas takes focus, arrow keys move a patch
  * cursor (Home/End: row start/end; PageUp/PageDown: first/last row), Enter or Space picks the
- * cursor's patch, Shift+arrows span a box from where the cursor was, Escape drops the cursor.
+ * cursor's patch, Escape drops the cursor. Where the pointer drags a box (`box`), Shift+arrows
+ * span one from where the cursor was; elsewhere Shift+arrows move as the arrows do, so the
+ * keyboard never draws a box that Enter would not pick.
  * The pointer is not needed for anything a patch canvas does.
  */
 import { useState } from 'react';
 
 export const PATCH_KEYS_HINT =
+  'Arrow keys move the patch cursor, Enter picks the patch, Escape clears.';
+export const PATCH_BOX_KEYS_HINT =
   'Arrow keys move the patch cursor, Enter picks the patch, Shift+arrows span a box, Escape clears.';
 
 /** The patch `key` moves `cursor` to (row-major), or null when the key does not move it. */
@@ -59,9 +63,13 @@ export interface PatchKeys {
 export function usePatchKeys(p: {
   rows: number;
   cols: number;
+  /** Shift+arrows span a box (only where the view picks a box: the pointer drags one too). */
+  box?: boolean;
+  /** The keys as described to assistive technology (the default names those this hook has). */
+  hint?: string;
   /** The cursor moved (or left: null). */
   onMove?: (patch: number | null) => void;
-  /** Enter or Space: the patch, or the box from `from` to `to`. */
+  /** Enter or Space: the patch, or the box from `from` to `to` (`from === to` without `box`). */
   onPick: (from: number, to: number) => void;
 }): PatchKeys {
   const [cursor, setCursor] = useState<number | null>(null);
@@ -82,7 +90,7 @@ export function usePatchKeys(p: {
     },
     handlers: {
       tabIndex: 0,
-      'aria-description': PATCH_KEYS_HINT,
+      'aria-description': p.hint ?? (p.box ? PATCH_BOX_KEYS_HINT : PATCH_KEYS_HINT),
       // A cursor shows on keyboard focus only: a click focuses the canvas too, and a cursor put
       // at the centre then would draw there and be picked by a later Enter, not the clicked patch.
       onFocus: (e) => {
@@ -122,7 +130,7 @@ export function usePatchKeys(p: {
           move(here);
           return;
         }
-        if (e.shiftKey) setAnchor(anchor ?? here);
+        if (e.shiftKey && p.box) setAnchor(anchor ?? here);
         else setAnchor(null);
         move(next);
       },
