@@ -34,7 +34,7 @@ export function ImagesPanel() {
           }}
         />
       </label>
-      <div className="row">
+      <div className="row wrap">
         <button type="button" onClick={() => folderRef.current?.click()}>
           Add folder
         </button>
