@@ -191,7 +191,7 @@ export function AttentionView() {
 function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const a = useAttention();
   const mode = useApp((s) => s.settings.preprocess);
-  const model = useApp((s) => s.model.source ?? s.model.info?.fileName ?? null);
+  const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
   const r = a.result!;
   const main = useRef<HTMLCanvasElement | null>(null);
   const n = r.rows * r.cols;
@@ -399,6 +399,20 @@ function AttentionCanvas(p: CanvasProps) {
       }}
     />
   );
+}
+
+/**
+ * The model as a saved image may name it: a URL without its query or fragment, which can hold a
+ * signed link's token that should not travel with a picture.
+ */
+function shareable(source: string | null): string | null {
+  if (!source || !/^https?:/i.test(source)) return source;
+  try {
+    const u = new URL(source);
+    return u.origin + u.pathname;
+  } catch {
+    return source;
+  }
 }
 
 /** The query token of a result, for people (as on screen) and for a file name. */
