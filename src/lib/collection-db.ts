@@ -81,10 +81,6 @@ export function isQuotaError(e: unknown): boolean {
  */
 export const STORAGE_FULL = 'Browser storage is full';
 
-export async function putImage(image: StoredImage): Promise<void> {
-  await (await collectionDb()).put('images', image);
-}
-
 /**
  * Stores several images in one transaction: all of them or, on any failure (a full storage), none.
  * Fewer transactions write a large batch sooner, so less of it is at stake if the page closes.

@@ -12,7 +12,6 @@ import {
   getMeta,
   isQuotaError,
   listImages,
-  putImage,
   putImages,
   putMeta,
   STORAGE_FULL,
@@ -79,16 +78,16 @@ function storageFailed(what: string, e: unknown): void {
 const BATCH_IMAGES = 16;
 const BATCH_BYTES = 32 * 1024 * 1024;
 
-function batches<T extends { file: Blob }>(entries: T[]): T[][] {
-  const out: T[][] = [];
+function batches(images: StoredImage[]): StoredImage[][] {
+  const out: StoredImage[][] = [];
   let bytes = Infinity;
-  for (const en of entries) {
-    if (bytes + en.file.size > BATCH_BYTES || out.at(-1)!.length >= BATCH_IMAGES) {
+  for (const im of images) {
+    if (bytes + im.blob.size > BATCH_BYTES || out.at(-1)!.length >= BATCH_IMAGES) {
       out.push([]);
       bytes = 0;
     }
-    out.at(-1)!.push(en);
-    bytes += en.file.size;
+    out.at(-1)!.push(im);
+    bytes += im.blob.size;
   }
   return out;
 }
@@ -102,11 +101,10 @@ export async function saveImages(entries: ImageEntry[]): Promise<void> {
   const clearsAtStart = clears;
   const removed = (id: string) => removedIds.has(id) || clears !== clearsAtStart;
   // Orders are taken now, in the pick's order: another pick saved meanwhile comes after it.
-  const records = entries.map((en): StoredImage & { file: Blob } => ({
+  const records = entries.map((en): StoredImage => ({
     id: en.id,
     name: en.name,
     blob: en.file,
-    file: en.file,
     lastModified: en.file.lastModified,
     order: order++,
     ...(en.folder ? { folder: en.folder } : {}),
@@ -117,7 +115,7 @@ export async function saveImages(entries: ImageEntry[]): Promise<void> {
   try {
     for (const batch of batches(records)) {
       const todo = batch.filter((r) => !removed(r.id));
-      const full = await writeBatch(todo.map(({ file: _, ...r }) => r));
+      const full = await writeBatch(todo);
       // Removed while it was written: the removal's delete may have run first, so delete again.
       const late = todo.filter((r) => removed(r.id)).map((r) => r.id);
       if (late.length > 0) await deleteImages(late).catch(() => undefined);
@@ -145,7 +143,6 @@ export async function saveImages(entries: ImageEntry[]): Promise<void> {
  * full storage refused (the rest are not tried), or null.
  */
 async function writeBatch(images: StoredImage[]): Promise<number | null> {
-  if (images.length === 0) return null;
   if (images.length > 1) {
     try {
       await putImages(images);
@@ -156,7 +153,7 @@ async function writeBatch(images: StoredImage[]): Promise<number | null> {
   }
   for (const [i, im] of images.entries()) {
     try {
-      await putImage(im);
+      await putImages([im]);
     } catch (e) {
       if (isQuotaError(e)) return i;
       storageFailed(im.name, e);
