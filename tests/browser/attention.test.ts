@@ -74,7 +74,7 @@ describe.each([
       await page.getByRole('img', { name: `Attention map: ${name}` }).waitFor();
       const t = 1 + registers + (h / 14) * (w / 14);
       const got = await downloadNpy(page, `Download attention: ${name}`);
-      expect(got.name).toBe(`${model}-${kase}.attention.npy`);
+      expect(got.name).toBe(`${model}-${kase}.attention.layer4.npy`);
       expect(got.shape).toEqual([4, t, t]);
       const want = readF32(fixture(model, `${kase}.last_attention.f32`));
       expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-4);
@@ -89,6 +89,7 @@ describe.each([
         { timeout: 180_000 },
       );
       const first = await downloadNpy(page, `Download attention: ${name}`);
+      expect(first.name).toBe(`${model}-${kase}.attention.layer1.npy`);
       expect(first.shape).toEqual([4, t, t]);
       for (let r = 0; r < 4 * t; r += 37) {
         const sum = first.data.subarray(r * t, (r + 1) * t).reduce((a, b) => a + b, 0);

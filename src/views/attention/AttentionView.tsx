@@ -12,12 +12,12 @@ import {
   type ColormapName,
 } from '../../store/attention';
 import { engine } from '../../store/controller';
-import type { AttentionResult } from '../../engine/protocol';
 import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { focusWhenShown } from '../../lib/focus';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { ImageSelect } from '../shared/ImageSelect';
+import { attentionStatus, queryName } from './status-line';
 
 /** Where the model looks: CLS (or a clicked patch) attention per head, the head mean, registers. */
 export function AttentionView() {
@@ -51,13 +51,6 @@ export function AttentionView() {
   const r = a.result?.imageId === entry.id ? a.result : null;
   // The maps shown while another layer (or patch) computes are marked as out of date.
   const stale = r !== null && (a.computing || r.layer !== wanted);
-  const queryLabel =
-    a.query === 0
-      ? 'CLS'
-      : r
-        ? `patch (row ${Math.floor((a.query - 1 - r.registers) / r.cols) + 1}, column ${((a.query - 1 - r.registers) % r.cols) + 1})`
-        : 'patch';
-
   return (
     <section aria-label="Attention" aria-busy={a.computing} className="attention-view">
       <div className="toolbar">
@@ -150,22 +143,7 @@ export function AttentionView() {
         </p>
       )}
       <p className="muted" aria-live="polite">
-        {stale
-          ? r.layer !== wanted
-            ? `Computing Layer ${wanted + 1}… (the maps below are Layer ${r.layer + 1}) · `
-            : 'Computing… · '
-          : ''}
-        {r
-          ? `Layer ${r.layer + 1} of ${r.layers}, ${r.heads} heads, attention of ${queryLabel}` +
-            (r.registers > 0
-              ? ` · ${(r.massToRegisters * 100).toFixed(1)}% of all attention goes to the ${r.registers} registers`
-              : '') +
-            (a.query !== 0
-              ? ''
-              : ' · click a patch (or use the arrow keys and Enter on the map) to see its attention')
-          : a.computing
-            ? 'Computing attention…'
-            : ''}
+        {attentionStatus({ shown: r, computing: a.computing, layer: wanted, query: a.query })}
       </p>
       {a.query !== 0 && (
         <button
@@ -203,14 +181,15 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         what: 'attention',
         layer: r.layer,
       }).promise;
-      saveBlob(new Blob([out.bytes]), `${stem(entry.name)}.attention.npy`);
+      // Every query's rows of this layer: the file names the layer (not a query).
+      saveBlob(new Blob([out.bytes]), `${stem(entry.name)}.attention.layer${r.layer + 1}.npy`);
     } catch (e) {
       pushAlert({ kind: 'error', message: (e as Error).message, subject: entry.name });
     }
   };
   // A saved map says what it shows (the maps on screen, so the result's layer and query, not
   // the ones being computed), in its caption and in its file name.
-  const query = queryOf(r);
+  const query = queryName(r.query, r);
   const caption = (what: string) => [
     entry.name,
     `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
@@ -413,15 +392,6 @@ function shareable(source: string | null): string | null {
   } catch {
     return source;
   }
-}
-
-/** The query token of a result, for people (as on screen) and for a file name. */
-function queryOf(r: AttentionResult): { label: string; file: string } {
-  if (r.query === 0) return { label: 'CLS', file: 'cls' };
-  if (r.query <= r.registers) return { label: `register ${r.query}`, file: `register${r.query}` };
-  const patch = r.query - 1 - r.registers;
-  const [row, col] = [Math.floor(patch / r.cols) + 1, (patch % r.cols) + 1];
-  return { label: `patch (row ${row}, column ${col})`, file: `patch-r${row}-c${col}` };
 }
 
 /**
