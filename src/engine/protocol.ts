@@ -337,7 +337,17 @@ export interface ImportFeaturesRequest {
   persist: boolean;
 }
 
+/**
+ * The files the worker has fetched (its runtime's scripts and WebAssembly), for the page to hand
+ * to the service worker's offline cache: a worker started before the service worker controlled
+ * the page fetched them past it.
+ */
+export interface FetchedFilesRequest {
+  type: 'fetchedFiles';
+}
+
 export type RequestBody =
+  | FetchedFilesRequest
   | ImportFeaturesRequest
   | LoadModelRequest
   | EmbedRequest
@@ -451,6 +461,7 @@ export interface ResultMap {
   exportIndex: IndexExportResult;
   descriptors: DescriptorsResult;
   patchPoints: PatchPointsResult;
+  fetchedFiles: { urls: string[] };
 }
 
 export type ResultFor<T extends RequestBody['type']> = ResultMap[T];

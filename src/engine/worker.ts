@@ -238,6 +238,8 @@ async function handle(
       return exportIndex(features, memory, msg);
     case 'importFeatures':
       return { result: await importFeatures(msg) };
+    case 'fetchedFiles':
+      return { result: { urls: performance.getEntriesByType('resource').map((e) => e.name) } };
   }
 }
 

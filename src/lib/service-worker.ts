@@ -48,20 +48,41 @@ export function registerServiceWorker(): void {
  * left out here too.
  */
 function cacheShell(worker: ServiceWorker | null, scope: string): void {
-  const post = () => {
-    const urls = [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)];
-    worker?.postMessage({
-      type: 'cache-shell',
-      urls: urls.filter(
-        (u) =>
-          u.startsWith(scope) &&
-          (!u.startsWith(`${scope}models/`) || u === `${scope}models/manifest.json`),
-      ),
-    });
-  };
+  const post = () =>
+    postShell(worker, scope, [
+      location.href,
+      ...performance.getEntriesByType('resource').map((e) => e.name),
+    ]);
   post();
   // Once more a little later: the engine worker, started on the first render, is not among the
   // resource timings; the service worker finds it among its clients once its script has loaded.
   // What is cached already is skipped, so twice costs nothing.
   setTimeout(post, 5000);
+}
+
+function postShell(worker: ServiceWorker | null, scope: string, urls: string[]): void {
+  worker?.postMessage({
+    type: 'cache-shell',
+    urls: urls.filter(
+      (u) =>
+        u.startsWith(scope) &&
+        (!u.startsWith(`${scope}models/`) || u === `${scope}models/manifest.json`),
+    ),
+  });
+}
+
+/**
+ * The files the engine worker fetched once a model is loaded (the runtime's WebAssembly, 14 or 27
+ * MB, which the service worker otherwise fetches ahead only to replace an older copy), for the
+ * offline cache. On a host that sends the isolation headers there is no reload on the first visit,
+ * so the engine worker, started before the service worker controlled the page, fetched them past
+ * it: without this, the runtime would only be cached on the second visit. Cached ones are skipped.
+ */
+export function cacheFetchedFiles(urls: string[]): void {
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  const scope = new URL('./', document.baseURI).href;
+  void navigator.serviceWorker.ready.then(
+    (registration) => postShell(registration.active, scope, urls),
+    () => {},
+  );
 }

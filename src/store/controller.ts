@@ -7,6 +7,7 @@ import { EngineClient } from '../engine/client';
 import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../engine/protocol';
 import { STORAGE_FULL } from '../lib/collection-db';
 import { ExplorerError } from '../lib/errors';
+import { cacheFetchedFiles } from '../lib/service-worker';
 import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
 import {
@@ -124,6 +125,11 @@ export async function loadModel(
     });
     for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
     recomputeAll();
+    // The runtime this model runs on, for the offline copy of the app (see cacheFetchedFiles).
+    void e.call({ type: 'fetchedFiles' }).promise.then(
+      (f) => cacheFetchedFiles(f.urls),
+      () => {},
+    );
     return true;
   } catch (err) {
     if (loadCall !== call.id) return false;

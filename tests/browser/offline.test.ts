@@ -185,6 +185,14 @@ describe('offline', () => {
     await waitForCache(page, {
       cached: [server.url, `${server.url}models/manifest.json`, ...assets],
     });
+    // A model loaded on this first visit: the runtime it ran on is kept for offline use too,
+    // although the engine worker fetched it before the service worker controlled anything.
+    const model = fixture('dinov2-tiny', 'model.onnx');
+    await loadModelReady(page, [model]);
+    const wasm = fs
+      .readdirSync(path.join(dir, 'assets'))
+      .find((f) => /^ort-wasm-simd-threaded-[\w-]{8}\.wasm$/.test(f))!;
+    await waitForCache(page, { cached: [`${server.url}assets/${wasm}`] });
 
     await context.setOffline(true);
     server.down = true;
@@ -194,6 +202,13 @@ describe('offline', () => {
       expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
       // The site's models are listed offline too (the manifest is cached; the models are not).
       await page.getByRole('button', { name: 'Load tiny/model.onnx' }).waitFor();
+      // The model from disk runs on the cached runtime, and indexes a photo.
+      await loadModelReady(page, [model]);
+      await addImages(page, [fixture('chelsea.png')]);
+      await page.getByRole('tab', { name: 'Collection' }).click();
+      await page
+        .getByRole('button', { name: 'Download features: chelsea.png' })
+        .waitFor({ timeout: 60_000 });
       // Another query string is the same page.
       await page.goto(`${server.url}?view=pca`);
       await page.getByRole('button', { name: 'Try sample images' }).waitFor();
