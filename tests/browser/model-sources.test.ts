@@ -29,10 +29,23 @@ describe('model sources', () => {
     fs.writeFileSync(
       path.join(distDir, 'models', 'manifest.json'),
       JSON.stringify({
-        models: ['tiny', 'slow'].map((id) => ({
-          id,
-          variants: [{ file: 'model.onnx', bytes, dataFiles: [] }],
-        })),
+        models: [
+          ...['tiny', 'slow'].map((id) => ({
+            id,
+            variants: [{ file: 'model.onnx', bytes, dataFiles: [] }],
+          })),
+          // Listed only (never downloaded here): a graph of 2 MiB with 10 MiB of weights beside.
+          {
+            id: 'big',
+            variants: [
+              {
+                file: 'model.onnx',
+                bytes: 2 * 2 ** 20,
+                dataFiles: [{ file: 'model.onnx_data', bytes: 10 * 2 ** 20 }],
+              },
+            ],
+          },
+        ],
       }),
     );
     // A real-size graph whose weights file is far too short (a download that stopped early).
@@ -55,6 +68,19 @@ describe('model sources', () => {
     expect(status).toContain('wasm');
     await page.getByText('Cached models (1)').click();
     expect(await page.getByText(/models\/tiny\/model\.onnx/).count()).toBeGreaterThan(0);
+  });
+
+  it("says what a link to one of the site's models downloads, its weights included", async () => {
+    const url = new URL('models/big/model.onnx', appUrl).href;
+    const other = await openApp(browser, appUrl, `?backend=wasm&model=${encodeURIComponent(url)}`);
+    try {
+      const dialog = other.getByRole('dialog');
+      // From the site's manifest: the graph's 2 MB and the weights file's 10.
+      await dialog.getByText('(12 MB with its weights)').waitFor();
+      await dialog.getByRole('button', { name: 'Not now' }).click();
+    } finally {
+      await other.context().close();
+    }
   });
 
   it('loads it from the browser cache on the next visit', async () => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../lib/files';
+import { listLocalModels, siteModelBytes } from '../../model/local-models';
 import { focusAfter } from '../../lib/focus';
 import { useApp } from '../../store/app-store';
 import { acceptLinkModel, declineLinkModel, describeLinkModel } from '../../store/link';
@@ -36,9 +37,11 @@ export function LinkModelDialog() {
       <h2 id="link-model-title">Load the model from this link?</h2>
       <p>
         The link asks to download <strong>{d.label}</strong> from <strong>{d.host}</strong> (
-        {size !== null
-          ? `${formatBytes(size)}, more if its weights are in a separate file`
-          : d.size}
+        {size === null
+          ? d.size
+          : size.whole
+            ? `${formatBytes(size.bytes)}${size.dataFiles > 0 ? ' with its weights' : ''}`
+            : `${formatBytes(size.bytes)}, more if its weights are in a separate file`}
         ).
       </p>
       <p className="muted ellipsis" title={d.url}>
@@ -64,23 +67,36 @@ function answer(dialog: HTMLElement | null, act: () => void): void {
 }
 
 /**
- * The size of a file at `url` from a HEAD request (its Content-Length), or null when the server
- * does not say (or refuses: no CORS, offline). Nothing is downloaded.
+ * What downloading `url` costs: for one of this site's models, its graph and weights files as the
+ * site's manifest lists them (`whole`); otherwise the file's size from a HEAD request (its
+ * Content-Length), the graph only. Null when neither says (no CORS, offline). Nothing is
+ * downloaded.
  */
-function useRemoteSize(url: string | null): number | null {
-  const [size, setSize] = useState<{ url: string; bytes: number } | null>(null);
+function useRemoteSize(
+  url: string | null,
+): { bytes: number; dataFiles: number; whole: boolean } | null {
+  const [size, setSize] = useState<{
+    url: string;
+    bytes: number;
+    dataFiles: number;
+    whole: boolean;
+  } | null>(null);
   useEffect(() => {
     if (!url) return;
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), 5000);
-    fetch(url, { method: 'HEAD', signal: ac.signal })
-      .then((r) => {
-        const n = Number(r.headers.get('content-length'));
-        if (r.ok && Number.isFinite(n) && n > 0) setSize({ url, bytes: n });
-      })
+    void (async () => {
+      const site = siteModelBytes(url, await listLocalModels());
+      if (ac.signal.aborted) return;
+      if (site) return setSize({ url, ...site, whole: true });
+      const r = await fetch(url, { method: 'HEAD', signal: ac.signal });
+      const n = Number(r.headers.get('content-length'));
+      if (r.ok && Number.isFinite(n) && n > 0)
+        setSize({ url, bytes: n, dataFiles: 0, whole: false });
+    })()
       .catch(() => {})
       .finally(() => clearTimeout(timer));
     return () => ac.abort();
   }, [url]);
-  return size && size.url === url ? size.bytes : null;
+  return size && size.url === url ? size : null;
 }
