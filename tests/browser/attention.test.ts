@@ -175,4 +175,31 @@ describe('attention view', () => {
       await browser.close();
     }
   });
+
+  it("marks the clicked patch on the heads' maps, not on the registers' own", async () => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await openApp(browser, appUrl, '?backend=wasm');
+      await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
+      await addImages(page, [fixture('chelsea.png')]);
+      await page.getByRole('tab', { name: 'Attention' }).click();
+      const map = page.getByRole('img', { name: 'Attention map: chelsea.png' });
+      await map.waitFor({ timeout: 120_000 });
+      await map.click({ position: { x: 5, y: 5 } });
+      await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+      await idle(page);
+      /** The pixel on the first patch's left edge, where the cyan outline goes. */
+      const edge = (name: string) =>
+        page
+          .getByRole('img', { name: `${name} attention: chelsea.png` })
+          .evaluate((c: HTMLCanvasElement) =>
+            Array.from(c.getContext('2d')!.getImageData(0, 7, 1, 1).data),
+          );
+      const cyan = ([r, g, b]: number[]) => r < 60 && g > 200 && b > 200;
+      expect(cyan(await edge('Head 1'))).toBe(true);
+      for (const k of [1, 2, 3, 4]) expect(cyan(await edge(`Register ${k}`))).toBe(false);
+    } finally {
+      await browser.close();
+    }
+  });
 });

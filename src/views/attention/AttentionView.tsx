@@ -211,7 +211,10 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
       maps,
       maps.map((c) => c.getAttribute('aria-label')?.split(':')[0] ?? ''),
     );
-    const what = r.registers > 0 ? 'each head, and the registers' : 'each head';
+    const what =
+      r.registers > 0
+        ? "each head; the registers' maps are their own attention, the same for every query"
+        : 'each head';
     if (sheet)
       captioned(sheet, caption(what))?.toBlob((b) => b && saveBlob(b, fileName('attention-heads')));
   };
@@ -273,6 +276,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
                     label={`Register ${k + 1} attention: ${entry.name}`}
                     mode={mode}
                     contour={false}
+                    marked={false}
                   />
                   <small>Register {k + 1}</small>
                 </li>
@@ -294,16 +298,22 @@ interface CanvasProps {
   onPatch?: (patchIndex: number) => void;
   /** Patches can be picked by keyboard here (once per view: the heads repeat the main map). */
   keyboard?: boolean;
+  /**
+   * The queried patch is outlined (default). Not on the registers' maps: those are the registers'
+   * own rows, the same whatever the query.
+   */
+  marked?: boolean;
   canvasRef?: (el: HTMLCanvasElement | null) => void;
 }
 
 function AttentionCanvas(p: CanvasProps) {
   const ref = useRef<HTMLCanvasElement | null>(null);
   const img = useImage(isTensorFile(p.entry) ? null : p.entry.url);
-  const { colormap, opacity, smooth, keep, result, query } = useAttention();
+  const { colormap, opacity, smooth, keep, result } = useAttention();
   const r = result!;
-  // The clicked patch whose attention is shown (null for CLS), marked on every map.
-  const queried = query > r.registers ? query - 1 - r.registers : null;
+  // The patch whose attention these maps show (null for CLS or a register): the result's own
+  // query, not one clicked since and still computing.
+  const queried = p.marked !== false && r.query > r.registers ? r.query - 1 - r.registers : null;
   const keys = usePatchKeys({ rows: r.rows, cols: r.cols, onPick: (_, to) => p.onPatch?.(to) });
   const { cursor, anchor } = keys;
   useEffect(() => {
