@@ -250,6 +250,9 @@ export function addImages(
  */
 export function addFolderFiles(files: File[]): void {
   const usable = (f: File) => isImageFile(f) || isTensorFile(f);
+  // Hidden files (.DS_Store, macOS's ._photo.jpg beside each photo, .gitkeep) are nobody's
+  // pictures: left out without a word.
+  files = files.filter((f) => !f.name.startsWith('.'));
   const skipped = files.filter((f) => !usable(f));
   if (skipped.length > 0) {
     pushAlert({
@@ -463,7 +466,10 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
   if (!entry) return;
   try {
     const r = await engine().call({ type: 'export', imageId, what }).promise;
-    const name = what === 'features' ? `${stem(entry.name)}.npy` : `${stem(entry.name)}.input.npy`;
+    const base = stem(entry.name);
+    // A model input's own name ends in .npy: `<stem>.npy` would save its features under it.
+    const features = isTensorFile(entry) ? `${base}.features.npy` : `${base}.npy`;
+    const name = what === 'features' ? features : `${base}.input.npy`;
     saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);
   } catch (err) {
     const ex = err as ExplorerError;

@@ -5,7 +5,7 @@
  */
 import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
 import type { ExplorerError } from '../lib/errors';
-import { isImageFile, nameList, saveBlob } from '../lib/files';
+import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy } from '../lib/npy';
 import { patchImage, pushAlert, useApp } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
@@ -165,6 +165,92 @@ export function manifestProblem(m: unknown): string | null {
   return null;
 }
 
+/** What a .npy file's header says: enough to tell the index's features from a model input. */
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+}
+
+const NPY_MAGIC = '\x93NUMPY';
+
+/**
+ * Reads a .npy file's header alone (format as in lib/npy.ts): the features file can be hundreds of
+ * MB, and a collection's model inputs need not be read at all to see that they are not it. Null
+ * when the file is not an NPY file.
+ */
+export async function readNpyHeader(file: Blob): Promise<NpyHeader | null> {
+  const lead = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  if (lead.length < 10 || String.fromCharCode(...lead.subarray(0, 6)) !== NPY_MAGIC) return null;
+  const view = new DataView(lead.buffer);
+  const major = lead[6];
+  if (![1, 2, 3].includes(major)) return null;
+  const start = major === 1 ? 10 : 12;
+  const length = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const header = new TextDecoder().decode(await file.slice(start, start + length).arrayBuffer());
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || shapeText === undefined) return null;
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map((s) => Number(s.replace(/L$/, '')));
+  return { descr, shape };
+}
+
+/** The features the manifest describes: float32 [rows, dim], rows reaching past every entry. */
+function fitsManifest(h: NpyHeader | null, want: { rows: number; dim: number }): boolean {
+  return (
+    h !== null &&
+    h.descr === '<f4' &&
+    h.shape.length === 2 &&
+    h.shape[1] === want.dim &&
+    h.shape[0] >= want.rows
+  );
+}
+
+/** Which picked .npy holds the features, or why none can be told (see findFeaturesFile). */
+export type FeaturesPick<F> = { file: F } | { problem: 'none' | 'several'; candidates: F[] };
+
+/**
+ * Which of the picked .npy files holds the index's features. A collection's model inputs are .npy
+ * files too, so the first one picked may be an input: by the name the manifest records, else the
+ * export's default name, else the one whose header fits the manifest (a renamed download, such as
+ * "collection.features (1).npy"). A lone .npy that fits nothing is still taken as the features, so
+ * that the shape check names it and says what it holds.
+ */
+export async function findFeaturesFile<F extends { name: string }>(
+  npys: F[],
+  recorded: unknown,
+  want: { rows: number; dim: number },
+  header: (f: F) => Promise<NpyHeader | null>,
+): Promise<FeaturesPick<F>> {
+  for (const name of [recorded, INDEX_NPY]) {
+    const named = typeof name === 'string' ? npys.find((f) => f.name === name) : undefined;
+    if (named) return { file: named };
+  }
+  const headers = await Promise.all(npys.map((f) => header(f).catch(() => null)));
+  const fits = npys.filter((_, k) => fitsManifest(headers[k], want));
+  if (fits.length === 1) return { file: fits[0] };
+  if (fits.length === 0 && npys.length === 1) return { file: npys[0] };
+  return fits.length === 0
+    ? { problem: 'none', candidates: npys }
+    : { problem: 'several', candidates: fits };
+}
+
+/** The refusal when the features file cannot be told among the picked .npy files. */
+export function featuresPickMessage(
+  json: string,
+  pick: { problem: 'none' | 'several'; candidates: { name: string }[] },
+  want: { rows: number; dim: number; file: string },
+): string {
+  const names = nameList(pick.candidates.map((f) => f.name));
+  const features = `the float32 [${want.rows}, ${want.dim}] features that ${json} describes`;
+  return pick.problem === 'none'
+    ? `None of the picked .npy files (${names}) holds ${features}. Pick ${want.file} of the same export together with ${json} (and the images).`
+    : `${names} could each be ${features}. Pick only the one that came with ${json} (${want.file}), and the images.`;
+}
+
 /**
  * Imports an index: the manifest and the .npy, picked together, optionally with the images. The
  * entries are matched to collection images (and to the picked images, which are added) by folder
@@ -173,8 +259,8 @@ export function manifestProblem(m: unknown): string | null {
  */
 export async function importCollectionIndex(files: File[]): Promise<void> {
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-  const npy = files.find((f) => f.name.toLowerCase().endsWith('.npy'));
-  if (!json || !npy) {
+  const npys = files.filter(isTensorFile);
+  if (!json || npys.length === 0) {
     refuse(
       files[0]?.name ?? 'Import index',
       `Pick the index's manifest (${INDEX_JSON}) and its features (${INDEX_NPY}) together, and the images if they are not in the collection yet.`,
@@ -201,6 +287,15 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     refuse(json.name, `${json.name} cannot be imported: ${problem}.`);
     return;
   }
+  const end = Math.max(0, ...manifest.images.map((i) => i.token_start + i.token_count));
+  const want = { rows: end, dim: manifest.model.dim };
+  const pick = await findFeaturesFile(npys, manifest.features.file, want, readNpyHeader);
+  if (!('file' in pick)) {
+    const file = typeof manifest.features.file === 'string' ? manifest.features.file : INDEX_NPY;
+    refuse(json.name, featuresPickMessage(json.name, pick, { ...want, file }));
+    return;
+  }
+  const npy = pick.file;
   let data: Float32Array;
   let shape: number[];
   try {
@@ -213,7 +308,6 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     return;
   }
   const dim = shape[1];
-  const end = Math.max(0, ...manifest.images.map((i) => i.token_start + i.token_count));
   if (shape.length !== 2 || dim !== manifest.model.dim || shape[0] < end) {
     refuse(
       npy.name,
@@ -262,7 +356,10 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       message: `${mismatchedModel(manifest.model, app.model.info.fileName)}; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
     });
   }
-  const pictures = files.filter((f) => f !== json && f !== npy && isImageFile(f));
+  // Every other .npy is a model input of the collection, matched to its entry like a picture.
+  const pictures = files.filter(
+    (f) => f !== json && f !== npy && (isImageFile(f) || isTensorFile(f)),
+  );
   const added = addImages(pictures, undefined, { index: false });
   // Images that already have features keep them (a fresh pick of the same name is imported).
   const images = useApp.getState().images;

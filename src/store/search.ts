@@ -105,6 +105,8 @@ export function runSearch(): void {
 export function setSearch(p: Partial<SearchState>): void {
   useSearch.setState(p);
   if ('descriptor' in p || 'k' in p) runSearch();
+  // Region matches shown are ranked with k too: a new k must not leave the old list up.
+  if ('k' in p && useSearch.getState().regionResult) runRegionSearch();
 }
 
 /** Embeds a dropped or picked image as a query without adding it to the collection. */

@@ -11,6 +11,7 @@ import { encodeNpy } from '../../src/lib/npy';
 import { matMulModel, patchSoftmaxModel, patchTokensModel } from '../../src/model/onnx/test-models';
 import {
   addImages,
+  alertTexts,
   downloadNpy,
   fixture,
   launch,
@@ -107,12 +108,17 @@ describe('bad input', () => {
     const input = readF32(fixture('astronaut.pixel_values.f32'));
     fs.writeFileSync(path.join(dir, 'astronaut.npy'), encodeNpy(input, [1, 3, 224, 224]));
     fs.writeFileSync(path.join(dir, 'readme.txt'), 'notes');
+    // Hidden files, which a Mac leaves in every folder: neither added nor counted.
+    fs.writeFileSync(path.join(dir, '.DS_Store'), 'Bud1');
+    fs.writeFileSync(path.join(dir, '._coffee.png'), 'AppleDouble');
     await page.getByLabel('Image folder').setInputFiles(dir);
     const note = page.getByRole('note').filter({ hasText: 'Skipped 1 file of the folder' });
     await note.waitFor();
     expect(await note.textContent()).toContain('"readme.txt"');
     for (const name of ['coffee.png', 'chelsea.png', 'astronaut.npy'])
       await page.getByRole('button', { name: `Download features: ${name}` }).waitFor();
+    expect(await page.getByText('._coffee.png').count()).toBe(0);
+    expect(await alertTexts(page)).not.toContainEqual(expect.stringContaining('._coffee.png'));
     // The model input runs as given: the PyTorch reference for the photo it was made from.
     const got = await downloadNpy(page, 'Download features: astronaut.npy');
     const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeNpy } from '../../src/lib/npy';
+import { decodeNpy, encodeNpy } from '../../src/lib/npy';
 import {
   addImages,
   downloadBytes,
@@ -18,6 +18,7 @@ import {
   fixture,
   launch,
   maxAbsDiff,
+  readF32,
   waitForAlert,
   waitForStatus,
   removeAll,
@@ -72,6 +73,22 @@ function cosine(a: Float32Array, b: Float32Array): number {
     nb += b[i] * b[i];
   }
   return dot / Math.sqrt(na * nb);
+}
+
+/** Clicks Export index and saves its two files into `dir`; returns their paths (JSON, .npy). */
+async function exportIndex(page: Page, dir: string): Promise<{ json: string; npy: string }> {
+  await page.getByRole('tab', { name: 'Collection' }).click();
+  const json = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.json'));
+  const npy = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.npy'));
+  await page.getByRole('button', { name: 'Export index' }).click();
+  const [j, n] = await Promise.all([json, npy]);
+  const saved = {
+    json: path.join(dir, j.suggestedFilename()),
+    npy: path.join(dir, n.suggestedFilename()),
+  };
+  fs.copyFileSync(await j.path(), saved.json);
+  fs.copyFileSync(await n.path(), saved.npy);
+  return saved;
 }
 
 async function neighbourRows(page: Page, name: string) {
@@ -175,6 +192,17 @@ describe('retrieval', () => {
     await page.getByRole('tab', { name: 'Search' }).click();
     await heading.filter({ hasText: /· 3 images in/ }).waitFor();
     expect(await matches.getByText('extra.png').count()).toBe(0);
+    // Another number of results ranks the region's matches again (they were left as they were).
+    const k = page.getByLabel('Number of results');
+    const asked = await k.inputValue();
+    const shown = await matches.getByRole('listitem').count();
+    expect(shown).toBeGreaterThan(1);
+    await k.fill('1');
+    await k.press('Enter');
+    await expect.poll(() => matches.getByRole('listitem').count()).toBe(1);
+    await k.fill(asked);
+    await k.press('Enter');
+    await expect.poll(() => matches.getByRole('listitem').count()).toBe(shown);
 
     // Hovering a patch colours every shown image by similarity to it (canvas pixels change).
     const pixels = () =>
@@ -199,6 +227,8 @@ describe('retrieval', () => {
   it('pairs every patch of an image with itself as best buddies', async () => {
     await page.getByLabel('Image A').selectOption({ label: 'chelsea.png' });
     await page.getByLabel('Image B').selectOption({ label: 'chelsea.png' });
+    // Allowed (a check of the pairing), but said: it shows nothing about the picture.
+    await page.getByText(/^Image A and Image B are the same picture/).waitFor();
     await page.getByRole('button', { name: 'Find correspondences' }).click();
     // chelsea.png (451 x 300) at 224 px dense is 24 x 16 patches, each its own best buddy.
     await page.getByText(/^384 mutual nearest neighbours; the strongest 30 are drawn/).waitFor();
@@ -360,6 +390,78 @@ describe('retrieval', () => {
       );
     } finally {
       await fresh.close();
+    }
+  });
+
+  /** A collection with a model input saved as .npy, exported: made by the next test. */
+  const withInput: { tensor: string; features: Buffer; json: string; npy: string } = {
+    tensor: '',
+    features: Buffer.alloc(0),
+    json: '',
+    npy: '',
+  };
+
+  it('names the features of a .npy model input apart from the input itself', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'with-input-'));
+    withInput.tensor = path.join(dir, 'a-tensor.npy');
+    const pixels = readF32(fixture('astronaut.pixel_values.f32'));
+    fs.writeFileSync(withInput.tensor, encodeNpy(pixels, [1, 3, 224, 224]));
+    const source = await browser.newContext({ acceptDownloads: true });
+    try {
+      const p = await open(source);
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+      await waitForStatus(p, /ready/);
+      await addImages(p, [withInput.tensor, fixture('astronaut.png')]);
+      // `a-tensor.npy` would be the input's own name; a picture's features keep `<stem>.npy`.
+      const features = await downloadBytes(p, 'Download features: a-tensor.npy');
+      expect(features.name).toBe('a-tensor.features.npy');
+      withInput.features = features.bytes;
+      const input = await downloadBytes(p, 'Download model input: a-tensor.npy');
+      expect(input.name).toBe('a-tensor.input.npy');
+      expect((await downloadBytes(p, 'Download features: astronaut.png')).name).toBe(
+        'astronaut.npy',
+      );
+      Object.assign(withInput, await exportIndex(p, dir));
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('imports an index with a model input saved as .npy, wherever it is picked', async () => {
+    const { tensor, json, npy } = withInput;
+    expect(json).not.toBe('');
+    const photo = fixture('astronaut.png');
+    // The input picked before the features (once taken for them) and after (once left out).
+    for (const picked of [
+      [tensor, photo, npy, json],
+      [npy, json, tensor, photo],
+    ]) {
+      const fresh = await browser.newContext({ acceptDownloads: true });
+      try {
+        const p = await open(fresh);
+        await p
+          .getByLabel('Model file', { exact: true })
+          .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+        await waitForStatus(p, /ready/);
+        await p.getByLabel('Import index').setInputFiles(picked);
+        // The summary, or the refusal that came instead of it (which then fails the test).
+        const said = p
+          .getByRole('note')
+          .filter({ hasText: 'Imported features for' })
+          .or(p.getByRole('alert'))
+          .first();
+        await said.waitFor();
+        expect(await said.textContent()).toContain('Imported features for 2 of 2 images');
+        expect(await p.getByRole('alert').count()).toBe(0);
+        expect(await p.getByText('features from browser storage').count()).toBe(2);
+        // Bit-exact: the input's rows are what the exporting browser computed.
+        const again = await downloadBytes(p, 'Download features: a-tensor.npy');
+        expect(again.bytes.equals(withInput.features)).toBe(true);
+      } finally {
+        await fresh.close();
+      }
     }
   });
 

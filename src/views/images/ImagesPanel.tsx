@@ -26,7 +26,8 @@ export function ImagesPanel() {
           type="file"
           aria-label="Images"
           multiple
-          accept="image/*"
+          // Model inputs saved as .npy are taken too (the messages say so): listed, not hidden.
+          accept="image/*,.npy"
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';

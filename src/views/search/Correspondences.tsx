@@ -61,6 +61,12 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
           Find correspondences
         </button>
       </div>
+      {a && b && a.id === b.id && (
+        <p className="notice">
+          Image A and Image B are the same picture: every patch is its own best buddy (cosine 1),
+          which only checks the pairing. Pick two different images to see what matches.
+        </p>
+      )}
       {current && a && b && (
         <>
           <p className="muted">
