@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   cancelIndexing,
   enqueue,
+  finishingAfterCancel,
   pauseIndexing,
   resetQueue,
   setIndexRunner,
@@ -63,14 +64,41 @@ describe('indexer', () => {
     expect(useIndexing.getState().inFlight).toEqual(['c', 'd']);
   });
 
-  it('drops the waiting images on cancel, and is not running once those in flight end', async () => {
+  it('drops the waiting images on cancel and stops at once, while those in flight finish', async () => {
     const r = manualRunner();
     enqueue(['a', 'b', 'c', 'd']);
     expect(cancelIndexing()).toEqual(['c', 'd']);
-    expect(useIndexing.getState()).toMatchObject({ running: true, total: 2 });
+    // Not running from the click on (nothing says "computing" for c and d), two still finishing.
+    expect(useIndexing.getState()).toMatchObject({ running: false, inFlight: ['a', 'b'] });
+    expect(finishingAfterCancel(useIndexing.getState())).toBe(2);
+    await r.finish('a');
+    expect(finishingAfterCancel(useIndexing.getState())).toBe(1);
+    await r.finish('b');
+    expect(r.started()).toEqual([]);
+    expect(useIndexing.getState()).toMatchObject({ running: false, done: 2, inFlight: [] });
+    expect(finishingAfterCancel(useIndexing.getState())).toBe(0);
+  });
+
+  it('is finishing nothing while a run goes on, paused or not', () => {
+    manualRunner();
+    enqueue(['a', 'b', 'c']);
+    expect(finishingAfterCancel(useIndexing.getState())).toBe(0);
+    pauseIndexing(true);
+    expect(finishingAfterCancel(useIndexing.getState())).toBe(0);
+  });
+
+  it('counts the images still finishing after a cancel in the next run', async () => {
+    const r = manualRunner();
+    enqueue(['a', 'b', 'c', 'd']);
+    cancelIndexing();
+    // Index remaining: all four unindexed images, two of them still in the worker.
+    enqueue(['a', 'b', 'c', 'd']);
+    expect(useIndexing.getState()).toMatchObject({ running: true, total: 4, done: 0 });
     await r.finish('a');
     await r.finish('b');
-    expect(useIndexing.getState()).toMatchObject({ running: false, done: 2, inFlight: [] });
+    await r.finish('c');
+    await r.finish('d');
+    expect(useIndexing.getState()).toMatchObject({ running: false, total: 4, done: 4 });
   });
 
   it('forgets everything on reset, and a late answer changes nothing', async () => {

@@ -13,6 +13,11 @@ export interface IndexingState {
   paused: boolean;
   /** Smoothed wall time per image, for the estimate; null until one image finished. */
   msPerImage: number | null;
+  /**
+   * Images wait, or are in flight in a run that was not cancelled. A cancel sets it false at once
+   * (so that nothing says "computing" for the dropped images), while the images already in the
+   * worker finish: see finishingAfterCancel.
+   */
   running: boolean;
   /** The images in the worker now: they go on while indexing is paused, until they finish. */
   inFlight: string[];
@@ -57,9 +62,12 @@ export function enqueue(ids: string[]): void {
   if (fresh.length === 0) return;
   const s = useIndexing.getState();
   if (!s.running) {
-    useIndexing.setState({ total: 0, done: 0, failed: 0, msPerImage: null });
+    // A new run. Images still finishing after a cancel are part of it: they will count as done.
+    useIndexing.setState({ total: inFlight.size, done: 0, failed: 0, msPerImage: null });
     lastFinish = performance.now();
-    refilling = false; // a new run's first image is its only estimate: it counts
+    // A new run's first image is its only estimate, so it counts; unless it is one that started
+    // before this run, whose interval is not one image's time.
+    refilling = inFlight.size > 0;
   }
   waiting.push(...fresh);
   useIndexing.setState((st) => ({ total: st.total + fresh.length, running: true }));
@@ -104,12 +112,19 @@ export function pauseIndexing(paused: boolean): void {
   if (!paused) pump();
 }
 
-/** Stops the run: waiting images stay unindexed (they can be indexed later). */
+/**
+ * Stops the run: waiting images stay unindexed (they can be indexed later). The run ends at once
+ * (running false), also for the UI; the images already in the worker finish and are kept.
+ */
 export function cancelIndexing(): string[] {
   const dropped = waiting.splice(0);
-  useIndexing.setState((s) => ({ total: s.total - dropped.length, paused: false }));
-  settle();
+  useIndexing.setState((s) => ({ total: s.total - dropped.length, paused: false, running: false }));
   return dropped;
+}
+
+/** How many images a cancelled run still has in the worker (0 when none was cancelled). */
+export function finishingAfterCancel(s: IndexingState): number {
+  return s.running ? 0 : s.inFlight.length;
 }
 
 function settle(): void {

@@ -1,57 +1,73 @@
 /**
  * Background indexing of the collection: count, bar, time left, pause, resume and cancel, and
  * images left unindexed. In the side panel, so it is seen (and can be paused) from every view.
+ *
+ * Each box puts its text on a line of its own and its buttons on a row below: beside the buttons
+ * the side panel left the text a column one word wide, and a row that rewrapped as the text
+ * changed (the time left coming and going) would move the buttons under the pointer.
  */
 import { useApp } from '../../store/app-store';
 import { indexRemaining } from '../../store/controller';
-import { cancelIndexing, pauseIndexing, secondsLeft, useIndexing } from '../../store/indexer';
+import {
+  cancelIndexing,
+  finishingAfterCancel,
+  pauseIndexing,
+  secondsLeft,
+  useIndexing,
+  type IndexingState,
+} from '../../store/indexer';
+import { cancellingLine, runLine, unindexedLine } from './pending';
 
 export function IndexingProgress() {
   const ix = useIndexing();
   const ready = useApp((s) => s.model.status === 'ready');
-  const unindexed = useApp((s) => s.images.filter((i) => i.status === 'queued').length);
-  const left = secondsLeft(ix);
+  // The images still in the worker after a cancel are not counted: they are about to be indexed.
+  const unindexed = useApp(
+    (s) => s.images.filter((i) => i.status === 'queued' && !ix.inFlight.includes(i.id)).length,
+  );
+  const finishing = finishingAfterCancel(ix);
   return (
     <>
       {/* A batch only: one image's progress is its card and the status line, and a bar drawn
           beside every single pick would cost the page work while the model runs. */}
-      {ix.running && ix.total > 1 && (
+      {ix.running && ix.total > 1 && <RunBox ix={ix} />}
+      {/* Said at once, while the one or two images already in the worker finish. */}
+      {finishing > 0 && (
         <div className="indexing" role="group" aria-label="Indexing">
-          <div className="row">
-            <span className="grow">
-              {ix.paused ? 'Paused: ' : 'Indexing '}
-              {ix.done} of {ix.total} images
-              {ix.failed > 0 ? ` (${ix.failed} failed)` : ''}
-              {left !== null && !ix.paused ? ` · about ${formatDuration(left)} left` : ''}
-            </span>
-            <button type="button" onClick={() => pauseIndexing(!ix.paused)}>
-              {ix.paused ? 'Resume indexing' : 'Pause indexing'}
-            </button>
-            <button type="button" onClick={() => cancelIndexing()}>
-              Cancel indexing
-            </button>
-          </div>
-          <progress
-            aria-label="Indexing progress"
-            max={Math.max(1, ix.total)}
-            value={ix.done + ix.failed}
-          />
+          <p className="indexing-text">{cancellingLine(finishing)}</p>
         </div>
       )}
       {!ix.running && ready && unindexed > 0 && (
-        <p className="row">
-          <span className="grow">{unindexed} images are not indexed.</span>
-          <button type="button" onClick={() => indexRemaining()}>
-            Index remaining images
-          </button>
-        </p>
+        <div className="indexing">
+          <p className="indexing-text">{unindexedLine(unindexed)}</p>
+          <div className="row wrap">
+            <button type="button" onClick={() => indexRemaining()}>
+              Index remaining images
+            </button>
+          </div>
+        </div>
       )}
     </>
   );
 }
 
-function formatDuration(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
-  if (s < 3600) return `${Math.round(s / 60)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
+function RunBox({ ix }: { ix: IndexingState }) {
+  return (
+    <div className="indexing" role="group" aria-label="Indexing">
+      <p className="indexing-text">{runLine(ix, secondsLeft(ix))}</p>
+      <progress
+        aria-label="Indexing progress"
+        max={Math.max(1, ix.total)}
+        value={ix.done + ix.failed}
+      />
+      <div className="row wrap">
+        <button type="button" onClick={() => pauseIndexing(!ix.paused)}>
+          {ix.paused ? 'Resume indexing' : 'Pause indexing'}
+        </button>
+        <button type="button" onClick={() => cancelIndexing()}>
+          Cancel indexing
+        </button>
+      </div>
+    </div>
+  );
 }
