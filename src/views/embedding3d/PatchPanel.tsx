@@ -35,7 +35,7 @@ export function PatchPanel({
       <p>
         <strong>{entry.name}</strong>{' '}
         <span className="muted">
-          ({grid.rows}×{grid.cols} patches)
+          ({grid.cols}×{grid.rows} patches)
         </span>
       </p>
       {ids.length > 1 && (

@@ -110,7 +110,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           <>
             <small>
               {r.notes.width}×{r.notes.height} → {r.inputWidth}×{r.inputHeight}
-              {r.resized ? '' : ' (not resampled)'} · {r.rows}×{r.cols} patches · {r.tokens} tokens
+              {r.resized ? '' : ' (not resampled)'} · {r.cols}×{r.rows} patches · {r.tokens} tokens
               × {r.dim} ·{' '}
               {r.fromStore
                 ? 'features from browser storage'

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { isTensorFile, saveBlob, stem } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
 import { focusWhenShown } from '../../lib/focus';
@@ -47,6 +47,7 @@ export function PcaView() {
   const shownWith = pca.computedWith ?? settings;
   const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
   const shown = focus ? [focus] : done;
+  const large = useFitHeight(focus !== null);
   // Escape leaves the enlarged map, as the Back button does.
   useEffect(() => {
     if (!focus) return;
@@ -190,13 +191,35 @@ export function PcaView() {
           Back to all maps
         </button>
       )}
-      <ul className={focus ? 'map-large' : 'grid'}>
+      <ul className={focus ? 'map-large' : 'grid'} ref={large}>
         {shown.map((im) => (
           <PcaCard key={im.id} entry={im} mode={mode} />
         ))}
       </ul>
     </section>
   );
+}
+
+/**
+ * The enlarged map's list: its map fits the window's height below what sits above it (header,
+ * tabs, toolbar: taller where they wrap), through the `--fit-h` property the stylesheet reads.
+ * Measured as if the view were scrolled to its top, and again when the window is resized.
+ */
+function useFitHeight(on: boolean) {
+  const ref = useRef<HTMLUListElement | null>(null);
+  useLayoutEffect(() => {
+    const list = ref.current;
+    if (!on || !list) return;
+    const fit = () => {
+      const scroller = list.closest('.main');
+      const top = list.getBoundingClientRect().top + (scroller?.scrollTop ?? 0);
+      list.style.setProperty('--fit-h', `${Math.max(160, innerHeight - top - 8)}px`);
+    };
+    fit();
+    addEventListener('resize', fit);
+    return () => removeEventListener('resize', fit);
+  }, [on]);
+  return ref;
 }
 
 /** Leaves the enlarged map; focus goes to that map's button in the grid, not to <body>. */
@@ -263,7 +286,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
       <div className="card-body">
         <strong className="ellipsis">{entry.name}</strong>
         <small>
-          {map.rows}×{map.cols} patches
+          {map.cols}×{map.rows} patches
           {own ? ` · ${own.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ')}` : ''}
           {foreground && !joint && !map.foregroundFallback
             ? ` · foreground ${map.inverted ? 'below' : 'above'} the threshold`

@@ -117,7 +117,15 @@ export function PatchCanvas(p: PatchCanvasProps) {
       role="img"
       aria-label={p.label}
       className="patch-canvas"
-      style={{ width, height, cursor: interactive ? 'crosshair' : undefined, touchAction: 'none' }}
+      style={{
+        // Narrower where the view is (a phone): the canvas keeps its aspect ratio, and pointer
+        // positions are read against its shown box.
+        width,
+        maxWidth: '100%',
+        height: 'auto',
+        cursor: interactive ? 'crosshair' : undefined,
+        touchAction: 'none',
+      }}
       {...(interactive ? keys.handlers : {})}
       onPointerMove={p.onPatchHover ? (e) => p.onPatchHover!(patchAt(e)) : undefined}
       onPointerLeave={p.onPatchHover ? () => p.onPatchHover!(null) : undefined}
