@@ -2,9 +2,12 @@
  * The 3D view in the built app (WASM backend, WebGL on SwiftShader): it draws the fixture photos,
  * counts them, selects an image on click, opens the image asked for in Attention each time, shows
  * its patches, and opening and closing it 20 times leaves no WebGL resource behind (counted by
- * wrapping the WebGL API itself, not by the app).
+ * wrapping the WebGL API itself, not by the app). A narrowed stage keeps every point in view.
  */
-import { decode } from 'fast-png';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { decode, encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
@@ -68,14 +71,14 @@ function countWebGl() {
 const region = (page: Page) => page.getByRole('region', { name: '3D embedding' });
 const legend = (page: Page) => region(page).locator('.e3d-legend');
 
-/** The view is open, shows the three images, and their thumbnails are drawn. */
-async function shown(page: Page) {
+/** The view is open, shows the images (three unless told), and their thumbnails are drawn. */
+async function shown(page: Page, count = 3) {
   await page.waitForFunction(
-    () => {
+    (n) => {
       const t = document.querySelector('.e3d-legend')?.textContent ?? '';
-      return /^3 images/.test(t) && !/drawing thumbnails/.test(t);
+      return t.startsWith(`${n} images`) && !/drawing thumbnails/.test(t);
     },
-    null,
+    count,
     { timeout: 60_000 },
   );
 }
@@ -309,5 +312,171 @@ describe('3D view', () => {
     }
     expect(await glLive(page)).toEqual(closed);
     expect(await page.evaluate(() => window.__explorer3d!.stats())).toMatchObject({ scenes: 0 });
+  });
+});
+
+/** Small PNGs, each its own pattern (so each has its own features), in a temporary folder. */
+function patternPngs(count: number): string[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e3d-narrow-'));
+  return Array.from({ length: count }, (_, k) => {
+    const size = 64;
+    const data = new Uint8Array(size * size * 3);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const i = (y * size + x) * 3;
+        data[i] = (x * (k + 3) * 4) & 255;
+        data[i + 1] = (y * (7 - k) * 5) & 255;
+        data[i + 2] = ((x ^ y) * (k + 1) * 9) & 255;
+      }
+    }
+    const file = path.join(dir, `pattern-${k}.png`);
+    fs.writeFileSync(file, encode({ width: size, height: size, data, channels: 3, depth: 8 }));
+    return file;
+  });
+}
+
+function largestDiff(a: number[], b: number[]): number {
+  return a.length === b.length ? Math.max(...a.map((v, i) => Math.abs(v - b[i]))) : Infinity;
+}
+
+describe('3D view in a narrowed stage', () => {
+  let browser: Browser;
+  let page: Page;
+  const canvas = () => page.getByRole('img', { name: 'Embedding 3D view', exact: true });
+
+  /** Points whose centre the camera puts outside the canvas. */
+  async function outside() {
+    const box = (await canvas().boundingBox())!;
+    return (await points(page)).filter(
+      (p) => !(p.x >= 0 && p.x <= box.width && p.y >= 0 && p.y <= box.height),
+    );
+  }
+
+  /**
+   * Pixels drawn (not background) on the canvas's outermost 2 px, a sprite cut by the edge; not
+   * within 12 px of a corner, where the stage's rounded border shows the page.
+   */
+  async function edgePixels() {
+    await page.mouse.move(0, 0); // no hover tooltip over the canvas
+    await page.evaluate(() => window.__explorer3d!.render());
+    const png = decode(await canvas().screenshot());
+    const [w, h] = [png.width, png.height];
+    const bg = [0x10, 0x12, 0x17];
+    let n = 0;
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (x > 1 && y > 1 && x < w - 2 && y < h - 2) continue;
+        if ((x < 12 || x >= w - 12) && (y < 12 || y >= h - 12)) continue;
+        const i = (y * w + x) * png.channels;
+        let d = 0;
+        for (let k = 0; k < 3; k++) d += Math.abs(png.data[i + k] - bg[k]);
+        if (d > 30) n++;
+      }
+    }
+    return n;
+  }
+
+  /** Every point is inside the canvas with its whole thumbnail. */
+  async function allInView() {
+    await expect.poll(outside).toEqual([]);
+    expect(await edgePixels()).toBe(0);
+  }
+
+  /** Zooms in with the wheel over the canvas, as a user would: some points leave the stage. */
+  async function zoomIn() {
+    const box = (await canvas().boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -1500);
+    await expect.poll(async () => (await outside()).length).toBeGreaterThan(0);
+  }
+
+  /**
+   * Each point's offset from the canvas's centre in canvas heights: what a camera left alone keeps
+   * when the stage is resized (the vertical field of view is fixed).
+   */
+  async function offsets() {
+    const box = (await canvas().boundingBox())!;
+    return (await points(page)).flatMap((p) => [
+      (p.x - box.width / 2) / box.height,
+      (p.y - box.height / 2) / box.height,
+    ]);
+  }
+
+  async function resetView() {
+    await page.getByRole('button', { name: 'Reset view', exact: true }).click();
+    await allInView();
+  }
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    await addImages(page, [...names.map((n) => fixture(n)), ...patternPngs(6)]);
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await page.getByLabel('Layout').selectOption('umap');
+    await shown(page, 9);
+    await page.waitForFunction(
+      () => document.querySelector('.e3d-legend')?.textContent?.includes(' · UMAP ('),
+      null,
+      { timeout: 60_000 },
+    );
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('fits every point when the selection panel narrows the stage, and after Reset view', async () => {
+    const before = (await canvas().boundingBox())!.width;
+    await page.getByLabel('Select image by name').selectOption({ label: 'coffee.png' });
+    await page.getByRole('complementary', { name: 'Selected image' }).waitFor();
+    await expect.poll(async () => (await canvas().boundingBox())!.width).toBeLessThan(before);
+    await allInView();
+    await zoomIn();
+    await resetView();
+  });
+
+  it('keeps a zoomed view on resize, and Reset view fits the narrower stage', async () => {
+    const wide = page.viewportSize()!;
+    try {
+      for (const width of [800, 400, 320]) {
+        await zoomIn();
+        await page.mouse.move(0, 0);
+        const zoomed = await offsets();
+        const was = (await canvas().boundingBox())!.width;
+        await page.setViewportSize({ width, height: wide.height });
+        await expect.poll(async () => (await canvas().boundingBox())!.width).not.toBe(was);
+        // The camera stayed. Polled: the scene learns the new size from a ResizeObserver.
+        await expect.poll(async () => largestDiff(await offsets(), zoomed)).toBeLessThan(1e-3);
+        await resetView();
+      }
+      // Left alone after Reset view, the camera follows the stage as it widens again.
+      await page.setViewportSize(wide);
+      await allInView();
+    } finally {
+      await page.setViewportSize(wide);
+    }
+  });
+
+  it('fits a flat (2D) layout in a narrow stage, and after Reset view', async () => {
+    const wide = page.viewportSize()!;
+    const dims = page.getByLabel('Dimensions');
+    try {
+      await page.setViewportSize({ width: 400, height: wide.height });
+      await allInView();
+      const in3d = JSON.stringify(await points(page));
+      await dims.selectOption('2');
+      await expect
+        .poll(async () => {
+          const pts = await points(page);
+          return pts.length === 9 && JSON.stringify(pts) !== in3d;
+        })
+        .toBe(true);
+      await allInView();
+      await zoomIn();
+      await resetView();
+    } finally {
+      await dims.selectOption('3');
+      await page.setViewportSize(wide);
+    }
   });
 });

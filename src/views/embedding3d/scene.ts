@@ -4,6 +4,10 @@
  * Nothing here touches React: the camera, hover and per-frame state live in this object, and a
  * frame is drawn only when something changed. `dispose()` frees every GPU resource, listener,
  * observer and pending frame, and drops the WebGL context.
+ *
+ * The camera frames every point and its sprite (the points' bounding sphere in the stage's
+ * narrower field of view) on a new layout, on `resetCamera()`, and when the stage is resized,
+ * unless the user has orbited, zoomed or panned since the last fit.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -31,6 +35,16 @@ const BACKGROUND = 0x101217;
 const PICK_RADIUS_PX = 10;
 /** Line segments drawn at most (neighbour lines). */
 const MAX_LINES = 256;
+/** How much larger the shader draws a marked point, and a focused (selected or hovered) one. */
+const MARK_SCALE = 1.3;
+const FOCUS_SCALE = 1.7;
+/** Space kept between the outermost sprite and the stage's edge by a fit, in CSS px. */
+const FIT_GAP_PX = 8;
+/** The smallest radius a fit frames: one point (or many at one place) at a unit cloud's scale. */
+const MIN_FIT_RADIUS = 1;
+/** Where the camera looks from, towards the points' centre, after a reset (3D and flat). */
+const HOME_3D = new THREE.Vector3(1.75, 1.2, 2.05).normalize();
+const HOME_2D = new THREE.Vector3(0, 0, 1);
 
 const VERTEX = /* glsl */ `
 attribute vec3 aColour;
@@ -39,7 +53,7 @@ attribute float aState;
 uniform float uSize;
 uniform float uThumbSize;
 uniform float uThumbs;
-uniform float uRefDistance;
+uniform float uRefDistance; // the camera distance at which sprites have their nominal size
 varying vec3 vColour;
 varying vec4 vRect;
 varying float vState;
@@ -49,7 +63,8 @@ void main() {
   gl_Position = projectionMatrix * mv;
   float thumb = (uThumbs > 0.5 && aRect.x >= 0.0) ? 1.0 : 0.0;
   float size = thumb > 0.5 ? uThumbSize : uSize;
-  if (aState > 1.5) size *= 1.7; else if (aState > 0.5) size *= 1.3;
+  if (aState > 1.5) size *= ${FOCUS_SCALE.toFixed(2)};
+  else if (aState > 0.5) size *= ${MARK_SCALE.toFixed(2)};
   size *= clamp(uRefDistance / max(-mv.z, 0.001), 0.35, 4.0);
   gl_PointSize = clamp(size, 2.0, 512.0);
   vColour = aColour;
@@ -92,6 +107,41 @@ void main() {
   gl_FragColor = vec4(colour, 1.0);
 }
 `;
+
+/**
+ * What fitting the camera needs of the stage: the tangents of the half fields of view, and the
+ * half-width of the largest sprite (with its gap) in world units per unit of camera distance.
+ */
+interface FitFrame {
+  tanX: number;
+  tanY: number;
+  margin: number;
+}
+
+/**
+ * The share of a half field of view (a sine or a tangent) the points may take once their sprites
+ * have room. A stage narrower than a couple of sprites cannot hold them: the points still fit.
+ */
+function room(share: number, margin: number): number {
+  return Math.max(share - margin, share / 2);
+}
+
+/**
+ * The camera's distance from a sphere's centre that shows all of it from any direction (the user
+ * may orbit): the radius grown by the sprites fits the cone of the narrower half field of view.
+ * Sprites keep their nominal size at the fitted distance and scale with 1/depth around it, so in
+ * world units each is `margin * distance` wide on either side, at any depth.
+ */
+function sphereDistance(radius: number, f: FitFrame): number {
+  const sin = Math.sin(Math.atan(Math.min(f.tanX, f.tanY)));
+  return Math.max(radius, MIN_FIT_RADIUS) / room(sin, f.margin);
+}
+
+/** The distance that shows a flat layout (half-extents x, y) facing the camera, sprites included. */
+function planeDistance(halfX: number, halfY: number, f: FitFrame): number {
+  if (Math.max(halfX, halfY) === 0) return planeDistance(MIN_FIT_RADIUS, MIN_FIT_RADIUS, f);
+  return Math.max(halfX / room(f.tanX, f.margin), halfY / room(f.tanY, f.margin));
+}
 
 /** Live scenes and the GPU resources they hold, for the debug hook and leak checks. */
 const live = new Set<EmbeddingScene>();
@@ -138,7 +188,12 @@ export class EmbeddingScene {
   private frame = 0;
   private pickFrame = 0;
   private pointer: { x: number; y: number } | null = null;
-  private down: { x: number; y: number } | null = null;
+  /** Where the button went down, and whether the camera was then where the last fit put it. */
+  private down: { x: number; y: number; fitted: boolean } | null = null;
+  /** The camera is where the last fit put it: the user has not orbited, zoomed or panned since. */
+  private fitted = false;
+  /** A fit is moving the camera (its change event is not the user's). */
+  private fitting = false;
   private disposed = false;
   private readonly listeners: [string, EventListener][] = [];
 
@@ -180,6 +235,7 @@ export class EmbeddingScene {
     this.controls.enableDamping = false;
     this.controls.screenSpacePanning = true;
     this.controls.addEventListener('change', this.requestRender);
+    this.controls.addEventListener('change', this.onViewChange);
     this.resetCamera();
 
     this.listen('pointermove', (e) => this.onPointerMove(e as PointerEvent));
@@ -189,7 +245,7 @@ export class EmbeddingScene {
     });
     this.listen('pointerdown', (e) => {
       const p = this.local(e as PointerEvent);
-      this.down = p;
+      this.down = { ...p, fitted: this.fitted };
     });
     this.listen('pointerup', (e) => this.onPointerUp(e as PointerEvent));
     this.observer = new ResizeObserver(() => this.resize());
@@ -198,7 +254,11 @@ export class EmbeddingScene {
     this.resize();
   }
 
-  /** Positions ([n, 3], already scaled to about a unit box). Resets colours, states and lines. */
+  /**
+   * Positions ([n, 3], already scaled to about a unit box). Resets colours, states and lines, and
+   * fits the camera to the new points (keeping its direction unless 2D/3D changed): a view zoomed
+   * on the old layout says nothing about the new one.
+   */
   setPoints(coords: Float32Array, opts: { flat?: boolean } = {}): void {
     const n = Math.floor(coords.length / 3);
     const flatChanged = !!opts.flat !== this.flat;
@@ -224,6 +284,7 @@ export class EmbeddingScene {
     this.setLines([]);
     this.controls.enableRotate = !this.flat;
     if (flatChanged) this.resetCamera();
+    else this.fit(this.viewDirection());
     this.requestRender();
   }
 
@@ -254,6 +315,7 @@ export class EmbeddingScene {
     }
     this.material.uniforms.uAtlas.value = this.texture;
     this.material.uniforms.uThumbs.value = this.texture ? 1 : 0;
+    this.refitUntouched(); // thumbnails are larger than dots
     this.requestRender();
   }
 
@@ -277,6 +339,7 @@ export class EmbeddingScene {
   setPointSize(dot: number, thumb: number): void {
     this.material.uniforms.uSize.value = dot;
     this.material.uniforms.uThumbSize.value = thumb;
+    this.refitUntouched();
     this.requestRender();
   }
 
@@ -308,13 +371,10 @@ export class EmbeddingScene {
     this.requestRender();
   }
 
+  /** Back to the default direction with every point in view, whatever the user did since. */
   resetCamera(): void {
-    if (this.flat) this.camera.position.set(0, 0, 2.6);
-    else this.camera.position.set(1.75, 1.2, 2.05);
     this.camera.up.set(0, 1, 0);
-    this.controls.target.set(0, 0, 0);
-    this.controls.update();
-    this.requestRender();
+    this.fit(this.flat ? HOME_2D : HOME_3D);
   }
 
   resize(): void {
@@ -324,6 +384,8 @@ export class EmbeddingScene {
     this.renderer.setSize(w, h, false);
     this.camera.aspect = w / h;
     this.camera.updateProjectionMatrix();
+    // A narrower stage sees less across (the vertical field of view is fixed): fit again.
+    this.refitUntouched();
     this.requestRender();
   }
 
@@ -361,6 +423,7 @@ export class EmbeddingScene {
     this.observer.disconnect();
     for (const [type, fn] of this.listeners) this.canvas.removeEventListener(type, fn);
     this.controls.removeEventListener('change', this.requestRender);
+    this.controls.removeEventListener('change', this.onViewChange);
     this.controls.dispose();
     this.geometry.dispose();
     this.lineGeometry.dispose();
@@ -381,6 +444,68 @@ export class EmbeddingScene {
       if (!this.disposed) this.renderer.render(this.scene, this.camera);
     });
   };
+
+  private readonly onViewChange = () => {
+    if (!this.fitting) this.fitted = false;
+  };
+
+  /**
+   * Puts the camera on `direction` from the points' centre, as close as shows every point and its
+   * sprite (selected-size) in the stage, and makes that the distance of nominal sprite size.
+   */
+  private fit(direction: THREE.Vector3): void {
+    const frame = this.fitFrame();
+    const centre = new THREE.Vector3();
+    let distance: number;
+    if (this.flat) {
+      // A flat layout cannot be orbited: fit its rectangle, not the circle around it.
+      this.geometry.computeBoundingBox();
+      const box = this.geometry.boundingBox!;
+      const size = box.getSize(new THREE.Vector3());
+      box.getCenter(centre);
+      distance = planeDistance(size.x / 2, size.y / 2, frame);
+    } else {
+      this.geometry.computeBoundingSphere();
+      const sphere = this.geometry.boundingSphere!;
+      centre.copy(sphere.center);
+      distance = sphereDistance(sphere.radius, frame);
+    }
+    this.material.uniforms.uRefDistance.value = distance;
+    this.controls.target.copy(centre);
+    this.camera.position.copy(centre).addScaledVector(direction, distance);
+    this.fitting = true;
+    this.controls.update();
+    this.fitting = false;
+    this.fitted = true;
+    this.requestRender();
+  }
+
+  /** Fits again along the current direction, unless the user has moved the camera since a fit. */
+  private refitUntouched(): void {
+    if (this.fitted) this.fit(this.viewDirection());
+  }
+
+  /** The unit vector from the target to the camera (a flat layout is always seen face on). */
+  private viewDirection(): THREE.Vector3 {
+    if (this.flat) return HOME_2D;
+    const d = this.camera.position.clone().sub(this.controls.target);
+    return d.lengthSq() > 0 ? d.normalize() : HOME_3D;
+  }
+
+  private fitFrame(): FitFrame {
+    const tanY = Math.tan(THREE.MathUtils.degToRad(this.camera.fov) / 2);
+    const height = Math.max(1, this.canvas.clientHeight);
+    // gl_PointSize counts device pixels, the stage's height CSS pixels.
+    const px = (this.spriteSize() * FOCUS_SCALE) / this.renderer.getPixelRatio() + 2 * FIT_GAP_PX;
+    // A world length L at distance d spans L / (2 d tanY) of the height.
+    return { tanX: tanY * this.camera.aspect, tanY, margin: (px * tanY) / height };
+  }
+
+  /** The nominal size (device px) of the largest point drawn, before its state and depth. */
+  private spriteSize(): number {
+    const u = this.material.uniforms;
+    return u.uThumbs.value > 0 ? Math.max(u.uSize.value, u.uThumbSize.value) : u.uSize.value;
+  }
 
   private listen(type: string, fn: EventListener): void {
     this.canvas.addEventListener(type, fn);
@@ -409,6 +534,8 @@ export class EmbeddingScene {
     const d = this.down;
     this.down = null;
     if (!d || Math.hypot(p.x - d.x, p.y - d.y) > 4) return;
+    // A click's jitter may turn the camera a hair; that is not the user choosing a view.
+    if (d.fitted) this.fitted = true;
     this.callbacks.onClick?.(this.pick(p.x, p.y));
   }
 
@@ -423,11 +550,7 @@ export class EmbeddingScene {
   private pick(x: number, y: number): number | null {
     if (this.count === 0) return null;
     const xy = this.project();
-    const thumbs = this.material.uniforms.uThumbs.value > 0;
-    const radius = Math.max(
-      PICK_RADIUS_PX,
-      (thumbs ? this.material.uniforms.uThumbSize.value : this.material.uniforms.uSize.value) / 2,
-    );
+    const radius = Math.max(PICK_RADIUS_PX, this.spriteSize() / 2);
     let best: number | null = null;
     let bestD = radius * radius;
     for (let i = 0; i < this.count; i++) {
