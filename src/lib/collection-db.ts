@@ -43,7 +43,9 @@ export interface StoredFeatureRecord {
 /** The model to bring back on the next visit. Files are kept only with the user's consent. */
 export type StoredModel =
   | { kind: 'url'; url: string; label: string; link: unknown }
-  | { kind: 'files'; files: File[]; label: string };
+  | { kind: 'files'; files: File[]; label: string }
+  // Picked files the user did not agree to keep: only their name, to say which model to pick.
+  | { kind: 'name'; label: string };
 
 interface Schema extends DBSchema {
   images: { key: string; value: StoredImage };

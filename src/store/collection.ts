@@ -33,6 +33,11 @@ export interface StorageState {
   available: boolean;
   /** Images added and not stored yet: a reload now would lose them. */
   saving: number;
+  /**
+   * The model of the last visit, by name, when its files were not kept: the stored features are
+   * its, and come back once it is picked again.
+   */
+  previousModel: string | null;
 }
 
 export const useStorage = create<StorageState>()(() => ({
@@ -41,6 +46,7 @@ export const useStorage = create<StorageState>()(() => ({
   keepModelFiles: false,
   available: true,
   saving: 0,
+  previousModel: null,
 }));
 
 let order = Date.now();
@@ -261,7 +267,7 @@ export async function saveLastModel(
     } else if (useStorage.getState().keepModelFiles) {
       await putMeta('lastModel', { kind: 'files', files: source.files, label } as StoredModel);
     } else {
-      await deleteMeta('lastModel');
+      await putMeta('lastModel', { kind: 'name', label } as StoredModel);
     }
   } catch (e) {
     storageFailed(label, e);
@@ -277,7 +283,11 @@ export function setKeepModelFiles(keep: boolean): void {
   else {
     // Withdrawn consent: drop a stored model file at once.
     void getMeta<StoredModel>('lastModel')
-      .then((m) => (m?.kind === 'files' ? deleteMeta('lastModel') : undefined))
+      .then((m) =>
+        m?.kind === 'files'
+          ? putMeta('lastModel', { kind: 'name', label: m.label } as StoredModel)
+          : undefined,
+      )
       .then(refreshStorageEstimate)
       .catch(() => undefined);
   }
@@ -357,7 +367,8 @@ export function storedModelSource(m: StoredModel): {
   source: ModelSource;
   label: string;
   link: LinkModel | null;
-} {
+} | null {
+  if (m.kind === 'name') return null;
   if (m.kind === 'url') {
     return {
       source: { kind: 'url', url: m.url },

@@ -27,6 +27,7 @@ import {
   saveLastModel,
   saveSettings,
   storedModelSource,
+  useStorage,
   whenKeepingFiles,
 } from './collection';
 import { dequeue, enqueue, pauseIndexing, resetQueue, setIndexRunner } from './indexer';
@@ -497,9 +498,11 @@ export async function restoreSession(
     if (useApp.getState().model.status === 'ready') enqueue(fresh.map((i) => i.id));
   }
   const app = useApp.getState();
-  if (r.model && !app.pendingLinkModel && app.model.status === 'none' && !app.model.loading) {
-    const m = storedModelSource(r.model);
+  const m = r.model && storedModelSource(r.model);
+  if (m && !app.pendingLinkModel && app.model.status === 'none' && !app.model.loading) {
     void loadModel(m.source, m.label, m.link);
+  } else if (r.model?.kind === 'name') {
+    useStorage.setState({ previousModel: r.model.label });
   }
   if (linkImages && linkImages.length > 0) await addImageUrls(linkImages);
 }

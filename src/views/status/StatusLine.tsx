@@ -1,5 +1,6 @@
 import { useApp } from '../../store/app-store';
 import { useIndexing } from '../../store/indexer';
+import { useStorage } from '../../store/collection';
 
 /**
  * The one live status line (role `status`): what is loading, or which model is ready on which
@@ -11,6 +12,7 @@ export function StatusLine() {
   const images = useApp((s) => s.images);
   const running = useIndexing((s) => s.running);
   const paused = useIndexing((s) => s.paused);
+  const previous = useStorage((s) => s.previousModel);
   let text: string;
   if (model.loading) {
     text = `${model.stage ?? `Loading ${model.loading}`}…`;
@@ -28,6 +30,11 @@ export function StatusLine() {
           ? ` · indexing paused, ${count} left`
           : ` · computing features for ${count}`
         : '');
+  } else if (previous && images.some((im) => im.status !== 'done')) {
+    // Its files were not kept (no consent): the user must pick them, and should know which.
+    text =
+      `No model loaded. The collection's features were last computed with ${previous}: pick ` +
+      'that file again (Model file) to get them back without recomputing, or load another model.';
   } else {
     text = 'No model loaded. Pick a DINOv2 ONNX file or a catalogue model.';
   }
