@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExplorerError } from '../lib/errors';
+import { matMulModel } from '../model/onnx/test-models';
 import { resolveModel } from './load-model';
 
 const opts = { signal: new AbortController().signal, onDownload: () => {}, onStage: () => {} };
@@ -21,6 +23,42 @@ async function refusal(files: File[]): Promise<ExplorerError> {
   }
   throw new Error('not refused');
 }
+
+async function urlRefusal(url: string): Promise<ExplorerError> {
+  try {
+    await resolveModel({ kind: 'url', url }, opts);
+  } catch (e) {
+    return e as ExplorerError;
+  }
+  throw new Error('not refused');
+}
+
+/** Serves `files` (by address) to the loader's fetch; any other address is a 404. */
+function serve(files: Record<string, Uint8Array | string>): void {
+  vi.stubGlobal('fetch', async (url: string) =>
+    url in files
+      ? new Response(files[url] as BodyInit)
+      : new Response('not found', { status: 404, statusText: 'Not Found' }),
+  );
+}
+
+const fixture = async (p: string) => new Uint8Array(await readFile(`tests/fixtures/dinov2/${p}`));
+
+/** Deterministic bytes that are neither text nor ONNX (xorshift). */
+function noise(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = 2463534242;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** The protobuf reader's words, which mean nothing to people. */
+const JARGON = /field|tag|wire|varint/i;
 
 describe('resolveModel on picked files', () => {
   it('names a file the browser cannot read, its size, and what to do when it is over 2 GB', async () => {
@@ -55,5 +93,87 @@ describe('resolveModel on picked files', () => {
     expect(err.code).toBe('missing-external-data');
     expect(err.message).toContain('"weights.onnx_data" was picked');
     expect(err.message).toContain('rename it to "model.onnx_data"');
+  });
+});
+
+describe('resolveModel refusals of picked files', () => {
+  it("says bytes are not ONNX without the parser's detail, and to pick the .onnx file", async () => {
+    const err = await refusal([new File([noise(4096) as BlobPart], 'noise.onnx')]);
+    expect(err.code).toBe('not-onnx');
+    expect(err.subject).toBe('noise.onnx');
+    expect(err.message).toBe(
+      '"noise.onnx" is not an ONNX model (the file\'s bytes are not ONNX). Pick the .onnx file of ' +
+        'a DINOv2 export.',
+    );
+  });
+
+  it('says a picked image is an image, and where images go', async () => {
+    const png = await fixture('astronaut.png');
+    const err = await refusal([new File([png as BlobPart], 'astronaut.png')]);
+    expect(err.message).not.toMatch(JARGON);
+    expect(err.message).toContain('"astronaut.png" is not an ONNX model (it is a PNG image).');
+    expect(err.message).toContain('use the "Images" picker');
+  });
+
+  it('says an empty file and a text file are what they are', async () => {
+    const empty = await refusal([new File([], 'empty.onnx')]);
+    expect(empty.message).toContain('"empty.onnx" is not an ONNX model (the file is empty).');
+    const lfs = 'version https://git-lfs.github.com/spec/v1\noid sha256:ab\nsize 88\n';
+    const pointer = await refusal([new File([lfs], 'model.onnx')]);
+    expect(pointer.message).toContain('(it is a Git LFS pointer, not the file)');
+    const text = await refusal([new File(['{"models": []}'], 'manifest.onnx')]);
+    expect(text.message).toContain('(it is a text file)');
+  });
+});
+
+describe('resolveModel refusals of a model from an address', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('names the address of a file that is not ONNX, and asks to check it', async () => {
+    const url = 'https://example.com/models/broken/model.onnx';
+    serve({ [url]: noise(2048) });
+    const err = await urlRefusal(url);
+    expect(err.code).toBe('not-onnx');
+    expect(err.subject).toBe('model.onnx');
+    expect(err.message).toBe(
+      `The file at ${url} is not an ONNX model (the file's bytes are not ONNX). Check the ` +
+        'address, or load another model.',
+    );
+  });
+
+  it('names the address of a web page', async () => {
+    const url = 'https://huggingface.co/org/repo/blob/main/model.onnx';
+    serve({ [url]: '<!doctype html><html><head></head></html>' });
+    const err = await urlRefusal(url);
+    expect(err.message).toContain(`The file at ${url} is a web page, not an ONNX model.`);
+    expect(err.message).toContain('the "resolve" link');
+  });
+
+  it('names the address of an ONNX model that is not a ViT, without asking to pick a file', async () => {
+    const url = 'https://example.com/matmul.onnx';
+    serve({ [url]: matMulModel() });
+    const err = await urlRefusal(url);
+    expect(err.code).toBe('not-vit');
+    expect(err.message).toContain('"matmul.onnx" is an ONNX model but not a ViT image encoder');
+    expect(err.message).toContain(`It came from ${url}: check the address, or load another model.`);
+    expect(err.message).not.toContain('Pick');
+  });
+
+  it('names the address of a weights file too short, without asking to pick one', async () => {
+    const url = 'https://example.com/models/bad/skeleton.onnx';
+    const data = 'https://example.com/models/bad/model.onnx_data';
+    serve({
+      [url]: await fixture('skeletons/dinov2-s/skeleton.onnx'),
+      [data]: new Uint8Array(1024),
+    });
+    const err = await urlRefusal(url);
+    expect(err.code).toBe('missing-external-data');
+    expect(err.subject).toBe('model.onnx_data');
+    expect(err.message).toContain('"model.onnx_data" holds 1.0 KB, but "skeleton.onnx" reads');
+    expect(err.message).toContain(`It came from ${data}, which does not hold`);
+    expect(err.message).toContain('load another model');
+    expect(err.message).not.toContain('Pick');
   });
 });

@@ -8,6 +8,7 @@ import { formatBytes } from '../lib/files';
 import { deleteCachedModel } from '../model/cache';
 import { fetchModelFile, type FetchProgress } from '../model/fetch-model';
 import { inspectModel } from '../model/inspect';
+import { adviceFor, notOnnx, weightsTooShort, type ModelOrigin } from '../model/refusals';
 import type { ModelInfo } from '../model/model-info';
 import type { ModelSource } from './protocol';
 import type { ModelBytes } from './session';
@@ -51,48 +52,26 @@ async function readWhole(file: File): Promise<Uint8Array> {
   }
 }
 
-/** A web page where a model was expected (a saved download page, an address to a page). */
-function looksLikeHtml(bytes: Uint8Array): boolean {
-  const head = new TextDecoder()
-    .decode(bytes.subarray(0, 512))
-    .trimStart()
-    .slice(0, 100)
-    .toLowerCase();
-  return head.startsWith('<!doctype html') || head.startsWith('<html') || head.startsWith('<head');
-}
-
-/** inspectModel, with a clearer refusal for a web page given as the model. */
-function inspect(bytes: Uint8Array, name: string, fromUrl: boolean): ModelInfo {
+/** inspectModel, refusing bytes that are not ONNX, or not a ViT, with advice fit for `origin`. */
+function inspect(bytes: Uint8Array, name: string, origin: ModelOrigin): ModelInfo {
   try {
-    return inspectModel(bytes, name);
+    return inspectModel(bytes, name, adviceFor(origin));
   } catch (e) {
-    if (e instanceof ExplorerError && e.code === 'not-onnx' && looksLikeHtml(bytes)) {
-      throw new ExplorerError(
-        'not-onnx',
-        `"${name}" is a web page, not an ONNX model. ` +
-          (fromUrl
-            ? 'Give the address of the file itself (on Hugging Face, the "resolve" link that ' +
-              'downloads it, not the "blob" page that shows it).'
-            : 'It was probably saved from a page that shows the model; download the .onnx file ' +
-              'itself and pick that.'),
-        name,
-      );
-    }
+    if (e instanceof ExplorerError && e.code === 'not-onnx') throw notOnnx(name, bytes, origin);
     throw e;
   }
 }
 
 /** Refuses an external-data file too short for the tensors the graph reads from it. */
-function checkDataSize(info: ModelInfo, location: string, dataName: string, size: number): void {
+function checkDataSize(
+  info: ModelInfo,
+  location: string,
+  data: { name: string; bytes: number },
+  origin: ModelOrigin,
+): void {
   const need = info.externalDataBytes[location] ?? 0;
-  if (size >= need) return;
-  throw new ExplorerError(
-    'missing-external-data',
-    `"${dataName}" holds ${formatBytes(size)}, but "${info.fileName}" reads ${formatBytes(need)} ` +
-      `of weights from it: it is cut short or belongs to another export. Pick the weights file ` +
-      `that came with "${info.fileName}" (fetch it again if its download stopped early).`,
-    dataName,
-  );
+  if (data.bytes >= need) return;
+  throw weightsTooShort(info.fileName, { ...data, need }, origin);
 }
 
 const DATA_FILE = /\.(onnx_data|onnx\.data|data|bin|weights)$/i;
@@ -138,7 +117,7 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
   onStage(`Reading ${file.name}`);
   const model = await readWhole(file);
   onStage(`Inspecting ${file.name}`);
-  const info = inspect(model, file.name, false);
+  const info = inspect(model, file.name, { kind: 'file' });
   const externalData: ModelBytes['externalData'] = [];
   for (const location of info.externalData) {
     const base = location.split('/').pop() ?? location;
@@ -157,7 +136,7 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
         file.name,
       );
     }
-    checkDataSize(info, location, data.name, data.size);
+    checkDataSize(info, location, { name: data.name, bytes: data.size }, { kind: 'file' });
     onStage(`Reading ${data.name}`);
     externalData.push({ path: location, data: await readWhole(data) });
   }
@@ -199,7 +178,7 @@ async function resolveUrl(
   const cachedUrls = [parsed.href];
   try {
     opts.onStage(`Inspecting ${name}`);
-    const info = inspect(main.bytes, name, true);
+    const info = inspect(main.bytes, name, { kind: 'url', address: parsed.href });
     const externalData: ModelBytes['externalData'] = [];
     let fromCache = main.fromCache;
     for (const location of info.externalData) {
@@ -209,7 +188,12 @@ async function resolveUrl(
         onProgress: opts.onDownload,
       });
       cachedUrls.push(dataUrl);
-      checkDataSize(info, location, location.split('/').pop() ?? location, data.bytes.length);
+      checkDataSize(
+        info,
+        location,
+        { name: location.split('/').pop() ?? location, bytes: data.bytes.length },
+        { kind: 'url', address: dataUrl },
+      );
       fromCache &&= data.fromCache;
       externalData.push({ path: location, data: data.bytes });
     }

@@ -85,10 +85,13 @@ function attr(n: OnnxNode, name: string) {
   return n.attributes.find((a) => a.name === name);
 }
 
-function notVit(fileName: string, why: string): ExplorerError {
+/** What a refusal advises by default: the model was a picked file. */
+export const PICK_ADVICE = 'Pick the .onnx file of a DINOv2 export.';
+
+function notVit(fileName: string, why: string, advice: string): ExplorerError {
   return new ExplorerError(
     'not-vit',
-    `"${fileName}" is an ONNX model but not a ViT image encoder (${why}). Pick the .onnx file of a DINOv2 export.`,
+    `"${fileName}" is an ONNX model but not a ViT image encoder (${why}). ${advice}`,
     fileName,
   );
 }
@@ -375,17 +378,26 @@ function exportedAttention(g: GraphIndex, attention: Attention[]): string[] {
   return found.sort((a, b) => a.key - b.key).map((f) => f.name);
 }
 
-/** Reads the graph (never the weights) and describes the model, or refuses it. */
-export function inspectModel(bytes: Uint8Array, fileName: string): ModelInfo {
+/**
+ * Reads the graph (never the weights) and describes the model, or refuses it. `advice` ends a
+ * refusal of a graph that is no ViT: what to do depends on where the file came from (a picked
+ * file, an address), which only the caller knows.
+ */
+export function inspectModel(
+  bytes: Uint8Array,
+  fileName: string,
+  advice: string = PICK_ADVICE,
+): ModelInfo {
   const model = readOnnxModel(bytes, fileName);
   const g = new GraphIndex(model.graph);
 
   const patch = findPatchEmbed(g);
-  if (!patch) throw notVit(fileName, 'no 4-D 3-channel image input feeding a patch-embedding Conv');
+  if (!patch)
+    throw notVit(fileName, 'no 4-D 3-channel image input feeding a patch-embedding Conv', advice);
   const tokens = pickTokens(model.graph.outputs, patch.hiddenSize);
-  if (!tokens) throw notVit(fileName, 'no [batch, tokens, width] output');
+  if (!tokens) throw notVit(fileName, 'no [batch, tokens, width] output', advice);
   const hidden = patch.hiddenSize ?? (typeof tokens.dims?.[2] === 'number' ? tokens.dims[2] : null);
-  if (!hidden) throw notVit(fileName, 'cannot tell the embedding width');
+  if (!hidden) throw notVit(fileName, 'cannot tell the embedding width', advice);
 
   const pooled = model.graph.outputs.find(
     (o) =>
@@ -403,7 +415,7 @@ export function inspectModel(bytes: Uint8Array, fileName: string): ModelInfo {
   const custom = model.graph.nodes.some((n) => n.domain !== '' && n.domain !== 'ai.onnx');
   const softmax = model.graph.nodes.some((n) => n.opType === 'Softmax');
   if (attention.length === 0 && fusedNodes.length === 0 && !custom && !softmax)
-    throw notVit(fileName, 'no attention: it has no Softmax and no attention op');
+    throw notVit(fileName, 'no attention: it has no Softmax and no attention op', advice);
   const fused = attention.length === 0 && fusedNodes.length > 0;
   const layerNorms = model.graph.nodes.filter((n) => n.opType === 'LayerNormalization').length;
   // Each block has two LayerNorms (plus one final), hence floor(n / 2) as a fallback.

@@ -214,6 +214,19 @@ export function declineLinkModel(): void {
   pushAlert({ kind: 'notice', message: 'The model named in the link was not downloaded.' });
 }
 
+/** Closes the question about a link's model whose server has no such file (nothing to load). */
+export function dismissMissingLinkModel(): void {
+  const m = useApp.getState().pendingLinkModel;
+  useApp.setState({ pendingLinkModel: null });
+  if (!m) return;
+  const { url } = describeLinkModel(m);
+  pushAlert({
+    kind: 'notice',
+    subject: url,
+    message: `The model named in the link was not found at ${url}; nothing was downloaded.`,
+  });
+}
+
 /** Calls `listener` on any change of the state a link carries. */
 export function subscribeLinkState(listener: () => void): () => void {
   const stores = [useApp, usePca, useAttention, useSearch, useEmbedding3d];

@@ -34,6 +34,17 @@ describe('model sources', () => {
             id,
             variants: [{ file: 'model.onnx', bytes, dataFiles: [] }],
           })),
+          // A file that is not a model at all (a photo under the model's name).
+          {
+            id: 'broken',
+            variants: [
+              {
+                file: 'model.onnx',
+                bytes: fs.statSync(fixture('astronaut.png')).size,
+                dataFiles: [],
+              },
+            ],
+          },
           // Listed only (never downloaded here): a graph of 2 MiB with 10 MiB of weights beside.
           {
             id: 'big',
@@ -48,6 +59,8 @@ describe('model sources', () => {
         ],
       }),
     );
+    fs.mkdirSync(path.join(distDir, 'models', 'broken'), { recursive: true });
+    fs.copyFileSync(fixture('astronaut.png'), path.join(distDir, 'models', 'broken', 'model.onnx'));
     // A real-size graph whose weights file is far too short (a download that stopped early).
     fs.mkdirSync(path.join(distDir, 'models', 'bad'), { recursive: true });
     fs.copyFileSync(
@@ -124,6 +137,10 @@ describe('model sources', () => {
     const alert = await waitForAlert(page, 'model.onnx_data');
     expect(alert).toContain('"model.onnx_data" holds 1.0 KB, but "skeleton.onnx" reads');
     expect(alert).toContain('cut short or belongs to another export');
+    // The user picked no file: the advice names where the weights came from, not a file to pick.
+    expect(alert).toContain(`It came from ${new URL('models/bad/model.onnx_data', appUrl).href}`);
+    expect(alert).toContain('load another model');
+    expect(alert).not.toContain('Pick');
     // The address stays in the field to be mended, and the cache holds none of the two files.
     expect(await field.inputValue()).toBe('models/bad/skeleton.onnx');
     const cached = await page.evaluate(async () => {
@@ -141,5 +158,22 @@ describe('model sources', () => {
     await waitForStatus(page, /ready/);
     expect(await page.getByText('(from browser cache)').count()).toBe(1);
     expect(await page.getByText('Load the model from this link?').count()).toBe(0);
+  });
+
+  it('names the address of a site model that is not ONNX, and asks for no file', async () => {
+    await page.getByRole('button', { name: 'Load broken/model.onnx' }).click();
+    const url = new URL('models/broken/model.onnx', appUrl).href;
+    const alert = await waitForAlert(page, url);
+    expect(alert).toBe(
+      `The file at ${url} is not an ONNX model (it is a PNG image). Check the address, or load ` +
+        'another model.',
+    );
+    // The model loaded before is still the one in charge, and nothing of the refused one is kept.
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
+    const cached = await page.evaluate(async () => {
+      const c = await caches.open('dinov2-explorer-models-v1');
+      return (await c.keys()).map((r) => new URL(r.url).pathname);
+    });
+    expect(cached).toEqual([expect.stringContaining('/models/tiny/model.onnx')]);
   });
 });

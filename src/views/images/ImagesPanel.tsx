@@ -3,6 +3,7 @@ import { IndexingProgress } from './IndexingProgress';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
 import { UrlForm } from '../shared/UrlForm';
+import { IMAGE_ADVICE } from '../../model/model-address';
 import {
   addFolderFiles,
   addImageUrls,
@@ -65,6 +66,7 @@ export function ImagesPanel() {
         label="Image URL"
         button="Add image"
         placeholder="https://…/photo.jpg"
+        advice={IMAGE_ADVICE}
         onSubmit={(url) => addImageUrls([url], true)}
       />
       <IndexingProgress />

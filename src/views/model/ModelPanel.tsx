@@ -4,10 +4,11 @@ import { formatBytes } from '../../lib/files';
 import { deleteCachedModel, listCachedModels, type CachedModel } from '../../model/cache';
 import { CATALOG, catalogUrl, defaultVariant, findCatalogModel } from '../../model/catalog';
 import { listLocalModels, localModelUrl, type LocalModel } from '../../model/local-models';
-import { useApp } from '../../store/app-store';
+import { imagesInModelPick, splitModelPick } from '../../model/picked-files';
+import { pushAlert, useApp } from '../../store/app-store';
 import { cancelModelLoad, loadModel, updateSettings } from '../../store/controller';
-import { UrlForm } from '../shared/UrlForm';
 import { DownloadBar } from './DownloadBar';
+import { UrlForm } from '../shared/UrlForm';
 import { setKeepModelFiles, useStorage } from '../../store/collection';
 
 /** Every way to get a model: a file, a URL, the catalogue, the same-origin folder, the cache. */
@@ -48,7 +49,7 @@ export function ModelPanel() {
           onChange={(e) => {
             const files = [...(e.target.files ?? [])];
             e.target.value = '';
-            if (files.length > 0) void loadModel({ kind: 'files', files }, files[0].name);
+            loadPickedModel(files);
           }}
         />
         <small>The .onnx file, and its .onnx_data file if it has one (pick both at once).</small>
@@ -67,7 +68,7 @@ export function ModelPanel() {
         label="Model URL"
         button="Load URL"
         placeholder="https://…/model.onnx"
-        onSubmit={(url, typed) => loadModel({ kind: 'url', url }, typed)}
+        onSubmit={(url, shown) => loadModel({ kind: 'url', url }, shown)}
       />
 
       <div className="field">
@@ -202,4 +203,20 @@ export function ModelPanel() {
       )}
     </section>
   );
+}
+
+/**
+ * Loads the model among files picked in "Model file". Images picked there are named, with where
+ * to add them, rather than dropped or read as a model (see picked-files.ts).
+ */
+function loadPickedModel(files: File[]): void {
+  const { model, images } = splitModelPick(files);
+  if (images.length > 0) {
+    pushAlert({
+      kind: model.length > 0 ? 'notice' : 'error',
+      message: imagesInModelPick(images, model.length > 0),
+      subject: images[0].name,
+    });
+  }
+  if (model.length > 0) void loadModel({ kind: 'files', files: model }, model[0].name);
 }
