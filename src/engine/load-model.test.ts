@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ExplorerError } from '../lib/errors';
 import { matMulModel } from '../model/onnx/test-models';
 import { resolveModel } from './load-model';
+import { noiseBytes } from '../lib/noise-bytes';
 
 const opts = { signal: new AbortController().signal, onDownload: () => {}, onStage: () => {} };
 
@@ -43,19 +44,6 @@ function serve(files: Record<string, Uint8Array | string>): void {
 }
 
 const fixture = async (p: string) => new Uint8Array(await readFile(`tests/fixtures/dinov2/${p}`));
-
-/** Deterministic bytes that are neither text nor ONNX (xorshift). */
-function noise(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = 2463534242;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** The protobuf reader's words, which mean nothing to people. */
 const JARGON = /field|tag|wire|varint/i;
@@ -98,7 +86,7 @@ describe('resolveModel on picked files', () => {
 
 describe('resolveModel refusals of picked files', () => {
   it("says bytes are not ONNX without the parser's detail, and to pick the .onnx file", async () => {
-    const err = await refusal([new File([noise(4096) as BlobPart], 'noise.onnx')]);
+    const err = await refusal([new File([noiseBytes(4096) as BlobPart], 'noise.onnx')]);
     expect(err.code).toBe('not-onnx');
     expect(err.subject).toBe('noise.onnx');
     expect(err.message).toBe(
@@ -133,7 +121,7 @@ describe('resolveModel refusals of a model from an address', () => {
 
   it('names the address of a file that is not ONNX, and asks to check it', async () => {
     const url = 'https://example.com/models/broken/model.onnx';
-    serve({ [url]: noise(2048) });
+    serve({ [url]: noiseBytes(2048) });
     const err = await urlRefusal(url);
     expect(err.code).toBe('not-onnx');
     expect(err.subject).toBe('model.onnx');

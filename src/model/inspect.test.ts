@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExplorerError } from '../lib/errors';
 import { inspectModel } from './inspect';
 import { matMulModel, patchTokensModel } from './onnx/test-models';
+import { noiseBytes } from '../lib/noise-bytes';
 
 const FIXTURES = path.resolve(__dirname, '../../tests/fixtures/dinov2');
 const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8'));
@@ -152,23 +153,10 @@ describe('inspectModel on the fixture exports', () => {
 });
 
 describe('inspectModel refusals', () => {
-  // Deterministic "random" bytes (xorshift), so a failure reproduces.
-  function randomBytes(n: number, seed: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let x = seed >>> 0 || 1;
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      out[i] = x & 0xff;
-    }
-    return out;
-  }
-
   it.each(Array.from({ length: 16 }, (_, i) => i + 1))(
     'random bytes (seed %d) are not-onnx',
     (seed) => {
-      const err = refusal(randomBytes(4096, seed * 2654435761), 'noise.bin');
+      const err = refusal(noiseBytes(4096, seed * 2654435761), 'noise.bin');
       expect(err.code).toBe('not-onnx');
       expect(err.message).toContain('"noise.bin"');
       expect(err.message).toContain('Pick the .onnx file');

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixture, launch, waitForAlert, waitForStatus } from './harness';
+import { noiseBytes } from '../../src/lib/noise-bytes';
 
 const appUrl = inject('appUrl');
 const model = fs.readFileSync(fixture('dinov2-tiny', 'model.onnx'));
@@ -24,19 +25,6 @@ async function hosts(route: Route): Promise<void> {
   } else {
     await route.abort('internetdisconnected');
   }
-}
-
-/** Deterministic bytes that are neither text nor ONNX (xorshift). */
-function noise(n: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = 2463534242;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** The protobuf reader's words, which mean nothing to people. */
@@ -118,7 +106,7 @@ describe('model messages', () => {
     expect(image).not.toMatch(JARGON);
     await page
       .getByLabel('Model file', { exact: true })
-      .setInputFiles([{ name: 'noise.onnx', mimeType: '', buffer: noise(4096) }]);
+      .setInputFiles([{ name: 'noise.onnx', mimeType: '', buffer: Buffer.from(noiseBytes(4096)) }]);
     const bytes = await waitForAlert(page, 'noise.onnx');
     expect(bytes).toContain('"noise.onnx" is not an ONNX model (the file\'s bytes are not ONNX)');
     expect(bytes).not.toMatch(JARGON);
