@@ -133,18 +133,24 @@ function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
   return n;
 }
 
+/** chelsea.png's attention view with `model`, its first patch clicked and its maps shown. */
+async function firstPatchOfChelsea(browser: Browser, model: string) {
+  const page = await openApp(browser, appUrl, '?backend=wasm');
+  await loadModelReady(page, [fixture(model, 'model.onnx')]);
+  await addImages(page, [fixture('chelsea.png')]);
+  await page.getByRole('tab', { name: 'Attention' }).click();
+  const map = page.getByRole('img', { name: 'Attention map: chelsea.png' });
+  await map.waitFor({ timeout: 120_000 });
+  await map.click({ position: { x: 5, y: 5 } });
+  await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+  return { page, map };
+}
+
 describe('attention view', () => {
   it('clicking a patch shows that patch’s attention', async () => {
     const browser = await launch({ webgpu: false });
     try {
-      const page = await openApp(browser, appUrl, '?backend=wasm');
-      await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
-      await addImages(page, [fixture('chelsea.png')]);
-      await page.getByRole('tab', { name: 'Attention' }).click();
-      const map = page.getByRole('img', { name: 'Attention map: chelsea.png' });
-      await map.waitFor({ timeout: 120_000 });
-      await map.click({ position: { x: 5, y: 5 } });
-      await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+      const { page, map } = await firstPatchOfChelsea(browser, 'dinov2-tiny');
       // The clicked patch is marked on the map (a cyan outline around the first patch).
       const edge = await map.evaluate((c: HTMLCanvasElement) =>
         Array.from(c.getContext('2d')!.getImageData(0, 7, 1, 1).data),
@@ -179,14 +185,7 @@ describe('attention view', () => {
   it("marks the clicked patch on the heads' maps, not on the registers' own", async () => {
     const browser = await launch({ webgpu: false });
     try {
-      const page = await openApp(browser, appUrl, '?backend=wasm');
-      await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
-      await addImages(page, [fixture('chelsea.png')]);
-      await page.getByRole('tab', { name: 'Attention' }).click();
-      const map = page.getByRole('img', { name: 'Attention map: chelsea.png' });
-      await map.waitFor({ timeout: 120_000 });
-      await map.click({ position: { x: 5, y: 5 } });
-      await page.getByText(/attention of patch \(row 1, column 1\)/).waitFor();
+      const { page } = await firstPatchOfChelsea(browser, 'dinov2-reg4-tiny');
       await idle(page);
       /** The pixel on the first patch's left edge, where the cyan outline goes. */
       const edge = (name: string) =>

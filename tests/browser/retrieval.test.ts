@@ -22,6 +22,7 @@ import {
   waitForAlert,
   waitForStatus,
   removeAll,
+  loadModelReady,
 } from './harness';
 
 const appUrl = inject('appUrl');
@@ -120,10 +121,7 @@ describe('retrieval', () => {
     await waiting.first().waitFor();
     waitingCards = await waiting.count();
     await page.getByLabel(/Keep model files in this browser/).check();
-    await page
-      .getByLabel('Model file', { exact: true })
-      .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-    await waitForStatus(page, /ready/);
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
     for (const n of ['chelsea.png', 'chelsea-copy.jpg', 'astronaut.png', 'coffee.png']) {
       await page.getByRole('button', { name: `Find similar: ${n}` }).waitFor({ timeout: 120_000 });
     }
@@ -330,10 +328,7 @@ describe('retrieval', () => {
     const fresh = await browser.newContext({ acceptDownloads: true });
     try {
       const p = await open(fresh);
-      await p
-        .getByLabel('Model file', { exact: true })
-        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-      await waitForStatus(p, /ready/);
+      await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
       const index = [
         path.join(tmp, 'collection.index.json'),
         path.join(tmp, 'collection.features.npy'),
@@ -409,10 +404,7 @@ describe('retrieval', () => {
     const source = await browser.newContext({ acceptDownloads: true });
     try {
       const p = await open(source);
-      await p
-        .getByLabel('Model file', { exact: true })
-        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-      await waitForStatus(p, /ready/);
+      await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
       await addImages(p, [withInput.tensor, fixture('astronaut.png')]);
       // `a-tensor.npy` would be the input's own name; a picture's features keep `<stem>.npy`.
       const features = await downloadBytes(p, 'Download features: a-tensor.npy');
@@ -441,10 +433,7 @@ describe('retrieval', () => {
       const fresh = await browser.newContext({ acceptDownloads: true });
       try {
         const p = await open(fresh);
-        await p
-          .getByLabel('Model file', { exact: true })
-          .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-        await waitForStatus(p, /ready/);
+        await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
         await p.getByLabel('Import index').setInputFiles(picked);
         // The summary, or the refusal that came instead of it (which then fails the test).
         const said = p
@@ -477,10 +466,7 @@ describe('retrieval', () => {
     });
     try {
       const p = await open(limited);
-      await p
-        .getByLabel('Model file', { exact: true })
-        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-      await waitForStatus(p, /ready/);
+      await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
       await addImages(p, [fixture('coffee.png')]);
       const stored = await downloadBytes(p, 'Download features: coffee.png');
       await p.evaluate(() => new BroadcastChannel('test-quota').postMessage('full'));
@@ -535,10 +521,7 @@ describe('retrieval', () => {
       // The stored image's features stay.
       expect((await featureImages()).length).toBeGreaterThan(0);
       for (const n of unsaved) expect(await p.getByRole('img', { name: n }).count()).toBe(0);
-      await p
-        .getByLabel('Model file', { exact: true })
-        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
-      await waitForStatus(p, /ready/);
+      await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
       const again = await downloadBytes(p, 'Download features: coffee.png');
       expect(again.bytes.equals(stored.bytes)).toBe(true);
       expect(await p.getByText('features from browser storage').count()).toBe(1);
