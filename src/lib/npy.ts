@@ -71,29 +71,30 @@ export function encodeNpy(data: NpyEncodable, shape: number[]): Uint8Array {
   return out;
 }
 
-export function decodeNpy(bytes: Uint8Array): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+/** Where the header dict of an NPY file starts and how long it is, from its first 12 bytes. */
+function headerSpan(lead: Uint8Array): { start: number; length: number } {
+  if (lead.length < 10 || MAGIC.some((b, i) => lead[i] !== b)) {
     throw new Error('not an NPY file (bad magic)');
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const major = bytes[6];
-  let headerLen: number;
-  let start: number;
-  if (major === 1) {
-    headerLen = view.getUint16(8, true);
-    start = 10;
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new Error('truncated NPY header');
-    headerLen = view.getUint32(8, true);
-    start = 12;
-  } else {
-    throw new Error(`unsupported NPY version ${major}.${bytes[7]}`);
+  const view = new DataView(lead.buffer, lead.byteOffset, lead.byteLength);
+  const major = lead[6];
+  if (major === 1) return { start: 10, length: view.getUint16(8, true) };
+  if (major === 2 || major === 3) {
+    if (lead.length < 12) throw new Error('truncated NPY header');
+    return { start: 12, length: view.getUint32(8, true) };
   }
-  const dataStart = start + headerLen;
-  if (bytes.length < dataStart) throw new Error('truncated NPY header');
-  // Version 3 allows UTF-8 in the header; field names and dtypes we accept are ASCII anyway.
-  const header = new TextDecoder().decode(bytes.subarray(start, dataStart));
+  throw new Error(`unsupported NPY version ${major}.${lead[7]}`);
+}
 
+/** What an NPY header says of the array: its dtype (numpy's descr, e.g. '<f4') and shape. */
+export interface NpyHeader {
+  descr: string;
+  shape: number[];
+}
+
+function parseHeader(bytes: Uint8Array): NpyHeader & { fortran: boolean } {
+  // Version 3 allows UTF-8 in the header; field names and dtypes we accept are ASCII anyway.
+  const header = new TextDecoder().decode(bytes);
   const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
@@ -106,6 +107,30 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
     .filter((s) => s.length > 0)
     .map((s) => Number(s.replace(/L$/, '')));
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error('malformed NPY shape');
+  return { descr, fortran: fortran === 'True', shape };
+}
+
+/**
+ * A .npy file's header alone, read from the file without its data (a features file can be
+ * hundreds of MB); null when the file is not an NPY file.
+ */
+export async function readNpyHeader(file: Blob): Promise<NpyHeader | null> {
+  try {
+    const { start, length } = headerSpan(new Uint8Array(await file.slice(0, 12).arrayBuffer()));
+    const { descr, shape } = parseHeader(
+      new Uint8Array(await file.slice(start, start + length).arrayBuffer()),
+    );
+    return { descr, shape };
+  } catch {
+    return null;
+  }
+}
+
+export function decodeNpy(bytes: Uint8Array): NpyArray {
+  const { start, length } = headerSpan(bytes);
+  const dataStart = start + length;
+  if (bytes.length < dataStart) throw new Error('truncated NPY header');
+  const { descr, fortran, shape } = parseHeader(bytes.subarray(start, dataStart));
 
   const dtype = (Object.keys(DESCR) as NpyDtype[]).find(
     (k) => DESCR[k] === descr || (descr === '<u1' && k === 'uint8'),
@@ -113,7 +138,7 @@ export function decodeNpy(bytes: Uint8Array): NpyArray {
   if (!dtype) throw new Error(`unsupported NPY dtype ${descr} (want little-endian f2/f4/f8/u1/i4)`);
   const count = shape.reduce((a, b) => a * b, 1);
   // Fortran order with more than one non-trivial axis would need a transpose; refuse it instead.
-  if (fortran === 'True' && shape.filter((d) => d > 1).length > 1) {
+  if (fortran && shape.filter((d) => d > 1).length > 1) {
     throw new Error('Fortran-ordered NPY arrays are not supported');
   }
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { encodeNpy } from '../lib/npy';
-import {
-  featuresPickMessage,
-  findFeaturesFile,
-  INDEX_NPY,
-  readNpyHeader,
-  type NpyHeader,
-} from './index-io';
+import { encodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
+import { featuresPickMessage, findFeaturesFile, INDEX_NPY } from './index-io';
 
 /** A picked file as far as finding the features goes: its name and what its header says. */
 interface Picked {

@@ -6,7 +6,7 @@
 import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preprocess/preprocess';
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
-import { decodeNpy } from '../lib/npy';
+import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
 import { patchImage, pushAlert, useApp } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
 import { importSummary, matchEntries, mismatchedModel } from './import-summary';
@@ -163,39 +163,6 @@ export function manifestProblem(m: unknown): string | null {
     }
   }
   return null;
-}
-
-/** What a .npy file's header says: enough to tell the index's features from a model input. */
-export interface NpyHeader {
-  descr: string;
-  shape: number[];
-}
-
-const NPY_MAGIC = '\x93NUMPY';
-
-/**
- * Reads a .npy file's header alone (format as in lib/npy.ts): the features file can be hundreds of
- * MB, and a collection's model inputs need not be read at all to see that they are not it. Null
- * when the file is not an NPY file.
- */
-export async function readNpyHeader(file: Blob): Promise<NpyHeader | null> {
-  const lead = new Uint8Array(await file.slice(0, 12).arrayBuffer());
-  if (lead.length < 10 || String.fromCharCode(...lead.subarray(0, 6)) !== NPY_MAGIC) return null;
-  const view = new DataView(lead.buffer);
-  const major = lead[6];
-  if (![1, 2, 3].includes(major)) return null;
-  const start = major === 1 ? 10 : 12;
-  const length = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  const header = new TextDecoder().decode(await file.slice(start, start + length).arrayBuffer());
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
-  if (descr === undefined || shapeText === undefined) return null;
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map((s) => Number(s.replace(/L$/, '')));
-  return { descr, shape };
 }
 
 /** The features the manifest describes: float32 [rows, dim], rows reaching past every entry. */
