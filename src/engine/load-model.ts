@@ -24,6 +24,8 @@ export interface ResolvedModel {
    * load the same bad bytes from the cache.
    */
   cachedUrls: string[];
+  /** Where the bytes came from: a later refusal's advice depends on it. */
+  origin: ModelOrigin;
 }
 
 /** Removes a refused model's files from the cache; a failure to do so changes nothing else. */
@@ -146,6 +148,7 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
     info,
     fromCache: false,
     cachedUrls: [],
+    origin: { kind: 'file' },
   };
 }
 
@@ -197,7 +200,15 @@ async function resolveUrl(
       fromCache &&= data.fromCache;
       externalData.push({ path: location, data: data.bytes });
     }
-    return { name, bytes: { model: main.bytes, externalData }, info, fromCache, cachedUrls };
+    const origin: ModelOrigin = { kind: 'url', address: parsed.href };
+    return {
+      name,
+      bytes: { model: main.bytes, externalData },
+      info,
+      fromCache,
+      cachedUrls,
+      origin,
+    };
   } catch (e) {
     // A refused file is never kept. The graph of a data file that failed to download is fine,
     // but is dropped with the rest: a retry fetches both.

@@ -342,6 +342,7 @@ export async function checkTokenLayout(
   session: InferenceSession,
   info: ModelInfo,
   fileName: string,
+  advice: string,
 ): Promise<void> {
   const [, , h, w] = info.input.dims;
   const height = typeof h === 'number' ? h : info.patchSize * 8;
@@ -349,7 +350,7 @@ export async function checkTokenLayout(
   const refuse = (why: string) =>
     new ExplorerError(
       'not-vit',
-      `"${fileName}" does not give DINOv2's tokens (${why}). Pick the .onnx file of a DINOv2 export.`,
+      `"${fileName}" does not give DINOv2's tokens (${why}). ${advice}`,
       fileName,
     );
   let out: TokenOutput;

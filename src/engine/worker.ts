@@ -14,6 +14,7 @@ import { computePca, PcaAhead, sentWithFeatures } from './pca-job';
 import { computeDescriptors, computePatchPoints } from './points-job';
 import { tokenLayout } from '../features/tokens';
 import { forgetCachedFiles, resolveModel } from './load-model';
+import { adviceFor } from '../model/refusals';
 import {
   embedInput,
   makeStored,
@@ -318,7 +319,13 @@ async function loadModel(
   if (info.registerTokens === null) {
     progress({ stage: 'check', message: 'Checking the token layout on a probe image' });
     try {
-      await checkTokenLayout(await loadOrt(backend), session, info, name);
+      await checkTokenLayout(
+        await loadOrt(backend),
+        session,
+        info,
+        name,
+        adviceFor(resolved.origin),
+      );
     } catch (e) {
       await withOrt(() => session.release());
       await forgetCachedFiles(resolved.cachedUrls);

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixture, launch, waitForAlert, waitForStatus } from './harness';
 import { noiseBytes } from '../../src/lib/noise-bytes';
+import { patchSoftmaxModel } from '../../src/model/onnx/test-models';
 
 const appUrl = inject('appUrl');
 const model = fs.readFileSync(fixture('dinov2-tiny', 'model.onnx'));
@@ -20,6 +21,9 @@ async function hosts(route: Route): Promise<void> {
   const url = new URL(route.request().url());
   if (url.host === 'www.example.com' && url.pathname === '/model.onnx') {
     await route.fulfill({ body: model, contentType: 'application/octet-stream', headers: CORS });
+  } else if (url.host === 'www.example.com' && url.pathname === '/no-cls.onnx') {
+    const body = Buffer.from(patchSoftmaxModel());
+    await route.fulfill({ body, contentType: 'application/octet-stream', headers: CORS });
   } else if (url.host === 'models.example.com' && url.pathname.startsWith('/gone/')) {
     await route.fulfill({ status: 410, body: 'gone', headers: CORS });
   } else {
@@ -111,6 +115,18 @@ describe('model messages', () => {
     expect(bytes).toContain('"noise.onnx" is not an ONNX model (the file\'s bytes are not ONNX)');
     expect(bytes).not.toMatch(JARGON);
     // The model loaded before is still the one in charge.
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
+  });
+
+  it("refuses a model at an address whose tokens are not DINOv2's, naming the address", async () => {
+    const url = 'https://www.example.com/no-cls.onnx';
+    await page.getByLabel('Model URL').fill(url);
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    const alert = await waitForAlert(page, 'no-cls.onnx');
+    expect(alert).toContain(`"no-cls.onnx" does not give DINOv2's tokens`);
+    // Nothing to pick again: the advice is about the address.
+    expect(alert).toContain(`It came from ${url}: check the address, or load another model.`);
+    expect(alert).not.toContain('Pick the .onnx file');
     expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
   });
 
