@@ -5,7 +5,7 @@ import { useApp } from './store/app-store';
 import { LinkModelDialog } from './views/share/LinkModelDialog';
 import { SharePanel } from './views/share/SharePanel';
 import { isModelFile } from './lib/files';
-import { addImages, engine, loadModel } from './store/controller';
+import { addFolderFiles, addImages, engine, loadModel } from './store/controller';
 import { Alerts } from './views/alerts/Alerts';
 import { AttentionView } from './views/attention/AttentionView';
 import { Embedding3dView } from './views/embedding3d/Embedding3dView';
@@ -59,7 +59,12 @@ export function App() {
     const models = files.filter(isModelFile);
     if (models.length > 0) void loadModel({ kind: 'files', files: models }, models[0].name);
     const rest = files.filter((f) => !isModelFile(f));
-    if (rest.length > 0) addImages(rest);
+    // Files a dropped folder holds are treated as the "Add folder" picker treats them: hidden
+    // files and other kinds skipped with one notice, not an alert for each.
+    const inFolder = rest.filter((f) => f.webkitRelativePath);
+    const loose = rest.filter((f) => !f.webkitRelativePath);
+    if (inFolder.length > 0) addFolderFiles(inFolder);
+    if (loose.length > 0) addImages(loose);
   };
 
   return (

@@ -4,6 +4,11 @@ export async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
     .map((it) => (it.kind === 'file' ? it.webkitGetAsEntry?.() : null))
     .filter((e): e is FileSystemEntry => !!e);
   if (entries.length === 0) return [...dt.files];
+  return filesOfEntries(entries);
+}
+
+/** The files of dropped entries, folders walked, each knowing its path inside what was dropped. */
+export async function filesOfEntries(entries: FileSystemEntry[]): Promise<File[]> {
   const out: File[] = [];
   for (const e of entries) await walk(e, out);
   return out;
@@ -11,7 +16,10 @@ export async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
 
 async function walk(entry: FileSystemEntry, out: File[]): Promise<void> {
   if (entry.isFile) {
-    out.push(await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej)));
+    const file = await new Promise<File>((res, rej) =>
+      (entry as FileSystemFileEntry).file(res, rej),
+    );
+    out.push(withRelativePath(file, entry.fullPath));
     return;
   }
   const reader = (entry as FileSystemDirectoryEntry).createReader();
@@ -21,4 +29,17 @@ async function walk(entry: FileSystemEntry, out: File[]): Promise<void> {
     if (batch.length === 0) break;
     for (const child of batch) await walk(child, out);
   }
+}
+
+/**
+ * A file from a dropped folder comes with an empty `webkitRelativePath` (only the folder picker
+ * fills it), so its folder would be lost: the 3D view's colours by folder, the labels that tell
+ * cats/001.jpg from dogs/001.jpg and the index's folder-and-name matching all read it from there.
+ * The entry's path ("/shoot/sub/a.png") gives the same "shoot/sub/a.png" the picker would.
+ */
+function withRelativePath(file: File, fullPath: string): File {
+  const rel = fullPath.replace(/^\/+/, '');
+  if (!rel.includes('/') || file.webkitRelativePath) return file;
+  Object.defineProperty(file, 'webkitRelativePath', { value: rel });
+  return file;
 }

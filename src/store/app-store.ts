@@ -2,6 +2,7 @@
  * The app's state, in one zustand store made of small slices. Engine calls live in
  * controller.ts; components read state here and call the controller.
  */
+import { useCallback } from 'react';
 import { create } from 'zustand';
 import type {
   AlphaBackground,
@@ -12,6 +13,7 @@ import type {
 } from '../engine/protocol';
 import type { LinkModel, ViewId } from '../lib/link-state';
 import type { ModelInfo } from '../model/model-info';
+import { imageLabels, labelStem } from '../lib/image-labels';
 
 export interface Alert {
   id: number;
@@ -118,6 +120,35 @@ export function patchModel(p: Partial<ModelState>): void {
 
 export function patchImage(id: string, p: Partial<ImageEntry>): void {
   useApp.setState((s) => ({ images: s.images.map((im) => (im.id === id ? { ...im, ...p } : im)) }));
+}
+
+let lastLabels: { images: readonly ImageEntry[]; labels: Map<string, string> } | null = null;
+
+/**
+ * Each image's label on screen (see lib/image-labels: its name, with folder or number where two
+ * share a name). The same map is given back while no label changes, so a status change of one
+ * image does not re-render everything that shows names.
+ */
+export function imageLabelsOf(images: readonly ImageEntry[]): Map<string, string> {
+  if (lastLabels?.images === images) return lastLabels.labels;
+  let labels = imageLabels(images);
+  const prev = lastLabels?.labels;
+  if (prev && prev.size === labels.size && [...labels].every(([id, l]) => prev.get(id) === l)) {
+    labels = prev;
+  }
+  lastLabels = { images, labels };
+  return labels;
+}
+
+/** What to call an image on screen: `label(entry)`. */
+export function useImageLabel(): (im: { id: string; name: string }) => string {
+  const labels = useApp((s) => imageLabelsOf(s.images));
+  return useCallback((im) => labels.get(im.id) ?? im.name, [labels]);
+}
+
+/** The stem of an image's download names (its label's: two images never share one). */
+export function fileStemOf(im: { id: string; name: string }): string {
+  return labelStem(imageLabelsOf(useApp.getState().images).get(im.id) ?? im.name);
 }
 
 /** Selects an image; views that show one image follow the selection. */

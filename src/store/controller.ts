@@ -8,9 +8,10 @@ import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../
 import { STORAGE_FULL } from '../lib/collection-db';
 import { ExplorerError } from '../lib/errors';
 import { cacheFetchedFiles } from '../lib/service-worker';
-import { isImageFile, isTensorFile, nameList, saveBlob, stem } from '../lib/files';
+import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
 import {
+  fileStemOf,
   patchImage,
   patchModel,
   pushAlert,
@@ -467,7 +468,7 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
   if (!entry) return;
   try {
     const r = await engine().call({ type: 'export', imageId, what }).promise;
-    const base = stem(entry.name);
+    const base = fileStemOf(entry);
     // A model input's own name ends in .npy: `<stem>.npy` would save its features under it.
     const features = isTensorFile(entry) ? `${base}.features.npy` : `${base}.npy`;
     const name = what === 'features' ? features : `${base}.input.npy`;

@@ -2,8 +2,14 @@ import { useEffect, useMemo, useRef, type CSSProperties } from 'react';
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
 import { maskContour } from '../../features/contour';
-import { isTensorFile, saveBlob, stem } from '../../lib/files';
-import { pushAlert, useApp, type ImageEntry } from '../../store/app-store';
+import { isTensorFile, saveBlob } from '../../lib/files';
+import {
+  fileStemOf,
+  pushAlert,
+  useApp,
+  useImageLabel,
+  type ImageEntry,
+} from '../../store/app-store';
 import {
   attentionLayers,
   requestAttention,
@@ -168,6 +174,7 @@ export function AttentionView() {
 
 function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const a = useAttention();
+  const name = useImageLabel()(entry);
   const mode = useApp((s) => s.settings.preprocess);
   const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
   const r = a.result!;
@@ -182,21 +189,21 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         layer: r.layer,
       }).promise;
       // Every query's rows of this layer: the file names the layer (not a query).
-      saveBlob(new Blob([out.bytes]), `${stem(entry.name)}.attention.layer${r.layer + 1}.npy`);
+      saveBlob(new Blob([out.bytes]), `${fileStemOf(entry)}.attention.layer${r.layer + 1}.npy`);
     } catch (e) {
-      pushAlert({ kind: 'error', message: (e as Error).message, subject: entry.name });
+      pushAlert({ kind: 'error', message: (e as Error).message, subject: name });
     }
   };
   // A saved map says what it shows (the maps on screen, so the result's layer and query, not
   // the ones being computed), in its caption and in its file name.
   const query = queryName(r.query, r);
   const caption = (what: string) => [
-    entry.name,
+    name,
     `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
     ...(model ? [`Model: ${model}`] : []),
   ];
   const fileName = (kind: string) =>
-    `${stem(entry.name)}.${kind}.layer${r.layer + 1}.${query.file}.png`;
+    `${fileStemOf(entry)}.${kind}.layer${r.layer + 1}.${query.file}.png`;
   const savePng = () => {
     if (!main.current) return;
     captioned(main.current, caption(`mean over the ${r.heads} heads`))?.toBlob(
@@ -224,7 +231,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         <AttentionCanvas
           entry={entry}
           values={r.mean}
-          label={`Attention map: ${entry.name}`}
+          label={`Attention map: ${name}`}
           mode={mode}
           contour={a.showContour}
           canvasRef={(el) => (main.current = el)}
@@ -233,13 +240,13 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         <small className="muted">Mean over the {r.heads} heads</small>
         <div className="row wrap">
           <button type="button" disabled={a.computing} onClick={() => void saveNpy()}>
-            Download attention: {entry.name}
+            Download attention: {name}
           </button>
           <button type="button" onClick={savePng}>
-            Download attention image: {entry.name}
+            Download attention image: {name}
           </button>
           <button type="button" onClick={saveHeadsPng}>
-            Download head maps image: {entry.name}
+            Download head maps image: {name}
           </button>
         </div>
       </div>
@@ -251,7 +258,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
               <AttentionCanvas
                 entry={entry}
                 values={r.perHead.subarray(h * n, (h + 1) * n)}
-                label={`Head ${h + 1} attention: ${entry.name}`}
+                label={`Head ${h + 1} attention: ${name}`}
                 mode={mode}
                 contour={false}
                 onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
@@ -273,7 +280,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
                   <AttentionCanvas
                     entry={entry}
                     values={r.registerMaps.subarray(k * n, (k + 1) * n)}
-                    label={`Register ${k + 1} attention: ${entry.name}`}
+                    label={`Register ${k + 1} attention: ${name}`}
                     mode={mode}
                     contour={false}
                     marked={false}

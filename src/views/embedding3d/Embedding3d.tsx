@@ -7,7 +7,7 @@
  * when data arrives or a setting changes.
  */
 import { useRef, useState } from 'react';
-import { selectImage, useApp } from '../../store/app-store';
+import { selectImage, useApp, useImageLabel } from '../../store/app-store';
 import { useEmbedding3d } from '../../store/embedding3d';
 import { HoverTooltip, pointInfo, showTooltip } from './HoverTooltip';
 import { Legend, Swatches } from './Legend';
@@ -33,6 +33,7 @@ export default function Embedding3d() {
   const modelReady = useApp((s) => s.model.status === 'ready');
   const settings = useEmbedding3d();
   const images = useDoneImages();
+  const label = useImageLabel();
   const { done, byId } = images;
   const [progress, setProgress] = useState<Progress>(null);
   const [error, setError] = useState<string | null>(null);
@@ -59,7 +60,7 @@ export default function Embedding3d() {
         if (!imageMode) photo.current?.showPatch(null);
         return;
       }
-      const info = pointInfo(index, byId, ids, cloud);
+      const info = pointInfo(index, byId, ids, cloud, label);
       window.clearTimeout(photoSwitch.current);
       if (info.patch) {
         // Another image's patch: switch the photo once the pointer rests, not on every point

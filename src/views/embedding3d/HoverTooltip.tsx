@@ -38,10 +38,12 @@ export function pointInfo(
   byId: Map<string, ImageEntry>,
   ids: string[],
   patches: PatchCloud | null,
+  /** What to call an image (its label on screen). */
+  nameOf: (entry: ImageEntry) => string,
 ): PointInfo {
   if (!patches) {
     const entry = byId.get(ids[index]);
-    return { entry, label: entry?.name ?? '' };
+    return { entry, label: entry ? nameOf(entry) : '' };
   }
   const r = patches.result;
   const id = patches.ids[r.image[index]];
@@ -49,8 +51,10 @@ export function pointInfo(
   const grid = r.grids.find((g) => g.imageId === id);
   const p = r.patch[index];
   const label = grid
-    ? `${entry?.name ?? id} · patch row ${Math.floor(p / grid.cols) + 1}, column ${(p % grid.cols) + 1}`
-    : (entry?.name ?? id);
+    ? `${entry ? nameOf(entry) : id} · patch row ${Math.floor(p / grid.cols) + 1}, column ${(p % grid.cols) + 1}`
+    : entry
+      ? nameOf(entry)
+      : id;
   return { entry, label, patch: { imageId: id, index: p } };
 }
 

@@ -5,7 +5,7 @@
  * boxes sit in a short scrolling list (so the cloud stays on screen) under buttons that pick all
  * images at once or go back to the selected one.
  */
-import type { ImageEntry } from '../../store/app-store';
+import { useImageLabel, type ImageEntry } from '../../store/app-store';
 import { setEmbedding3d } from '../../store/embedding3d';
 
 /** Above this many images the list scrolls and the all/selected buttons are shown. */
@@ -21,6 +21,7 @@ const scrolling = {
 } as const;
 
 export function PatchImagePicker({ done, patchIds }: { done: ImageEntry[]; patchIds: string[] }) {
+  const label = useImageLabel();
   const boxes = done.map((im) => (
     <label key={im.id}>
       <input
@@ -33,7 +34,7 @@ export function PatchImagePicker({ done, patchIds }: { done: ImageEntry[]; patch
           setEmbedding3d({ patchImages: next });
         }}
       />{' '}
-      {im.name}
+      {label(im)}
     </label>
   ));
   if (done.length <= MANY) {

@@ -5,7 +5,7 @@
  */
 import type { Ref } from 'react';
 import type { PreprocessMode } from '../../engine/protocol';
-import type { ImageEntry } from '../../store/app-store';
+import { useImageLabel, type ImageEntry } from '../../store/app-store';
 import { PatchPhoto, type PatchPhotoHandle } from './PatchPhoto';
 
 export interface PatchPanelProps {
@@ -30,10 +30,11 @@ export function PatchPanel({
   onBrush,
   photo,
 }: PatchPanelProps) {
+  const label = useImageLabel();
   return (
     <aside className="e3d-side" aria-label="Patch photo">
       <p>
-        <strong>{entry.name}</strong>{' '}
+        <strong>{label(entry)}</strong>{' '}
         <span className="muted">
           ({grid.cols}×{grid.rows} patches)
         </span>
@@ -44,7 +45,7 @@ export function PatchPanel({
           <select aria-label="Photo" value={entry.id} onChange={(e) => onPhoto(e.target.value)}>
             {ids.map((id) => (
               <option key={id} value={id}>
-                {byId.get(id)?.name ?? id}
+                {byId.has(id) ? label(byId.get(id)!) : id}
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 import { useEffect, useImperativeHandle, useRef, type Ref } from 'react';
 import type { PreprocessMode } from '../../engine/protocol';
-import type { ImageEntry } from '../../store/app-store';
+import { useImageLabel, type ImageEntry } from '../../store/app-store';
 import { modelRegion, useImage } from '../shared/overlay';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 
@@ -34,6 +34,7 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
   const base = useRef<HTMLCanvasElement | null>(null);
   const over = useRef<HTMLCanvasElement | null>(null);
   const img = useImage(entry.url);
+  const name = useImageLabel()(entry);
   const state = useRef<{
     hover: number | null;
     brush: { x0: number; y0: number; x1: number; y1: number } | null;
@@ -169,7 +170,7 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
         width={WIDTH}
         height={height}
         role="img"
-        aria-label={`Patches of ${entry.name}: drag to select a region`}
+        aria-label={`Patches of ${name}: drag to select a region`}
         {...keys.handlers}
         onKeyDown={(e) => {
           // Escape clears the brush as a click does (and the cursor, as on every patch map).

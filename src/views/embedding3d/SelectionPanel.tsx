@@ -5,7 +5,7 @@
  */
 import { isTensorFile } from '../../lib/files';
 import { focusWhenShown } from '../../lib/focus';
-import { selectImage, useApp, type ImageEntry } from '../../store/app-store';
+import { selectImage, useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
 import { showInAttention } from '../../store/attention';
 import { setEmbedding3d } from '../../store/embedding3d';
 import { setPcaDisplay } from '../../store/pca';
@@ -18,13 +18,14 @@ export interface SelectionPanelProps {
 }
 
 export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPanelProps) {
+  const label = useImageLabel();
   return (
     <aside className="e3d-side" aria-label="Selected image">
       <p>
-        Selected: <strong>{selected.name}</strong>
+        Selected: <strong>{label(selected)}</strong>
       </p>
       {!isTensorFile({ name: selected.name }) && (
-        <img className="e3d-selected" src={selected.url} alt={selected.name} />
+        <img className="e3d-selected" src={selected.url} alt={label(selected)} />
       )}
       <div className="e3d-actions">
         <button
@@ -79,7 +80,7 @@ export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPa
             {neighbours.map((nb) => (
               <li key={nb.index}>
                 <button type="button" onClick={() => nb.entry && selectImage(nb.entry.id)}>
-                  {nb.entry?.name ?? '?'}
+                  {nb.entry ? label(nb.entry) : '?'}
                 </button>{' '}
                 {nb.score.toFixed(3)}
               </li>

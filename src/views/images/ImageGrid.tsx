@@ -1,6 +1,6 @@
 import { isTensorFile } from '../../lib/files';
 import { focusWhenShown } from '../../lib/focus';
-import { useApp, type ImageEntry } from '../../store/app-store';
+import { useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
 import { download, removeImage } from '../../store/controller';
 import { useIndexing } from '../../store/indexer';
 import { findSimilar } from '../../store/search';
@@ -61,6 +61,7 @@ export function ImageGrid() {
 
 function ImageCard({ entry }: { entry: ImageEntry }) {
   const r = entry.result;
+  const name = useImageLabel()(entry);
   const modelReady = useApp((s) => s.model.status === 'ready');
   const running = useIndexing((s) => s.running);
   const paused = useIndexing((s) => s.paused);
@@ -87,20 +88,23 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   return (
     <li className="card">
       {isTensorFile(entry) ? (
-        <div className="tensor-thumb" role="img" aria-label={`${entry.name} (model input tensor)`}>
+        <div className="tensor-thumb" role="img" aria-label={`${name} (model input tensor)`}>
           model input tensor (.npy)
         </div>
       ) : (
-        <img src={entry.url} alt={entry.name} loading="lazy" />
+        <img src={entry.url} alt={name} loading="lazy" />
       )}
       <div className="card-body">
         <div className="row">
-          <strong className="grow ellipsis" title={entry.name}>
-            {entry.name}
+          <strong
+            className="grow ellipsis"
+            title={entry.folder ? `${entry.folder}/${entry.name}` : name}
+          >
+            {name}
           </strong>
           <button
             type="button"
-            aria-label={`Remove ${entry.name}`}
+            aria-label={`Remove ${name}`}
             onClick={(e) => removeCard(entry.id, e.currentTarget)}
           >
             ×
@@ -128,13 +132,13 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
                   focusWhenShown('#tab-search');
                 }}
               >
-                Find similar: {entry.name}
+                Find similar: {name}
               </button>
               <button type="button" onClick={() => void download(entry.id, 'features')}>
-                Download features: {entry.name}
+                Download features: {name}
               </button>
               <button type="button" onClick={() => void download(entry.id, 'input')}>
-                Download model input: {entry.name}
+                Download model input: {name}
               </button>
             </div>
           </>

@@ -1,8 +1,8 @@
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
-import { isTensorFile, saveBlob, stem } from '../../lib/files';
+import { isTensorFile, saveBlob } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
 import { focusWhenShown } from '../../lib/focus';
-import { useApp, type ImageEntry } from '../../store/app-store';
+import { fileStemOf, useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
 import {
   computePca,
   setPcaDisplay,
@@ -46,17 +46,19 @@ export function PcaView() {
   const autoSide = sides.size > 1 ? 'per image' : pca.invertUsed ? 'below' : 'above';
   const shownWith = pca.computedWith ?? settings;
   const focus = display.focus ? done.find((i) => i.id === display.focus) : null;
+  const label = useImageLabel();
+  const focusName = focus ? label(focus) : null;
   const shown = focus ? [focus] : done;
   const large = useFitHeight(focus !== null);
   // Escape leaves the enlarged map, as the Back button does.
   useEffect(() => {
-    if (!focus) return;
+    if (focusName === null) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && !e.defaultPrevented) showAllMaps(focus);
+      if (e.key === 'Escape' && !e.defaultPrevented) showAllMaps(focusName);
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [focus]);
+  }, [focusName]);
 
   return (
     <section
@@ -187,7 +189,7 @@ export function PcaView() {
                 : '')}
       </p>
       {focus && (
-        <button type="button" onClick={() => showAllMaps(focus)}>
+        <button type="button" onClick={() => showAllMaps(label(focus))}>
           Back to all maps
         </button>
       )}
@@ -223,9 +225,9 @@ function useFitHeight(on: boolean) {
 }
 
 /** Leaves the enlarged map; focus goes to that map's button in the grid, not to <body>. */
-function showAllMaps(from: ImageEntry): void {
+function showAllMaps(name: string): void {
   setPcaDisplay({ focus: null });
-  focusWhenShown(`[aria-label="${CSS.escape(enlargeLabel(from.name))}"]`);
+  focusWhenShown(`[aria-label="${CSS.escape(enlargeLabel(name))}"]`);
 }
 
 function enlargeLabel(name: string): string {
@@ -251,13 +253,14 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
   const joint = usePca((s) => s.computedWith?.joint ?? true);
   const foreground = usePca((s) => s.computedWith?.foregroundOnly ?? false);
   const canvas = useRef<HTMLCanvasElement | null>(null);
+  const name = useImageLabel()(entry);
   if (!map || !entry.result) return null;
   const savePng = () =>
-    canvas.current?.toBlob((b) => b && saveBlob(b, `${stem(entry.name)}.pca.png`), 'image/png');
+    canvas.current?.toBlob((b) => b && saveBlob(b, `${fileStemOf(entry)}.pca.png`), 'image/png');
   const saveNpy = () =>
     saveBlob(
       new Blob([encodeNpy(map.colours, [map.rows, map.cols, 3]) as Uint8Array<ArrayBuffer>]),
-      `${stem(entry.name)}.pca.npy`,
+      `${fileStemOf(entry)}.pca.npy`,
     );
   const own = !joint && perImage;
   return (
@@ -265,15 +268,13 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
       <button
         type="button"
         className="map-button"
-        aria-label={
-          display.focus ? `Show all PCA maps (now ${entry.name})` : enlargeLabel(entry.name)
-        }
-        onClick={() => (display.focus ? showAllMaps(entry) : setPcaDisplay({ focus: entry.id }))}
+        aria-label={display.focus ? `Show all PCA maps (now ${name})` : enlargeLabel(name)}
+        onClick={() => (display.focus ? showAllMaps(name) : setPcaDisplay({ focus: entry.id }))}
       >
         <PcaCanvas
           map={map}
           result={entry.result}
-          name={entry.name}
+          name={name}
           photoUrl={isTensorFile(entry) ? null : entry.url}
           mode={mode}
           opacity={display.opacity}
@@ -284,7 +285,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
         />
       </button>
       <div className="card-body">
-        <strong className="ellipsis">{entry.name}</strong>
+        <strong className="ellipsis">{name}</strong>
         <small>
           {map.cols}×{map.rows} patches
           {own ? ` · ${own.map((v) => `${(v * 100).toFixed(1)}%`).join(' / ')}` : ''}
@@ -299,10 +300,10 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
         )}
         <div className="row wrap">
           <button type="button" onClick={saveNpy}>
-            Download PCA: {entry.name}
+            Download PCA: {name}
           </button>
           <button type="button" onClick={savePng}>
-            Download PCA image: {entry.name}
+            Download PCA image: {name}
           </button>
         </div>
       </div>

@@ -7,7 +7,7 @@ import { focusWhenShown } from '../../lib/focus';
 import { useEffect, useMemo } from 'react';
 import type { Descriptor, EmbedResult } from '../../engine/protocol';
 import { isTensorFile } from '../../lib/files';
-import { useApp, type ImageEntry } from '../../store/app-store';
+import { useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
 import {
   clearPointer,
   findSimilar,
@@ -31,8 +31,8 @@ interface Shown {
   result: EmbedResult;
 }
 
-function shown(e: ImageEntry): Shown {
-  return { id: e.id, name: e.name, url: isTensorFile(e) ? null : e.url, result: e.result! };
+function shown(e: ImageEntry, name: string): Shown {
+  return { id: e.id, name, url: isTensorFile(e) ? null : e.url, result: e.result! };
 }
 
 export function SearchView() {
@@ -41,7 +41,8 @@ export function SearchView() {
   const mode = useApp((s) => s.settings.preprocess);
   const s = useSearch();
   const done = useMemo(() => images.filter((i) => i.status === 'done' && i.result), [images]);
-  const byId = useMemo(() => new Map(done.map((e) => [e.id, shown(e)])), [done]);
+  const label = useImageLabel();
+  const byId = useMemo(() => new Map(done.map((e) => [e.id, shown(e, label(e))])), [done, label]);
   const query: Shown | null =
     s.outside && s.queryId === s.outside.id
       ? { id: s.outside.id, name: s.outside.name, url: s.outside.url, result: s.outside.result }
@@ -267,7 +268,7 @@ export function SearchView() {
           </div>
         </div>
       )}
-      <Correspondences images={done.map(shown)} mode={mode} />
+      <Correspondences images={done.map((e) => byId.get(e.id)!)} mode={mode} />
     </section>
   );
 }

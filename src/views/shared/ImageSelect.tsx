@@ -1,3 +1,5 @@
+import { useImageLabel } from '../../store/app-store';
+
 /** A select of collection images by name (the views that show one image, or pick two). */
 export function ImageSelect(p: {
   /** The select's accessible name. */
@@ -10,6 +12,7 @@ export function ImageSelect(p: {
   /** Choices placed before the images (e.g. a query from outside the collection). */
   extra?: { id: string; label: string }[];
 }) {
+  const label = useImageLabel();
   return (
     <select aria-label={p.name} value={p.value} onChange={(e) => p.onChange(e.target.value)}>
       {p.placeholder !== undefined && <option value="">{p.placeholder}</option>}
@@ -20,7 +23,7 @@ export function ImageSelect(p: {
       ))}
       {p.images.map((i) => (
         <option key={i.id} value={i.id}>
-          {i.name}
+          {label(i)}
         </option>
       ))}
     </select>
