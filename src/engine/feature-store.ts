@@ -15,13 +15,19 @@ import { makeStored, type StoredFeatures } from './embed';
 import type { Backend, EmbedRequest, EmbedResult, ImageNotes } from './protocol';
 import { isTensorFile } from '../lib/files';
 
-/** The preprocessing that determines the input (tensor inputs are taken as they are). */
-export function prepKey(req: EmbedRequest): string {
+/**
+ * The preprocessing that determines the input (tensor inputs are taken as they are). The colour
+ * transparent pixels are laid on is part of it only for an image that has some: an opaque one's
+ * features are kept under `opaque` and found whatever that setting is, so changing it does not
+ * cost a recompute on the next visit.
+ */
+export function prepKey(req: EmbedRequest, opaque: boolean): string {
   if (isTensorFile({ name: req.fileName })) return 'tensor';
   const p = req.preprocess;
+  const background = opaque ? 'opaque' : p.background;
   return p.mode === 'classifier'
-    ? `classifier:${p.background}`
-    : `dense:${p.resolution}:${p.background}`;
+    ? `classifier:${background}`
+    : `dense:${p.resolution}:${background}`;
 }
 
 export async function loadStored(
@@ -29,10 +35,16 @@ export async function loadStored(
   req: EmbedRequest,
   backend: Backend,
 ): Promise<{ stored: StoredFeatures; result: EmbedResult } | null> {
-  const key = featureKey(modelKey, prepKey(req), req.imageId);
+  // Whether the image is opaque is known only once decoded: try both (the second also finds an
+  // opaque image's features saved before they were kept under `opaque`).
+  let key = '';
   let rec: StoredFeatureRecord | undefined;
   try {
-    rec = await getFeatures(key);
+    for (const opaque of [true, false]) {
+      key = featureKey(modelKey, prepKey(req, opaque), req.imageId);
+      rec = await getFeatures(key);
+      if (rec) break;
+    }
   } catch {
     return null; // storage unavailable (private mode, blocked): just compute
   }
@@ -84,7 +96,7 @@ export async function saveStored(
   stored: StoredFeatures,
   result: EmbedResult,
 ): Promise<string | undefined> {
-  const key = featureKey(modelKey, prepKey(req), req.imageId);
+  const key = featureKey(modelKey, prepKey(req, !result.notes.hadAlpha), req.imageId);
   stored.storeKey = key;
   try {
     if (!stored.exact) throw new Error('no exact tokens to save');

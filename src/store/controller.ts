@@ -433,19 +433,30 @@ export function indexRemaining(): void {
   );
 }
 
-/** Recomputes every image's features (new model or new preprocessing). */
-export function recomputeAll(): void {
+/**
+ * Recomputes every image's features (new model or new preprocessing), or, with `keep`, all but
+ * those it accepts (their features are still right).
+ */
+export function recomputeAll(keep?: (im: ImageEntry) => boolean): void {
   generation++;
   const e = engine();
   for (const id of embedCalls.values()) e.cancel(id);
   embedCalls.clear();
   resetQueue();
   storeWarned = false;
+  const redo = (i: ImageEntry) => !keep?.(i);
   useApp.setState((s) => ({
-    images: s.images.map((i) => ({ ...i, status: 'queued' as const, result: undefined })),
+    images: s.images.map((i) =>
+      redo(i) ? { ...i, status: 'queued' as const, result: undefined } : i,
+    ),
   }));
   if (useApp.getState().model.status !== 'ready') return;
-  enqueue(useApp.getState().images.map((i) => i.id));
+  enqueue(
+    useApp
+      .getState()
+      .images.filter(redo)
+      .map((i) => i.id),
+  );
 }
 
 export function updateSettings(p: Partial<SettingsState>): void {
@@ -454,12 +465,11 @@ export function updateSettings(p: Partial<SettingsState>): void {
   useApp.setState({ settings: after });
   saveSettings(after);
   if (after.backend !== before.backend) reloadModel();
-  else if (
-    after.preprocess !== before.preprocess ||
-    after.resolution !== before.resolution ||
-    after.background !== before.background
-  ) {
+  else if (after.preprocess !== before.preprocess || after.resolution !== before.resolution) {
     recomputeAll();
+  } else if (after.background !== before.background) {
+    // Only images with transparent pixels change: an opaque one's features stay as they are.
+    recomputeAll((im) => im.status === 'done' && im.result?.notes.hadAlpha === false);
   }
 }
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestPage, type TestPage } from './harness';
+import { openTestPage, pngChunk, type TestPage } from './harness';
 import type { Decoders } from './pages/decode';
 
 let page: Page;
@@ -39,15 +39,6 @@ function bytes(n: number, seed: number): number[] {
   });
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
-
 /** A PNG of width x H with `bytesPerRow` random sample bytes per row and extra chunks before IDAT. */
 function png(
   bitDepth: number,
@@ -71,10 +62,10 @@ function png(
       for (let x = 1; x <= bytesPerRow; x++) rows[y * (bytesPerRow + 1) + x] %= 16;
   const file = Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))),
-    chunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
-    chunk('IEND', new Uint8Array()),
+    pngChunk('IHDR', ihdr),
+    ...extra.map(([t, d]) => pngChunk(t, Uint8Array.from(d))),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.from(rows))),
+    pngChunk('IEND', new Uint8Array()),
   ]);
   return [...file];
 }
@@ -209,9 +200,9 @@ describe('PNG decoding by ImageDecoder', () => {
     ihdr[9] = 2;
     const file = Buffer.concat([
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk('IHDR', ihdr),
-      chunk('IDAT', zlib.deflateSync(Buffer.alloc(2 * (1 + 20000 * 3)))),
-      chunk('IEND', new Uint8Array()),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(2 * (1 + 20000 * 3)))),
+      pngChunk('IEND', new Uint8Array()),
     ]);
     const r = await page.evaluate(
       async (b) => {

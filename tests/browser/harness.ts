@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeNpy, encodeNpy } from '../../src/lib/npy';
 import { BASE_FLAGS, findChromium, WEBGPU_FLAGS } from './chromium';
@@ -190,4 +191,36 @@ export async function openTestPage(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(data.length, 0);
+  head.write(type, 4, 'latin1');
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])), 0);
+  return Buffer.concat([head, data, crc]);
+}
+
+/** An 8-bit RGBA PNG whose pixel (x, y) is `rgba(x, y)`. */
+export function rgbaPng(
+  width: number,
+  height: number,
+  rgba: (x: number, y: number) => [number, number, number, number],
+): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 6;
+  const rows = Buffer.alloc(height * (1 + width * 4));
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) rows.set(rgba(x, y), y * (1 + width * 4) + 1 + x * 4);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', zlib.deflateSync(rows)),
+    pngChunk('IEND', new Uint8Array()),
+  ]);
 }

@@ -1,0 +1,93 @@
+/**
+ * "Transparent pixels" (the colour a transparent image is laid on) changes only the features of
+ * images that have transparent pixels: opaque ones are not computed again, now or after a reload.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { addImages, fixture, launch, loadModelReady, openApp, rgbaPng } from './harness';
+
+const appUrl = inject('appUrl');
+
+/**
+ * How many times the worker computed each file's features (the bench hook's records: an answer
+ * from browser storage ran no inference).
+ */
+function embedsByFile(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const r of window.__dinov2Bench!.records)
+      if (r.type === 'embed' && r.ok && r.fileName && r.timings!.inferenceMs > 0)
+        out[r.fileName] = (out[r.fileName] ?? 0) + 1;
+    return out;
+  });
+}
+
+describe('transparent pixels', () => {
+  let browser: Browser;
+  const model = fixture('dinov2-tiny', 'model.onnx');
+  // Half transparent: its left half is whatever colour it is laid on.
+  const cutout = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-alpha-')), 'cutout.png');
+  fs.writeFileSync(
+    cutout,
+    rgbaPng(96, 80, (x, y) => [(x * 7) % 256, (y * 5) % 256, 128, x < 48 ? 0 : 255]),
+  );
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('recomputes only the image with transparent pixels when the colour changes', async () => {
+    const query = '?backend=wasm&preprocess=classifier&bench=1';
+    const page = await openApp(browser, appUrl, query);
+    await loadModelReady(page, [model]);
+    await addImages(page, [fixture('chelsea.png'), cutout]);
+    const grid = page.getByRole('region', { name: 'Image collection' });
+    await grid.getByText(/transparency composited on white/).waitFor({ timeout: 120_000 });
+    await grid.getByRole('button', { name: 'Download features: chelsea.png' }).waitFor();
+    expect(await embedsByFile(page)).toEqual({ 'chelsea.png': 1, 'cutout.png': 1 });
+
+    await page.getByLabel('Transparent pixels').selectOption('black');
+    await grid.getByText(/transparency composited on black/).waitFor({ timeout: 120_000 });
+    expect(await embedsByFile(page)).toEqual({ 'chelsea.png': 1, 'cutout.png': 2 });
+    // The opaque image kept its features throughout.
+    await grid.getByRole('button', { name: 'Download features: chelsea.png' }).waitFor();
+
+    // Kept in storage under a key that holds for any colour: after a reload (the setting is
+    // black now, and chelsea.png was saved while it was white) nothing is computed again.
+    await expect.poll(() => featureCount(page), { timeout: 30_000 }).toBe(3);
+    // Opened again with the hook (the app's address no longer has bench=1).
+    await page.goto(appUrl + query);
+    await page.getByRole('status').waitFor();
+    await loadModelReady(page, [model]);
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await expect
+      .poll(() => grid.getByText(/features from browser storage/).count(), { timeout: 60_000 })
+      .toBe(2);
+    expect(await embedsByFile(page)).toEqual({});
+    await page.context().close();
+  });
+});
+
+/** The feature records in browser storage. */
+function featureCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const req = indexedDB.open('dinov2-explorer');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const count = req.result.transaction('features').objectStore('features').count();
+          count.onsuccess = () => {
+            req.result.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+}
