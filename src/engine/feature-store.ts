@@ -6,6 +6,7 @@
 import {
   featureKey,
   getFeatures,
+  getFirstFeatures,
   isQuotaError,
   putFeatures,
   STORAGE_FULL,
@@ -37,18 +38,16 @@ export async function loadStored(
 ): Promise<{ stored: StoredFeatures; result: EmbedResult } | null> {
   // Whether the image is opaque is known only once decoded: try both (the second also finds an
   // opaque image's features saved before they were kept under `opaque`).
-  let key = '';
-  let rec: StoredFeatureRecord | undefined;
+  let hit: { key: string; rec: StoredFeatureRecord } | undefined;
   try {
-    for (const opaque of [true, false]) {
-      key = featureKey(modelKey, prepKey(req, opaque), req.imageId);
-      rec = await getFeatures(key);
-      if (rec) break;
-    }
+    hit = await getFirstFeatures(
+      [true, false].map((opaque) => featureKey(modelKey, prepKey(req, opaque), req.imageId)),
+    );
   } catch {
     return null; // storage unavailable (private mode, blocked): just compute
   }
-  if (!rec) return null;
+  if (!hit) return null;
+  const { key, rec } = hit;
   const stored = makeStored(new Float32Array(rec.tokens), {
     tokenCount: rec.tokenCount,
     dim: rec.dim,

@@ -157,6 +157,16 @@ export async function getFeatures(key: string): Promise<StoredFeatureRecord | un
   return (await collectionDb()).get('features', key);
 }
 
+/** The first of `keys` that has a record, read in one transaction (both reads at once). */
+export async function getFirstFeatures(
+  keys: string[],
+): Promise<{ key: string; rec: StoredFeatureRecord } | undefined> {
+  const tx = (await collectionDb()).transaction('features');
+  const recs = await Promise.all(keys.map((k) => tx.store.get(k)));
+  const k = recs.findIndex((r) => r !== undefined);
+  return k < 0 ? undefined : { key: keys[k], rec: recs[k]! };
+}
+
 export async function putMeta(key: string, value: unknown): Promise<void> {
   await (await collectionDb()).put('meta', value, key);
 }
