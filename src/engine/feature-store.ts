@@ -95,7 +95,8 @@ export async function saveStored(
   stored: StoredFeatures,
   result: EmbedResult,
 ): Promise<string | undefined> {
-  const key = featureKey(modelKey, prepKey(req, !result.notes.hadAlpha), req.imageId);
+  const opaque = !result.notes.hadAlpha && !result.notes.alphaUnknown;
+  const key = featureKey(modelKey, prepKey(req, opaque), req.imageId);
   stored.storeKey = key;
   try {
     if (!stored.exact) throw new Error('no exact tokens to save');

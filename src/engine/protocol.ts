@@ -333,6 +333,8 @@ export interface ImportFeaturesRequest {
   inputHeight: number;
   originalWidth: number;
   originalHeight: number;
+  /** Whether the image had transparent pixels, as the index says (null: it does not say). */
+  hadAlpha: boolean | null;
   /** Store them under the loaded model (only when the index came from this very model). */
   persist: boolean;
 }
@@ -406,6 +408,11 @@ export interface ImageNotes {
   height: number;
   capped: boolean;
   hadAlpha: boolean;
+  /**
+   * Set for imported features whose index did not say whether the image had transparent pixels
+   * (`hadAlpha` is then false, unknown in fact): they are not taken as opaque.
+   */
+  alphaUnknown?: true;
   grayscale: boolean;
 }
 

@@ -469,7 +469,12 @@ export function updateSettings(p: Partial<SettingsState>): void {
     recomputeAll();
   } else if (after.background !== before.background) {
     // Only images with transparent pixels change: an opaque one's features stay as they are.
-    recomputeAll((im) => im.status === 'done' && im.result?.notes.hadAlpha === false);
+    recomputeAll(
+      (im) =>
+        im.status === 'done' &&
+        im.result?.notes.hadAlpha === false &&
+        !im.result.notes.alphaUnknown,
+    );
   }
 }
 

@@ -51,6 +51,8 @@ export interface IndexManifest {
     input_height: number;
     original_width: number;
     original_height: number;
+    /** Whether the image had transparent pixels (laid on `background`); absent: not known. */
+    had_alpha?: boolean;
   }[];
 }
 
@@ -117,6 +119,7 @@ export async function exportCollectionIndex(): Promise<void> {
           input_height: im.result!.inputHeight,
           original_width: im.result!.notes.width,
           original_height: im.result!.notes.height,
+          ...(im.result!.notes.alphaUnknown ? {} : { had_alpha: im.result!.notes.hadAlpha }),
         };
       }),
     };
@@ -387,6 +390,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         inputHeight: e.input_height,
         originalWidth: e.original_width,
         originalHeight: e.original_height,
+        hadAlpha: typeof e.had_alpha === 'boolean' ? e.had_alpha : null,
         persist: sameModel,
       }).promise;
       patchImage(im.id, { status: 'done', result });
