@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageLabels, labelStem, type NamedImage } from './image-labels';
+import { imageLabels, labelStem, shortFolders, type NamedImage } from './image-labels';
 
 const labelsOf = (images: NamedImage[]) => images.map((im) => imageLabels(images).get(im.id));
 const im = (id: string, name: string, folder?: string): NamedImage => ({
@@ -65,5 +65,18 @@ describe('labelStem', () => {
     expect(labelStem('day1/raw/x.png (2)')).toBe('day1_raw_x-2');
     expect(labelStem('photo (2).jpg')).toBe('photo (2)');
     expect(labelStem('astronaut.npy')).toBe('astronaut');
+  });
+});
+
+describe('shortFolders', () => {
+  const short = (folders: string[]) => folders.map((f) => shortFolders(folders).get(f));
+  it('leaves out the leading folders all share, and keeps at least the last', () => {
+    expect(short(['ds/cats', 'ds/dogs', 'ds/cups'])).toEqual(['cats', 'dogs', 'cups']);
+    expect(short(['ds/a/x', 'ds/a/y'])).toEqual(['x', 'y']);
+    // A root with images of its own keeps its name, so its subfolders keep it too.
+    expect(short(['ds', 'ds/cats'])).toEqual(['ds', 'ds/cats']);
+    expect(short(['shoot'])).toEqual(['shoot']);
+    expect(short(['a/x', 'b/x'])).toEqual(['a/x', 'b/x']);
+    expect(short([])).toEqual([]);
   });
 });

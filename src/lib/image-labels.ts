@@ -59,3 +59,18 @@ export function labelStem(label: string): string {
   const base = dot > 0 ? last.slice(0, dot) : last;
   return [...parts, base].join('_') + (numbered ? `-${numbered[2]}` : '');
 }
+
+/**
+ * Folders as a legend names them: the leading folders every one shares are left out ("ds/cats",
+ * "ds/dogs" read "cats", "dogs": "ds" is only the folder that was picked), while each keeps at
+ * least its last folder.
+ */
+export function shortFolders(folders: readonly string[]): Map<string, string> {
+  const parts = folders.map((f) => f.split('/'));
+  let common = 0;
+  if (parts.length > 0) {
+    const shortest = Math.min(...parts.map((p) => p.length));
+    while (common < shortest - 1 && parts.every((p) => p[common] === parts[0][common])) common++;
+  }
+  return new Map(folders.map((f, k) => [f, parts[k].slice(common).join('/')]));
+}

@@ -33,7 +33,8 @@ describe('images of the same name', () => {
     fs.mkdirSync(path.join(dir, 'dogs'));
     fs.copyFileSync(fixture('chelsea.png'), path.join(dir, 'cats', '001.png'));
     fs.copyFileSync(fixture('coffee.png'), path.join(dir, 'dogs', '001.png'));
-    fs.copyFileSync(fixture('astronaut.png'), path.join(dir, 'astronaut.png'));
+    fs.mkdirSync(path.join(dir, 'people'));
+    fs.copyFileSync(fixture('astronaut.png'), path.join(dir, 'people', 'astronaut.png'));
     await page.getByLabel('Image folder').setInputFiles(dir);
   });
   afterAll(async () => {
@@ -75,5 +76,17 @@ describe('images of the same name', () => {
       .locator('option')
       .allTextContents();
     expect(options.sort()).toEqual(['astronaut.png', 'cats/001.png', 'dogs/001.png']);
+  });
+
+  it('names the folders in the 3D colour key without the folder that was picked', async () => {
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await page.getByLabel('Colour by').selectOption('folder');
+    const key = page.getByRole('list', { name: 'Colours' });
+    await key.waitFor();
+    expect((await key.getByRole('listitem').allTextContents()).sort()).toEqual([
+      'cats (1)',
+      'dogs (1)',
+      'people (1)',
+    ]);
   });
 });

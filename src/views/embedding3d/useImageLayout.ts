@@ -7,6 +7,7 @@
  */
 import { useEffect, useMemo, useState } from 'react';
 import { cosineNeighbours, normalizeRows } from '../../features/layout3d';
+import { shortFolders } from '../../lib/image-labels';
 import type { ImageEntry } from '../../store/app-store';
 import { engine } from '../../store/controller';
 import type { Embedding3dSettings } from '../../store/embedding3d';
@@ -176,8 +177,13 @@ function categorise(
   if (colourBy === 'folder') {
     const names: string[] = [];
     const index = new Map<string, number>();
+    const folders = new Set(
+      desc.ids.map((id) => byId.get(id)?.folder).filter((f) => f !== undefined),
+    );
+    const short = shortFolders([...folders]);
     const of = desc.ids.map((id) => {
-      const f = byId.get(id)?.folder ?? '(no folder)';
+      const folder = byId.get(id)?.folder;
+      const f = folder === undefined ? '(no folder)' : short.get(folder)!;
       if (!index.has(f)) {
         index.set(f, names.length);
         names.push(f);
