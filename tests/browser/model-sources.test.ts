@@ -81,6 +81,14 @@ describe('model sources', () => {
     expect(status).toContain('wasm');
     await page.getByText('Cached models (1)').click();
     expect(await page.getByText(/models\/tiny\/model\.onnx/).count()).toBeGreaterThan(0);
+    // Model details: the file, and the address it came from (a picked file has only its name).
+    const details = await modelDetails(page);
+    expect(details.File).toBe('model.onnx');
+    expect(details.Source).toBe(new URL('models/tiny/model.onnx', appUrl).href);
+    // Axes the exporter named with made-up words are named by what they hold.
+    expect(details['Tokens output']).toBe(
+      'last_hidden_state: float32 [batch_size, sequence_length, 64]',
+    );
   });
 
   it("says what a link to one of the site's models downloads, its weights included", async () => {
@@ -177,3 +185,12 @@ describe('model sources', () => {
     expect(cached).toEqual([expect.stringContaining('/models/tiny/model.onnx')]);
   });
 });
+
+/** The Model details panel's rows, by their terms. */
+async function modelDetails(page: Page): Promise<Record<string, string>> {
+  const rows = page.getByRole('region', { name: 'Model details' }).locator('dl.info > div');
+  const out: Record<string, string> = {};
+  for (const row of await rows.all())
+    out[await row.locator('dt').innerText()] = await row.locator('dd').innerText();
+  return out;
+}

@@ -5,6 +5,25 @@ import { useApp } from '../../store/app-store';
 /** The layout's narrow breakpoint (styles.css): the side panel stacks above the views. */
 const NARROW = '(max-width: 800px)';
 
+/**
+ * A graph input or output as `name: type [dims]`. A free dimension is shown by its name when the
+ * export gave it a short one ("batch_size"); exporters also make up names such as
+ * "LayerNormalizationlast_hidden_state_dim_2", which say less than what the axis holds.
+ */
+function tensorText(
+  t: { name: string; elemType: string; dims: (number | string)[] },
+  axes: string[],
+): string {
+  const dims = t.dims.map((d, i) =>
+    typeof d === 'number' && d > 0
+      ? String(d)
+      : typeof d === 'string' && d.length <= 16
+        ? d
+        : (axes[i] ?? '?'),
+  );
+  return `${t.name}: ${t.elemType} [${dims.join(', ')}]`;
+}
+
 /** What the graph says about the model, read without running it, and how the backend checked out. */
 export function ModelInfoPanel() {
   const info = useApp((s) => s.model.info);
@@ -14,17 +33,28 @@ export function ModelInfoPanel() {
   const [open, setOpen] = useState(() => !matchMedia(NARROW).matches);
   if (!info || !report) return null;
   const att = info.attention;
+  const cached = fromCache ? ' (from browser cache)' : '';
+  // A picked file's source is its name: said once.
   const rows: [string, string][] = [
-    ['File', info.fileName],
-    ['Source', `${source ?? ''}${fromCache ? ' (from browser cache)' : ''}`],
+    ...(source && source !== info.fileName
+      ? ([
+          ['File', info.fileName],
+          ['Source', `${source}${cached}`],
+        ] as [string, string][])
+      : ([['File', `${info.fileName}${cached}`]] as [string, string][])),
     [
       'Size',
       `${formatBytes(info.byteLength)} graph${info.externalData.length ? ` + external data (${info.externalData.join(', ')})` : ''}, ${formatBytes(info.weightsBytes)} of weights`,
     ],
-    ['Input', `${info.input.name}: ${info.input.elemType} [${info.input.dims.join(', ')}]`],
+    ['Input', tensorText(info.input, ['batch', 'channels', 'height', 'width'])],
     [
       'Tokens output',
-      `${info.tokens.name}: ${info.tokens.elemType} [${info.tokens.dims.join(', ')}]`,
+      // The last axis is the hidden size, which the graph's weights tell when its name does not.
+      tensorText(info.tokens, [
+        'batch',
+        'tokens',
+        info.hiddenSize > 0 ? String(info.hiddenSize) : 'hidden',
+      ]),
     ],
     ['Pooled output', info.pooled ? info.pooled.name : 'none (token 0 is CLS)'],
     ['Patch size', String(info.patchSize)],
