@@ -238,6 +238,15 @@ export async function createSession(
   try {
     return await withOrt(() => ort.InferenceSession.create(bytes.model, options));
   } catch (e) {
+    if (RUNTIME_FAILED.test(String(e))) {
+      throw new ExplorerError(
+        'backend-unavailable',
+        `The runtime could not be started on ${backend} to load "${fileName}" (${short(e)}). ` +
+          'The model file is not at fault: reload the page and try again. If it keeps ' +
+          "failing, this site does not serve onnxruntime-web's .wasm files (see its hosting notes).",
+        fileName,
+      );
+    }
     throw new ExplorerError(
       'unsupported-model',
       `"${fileName}" could not be loaded by onnxruntime-web on ${backend}: ${short(e)}. ` +
@@ -248,6 +257,13 @@ export async function createSession(
     );
   }
 }
+
+/**
+ * What onnxruntime-web says when its own WebAssembly could not be fetched or started (a site
+ * that does not serve the .wasm files, a dropped connection), as opposed to a model it refuses.
+ */
+const RUNTIME_FAILED =
+  /no available backend|failed to fetch|dynamically imported module|fetching of the wasm|WebAssembly\.instantiate|Aborted\(/i;
 
 /** The image as the model's input tensor [1, 3, H, W], in the input's float type. */
 export function imageTensor(

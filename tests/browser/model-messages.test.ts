@@ -130,6 +130,25 @@ describe('model messages', () => {
     expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
   });
 
+  it('says the runtime could not start, not that the model is at fault, when its .wasm is not served', async () => {
+    const other = await browser.newContext({ serviceWorkers: 'block' });
+    try {
+      await other.route(/\.wasm(\?|$)/, (r) => r.abort('failed'));
+      const p = await other.newPage();
+      await p.goto(appUrl + '?backend=wasm');
+      await p.getByRole('status').waitFor();
+      await p
+        .getByLabel('Model file', { exact: true })
+        .setInputFiles([fixture('dinov2-tiny', 'model.onnx')]);
+      const alert = await waitForAlert(p, 'model.onnx');
+      expect(alert).toContain('The runtime could not be started on wasm to load "model.onnx"');
+      expect(alert).toContain('The model file is not at fault');
+      expect(alert).not.toContain('complete ONNX export');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('says a linked model file is not found (404), and offers only to dismiss', async () => {
     const url = new URL('nowhere/model.onnx', appUrl).href;
     const p = await open(`?backend=wasm&model=${encodeURIComponent(url)}`);
