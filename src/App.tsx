@@ -101,8 +101,10 @@ export function App() {
       <div className="layout">
         <aside className="side" aria-label="Model and images">
           <ModelPanel />
-          <ModelInfoPanel />
+          {/* Images (and their indexing progress, Pause, Cancel) before the model's details,
+              which are read once and would push them a screen down. */}
           <ImagesPanel />
+          <ModelInfoPanel />
         </aside>
         <main className="main">
           <div

@@ -1,11 +1,11 @@
 /**
  * The side panel's selects show their text in full: a select cannot wrap, so an option wider than
  * its select is cut off. Checked for every option (the catalogue's variants for every model), at a
- * desktop width and a phone's.
+ * desktop width and a phone's. And the images' panel stays in the first screen on a desktop.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch } from './harness';
+import { fixture, launch, loadModelReady } from './harness';
 
 const appUrl = inject('appUrl');
 
@@ -62,4 +62,22 @@ describe('side panel', () => {
       await context.close();
     });
   }
+
+  it("keeps the images' controls in the first screen once a model is loaded", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(appUrl + '?backend=wasm');
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    // The model's details are open on a wide screen: they come after the images' panel, where
+    // indexing progress and its Pause and Cancel are.
+    expect(
+      await page
+        .getByRole('region', { name: 'Model details' })
+        .locator('details')
+        .getAttribute('open'),
+    ).not.toBeNull();
+    const images = await page.getByRole('button', { name: 'Add folder' }).boundingBox();
+    expect(images!.y + images!.height).toBeLessThan(900);
+    await context.close();
+  });
 });
