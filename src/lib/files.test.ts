@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, isImageFile, isModelFile, nameList, stem } from './files';
+import {
+  byRelativePath,
+  formatBytes,
+  isImageFile,
+  isModelFile,
+  nameList,
+  shownPaths,
+  stem,
+} from './files';
 
 describe('file helpers', () => {
   it('classifies files', () => {
@@ -19,5 +27,51 @@ describe('file helpers', () => {
     expect(formatBytes(88.5 * 1024 * 1024)).toBe('89 MB');
     expect(nameList(['a', 'b'])).toBe('"a" and "b"');
     expect(nameList(['a', 'b', 'c', 'd', 'e'])).toBe('"a", "b", "c" and 2 more');
+  });
+});
+
+describe('files of a picked folder', () => {
+  const inFolder = (webkitRelativePath: string) => ({
+    name: webkitRelativePath.split('/').pop()!,
+    webkitRelativePath,
+  });
+  const paths = (files: { webkitRelativePath: string }[]) => files.map((f) => f.webkitRelativePath);
+
+  it('orders them by path, folder by folder, numbers in natural order', () => {
+    const disk = [
+      'ds/cups/001.png',
+      'ds/dogs/10.png',
+      'ds/cats/004.png',
+      'ds/dogs/2.png',
+      'ds/cats/001.png',
+      'ds/cats-old/001.png',
+      'ds/cats/sub/000.png',
+      'ds/cats/007.png',
+    ].map(inFolder);
+    expect(paths([...disk].sort(byRelativePath))).toEqual([
+      'ds/cats/001.png',
+      'ds/cats/004.png',
+      'ds/cats/007.png',
+      'ds/cats/sub/000.png',
+      'ds/cats-old/001.png',
+      'ds/cups/001.png',
+      'ds/dogs/2.png',
+      'ds/dogs/10.png',
+    ]);
+  });
+
+  it('names them by their path inside the picked folder, a loose file by its name', () => {
+    const files = ['ds/cats/001.png', 'ds/dogs/001.png', 'ds/readme.txt'].map(inFolder);
+    expect(shownPaths(files)).toEqual(['cats/001.png', 'dogs/001.png', 'readme.txt']);
+    // Two folders dropped at once: their own names tell them apart.
+    expect(shownPaths([inFolder('ds/cats/001.png'), inFolder('ds2/cats/001.png')])).toEqual([
+      'ds/cats/001.png',
+      'ds2/cats/001.png',
+    ]);
+    expect(shownPaths([{ name: 'a.png', webkitRelativePath: '' }, { name: 'b.png' }])).toEqual([
+      'a.png',
+      'b.png',
+    ]);
+    expect(shownPaths([])).toEqual([]);
   });
 });

@@ -44,6 +44,39 @@ export function nameList(names: string[], max = 3): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
+/** A picked file as far as its place in a folder goes (`webkitRelativePath`: "ds/cats/1.png"). */
+type InFolder = { name: string; webkitRelativePath?: string };
+
+const relativePath = (f: InFolder) => f.webkitRelativePath || f.name;
+
+/** Natural order: "2.png" before "10.png", as a file manager shows them. */
+const natural = new Intl.Collator(undefined, { numeric: true });
+
+/**
+ * Orders the files of a folder pick by their path inside it, folder name by folder name, in
+ * natural order: a disk gives them in its own order (cups, dogs, cats; 001, 004, 007, ...).
+ */
+export function byRelativePath(a: InFolder, b: InFolder): number {
+  const pa = relativePath(a).split('/');
+  const pb = relativePath(b).split('/');
+  for (let k = 0; k < Math.min(pa.length, pb.length); k++) {
+    const c = natural.compare(pa[k], pb[k]);
+    if (c !== 0) return c;
+  }
+  return pa.length - pb.length;
+}
+
+/**
+ * How messages name picked files: by their path inside the picked folder ("cats/001.png", which
+ * tells it from "dogs/001.png"), without the folder's own name when every file shares it; a file
+ * picked on its own by its name.
+ */
+export function shownPaths(files: InFolder[]): string[] {
+  const paths = files.map(relativePath);
+  const root = `${paths[0]?.split('/')[0]}/`;
+  return paths.every((p) => p.startsWith(root)) ? paths.map((p) => p.slice(root.length)) : paths;
+}
+
 export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

@@ -106,8 +106,17 @@ export const useApp = create<AppState>()(() => ({
 
 let alertId = 1;
 
+/**
+ * Shows an alert (the last 8 are kept). The same alert again (same kind, subject and message, as
+ * when a folder is added twice) replaces the one shown, moved to the end, rather than stacking a
+ * second identical banner; its new id makes it a new row, so a screen reader hears it again.
+ */
 export function pushAlert(a: Omit<Alert, 'id'>): void {
-  useApp.setState((s) => ({ alerts: [...s.alerts, { ...a, id: alertId++ }].slice(-8) }));
+  const same = (b: Alert) =>
+    b.kind === a.kind && b.subject === a.subject && b.message === a.message;
+  useApp.setState((s) => ({
+    alerts: [...s.alerts.filter((b) => !same(b)), { ...a, id: alertId++ }].slice(-8),
+  }));
 }
 
 export function dismissAlert(id: number): void {

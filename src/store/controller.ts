@@ -8,7 +8,14 @@ import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../
 import { STORAGE_FULL } from '../lib/collection-db';
 import { ExplorerError } from '../lib/errors';
 import { cacheFetchedFiles } from '../lib/service-worker';
-import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
+import {
+  byRelativePath,
+  isImageFile,
+  isTensorFile,
+  nameList,
+  saveBlob,
+  shownPaths,
+} from '../lib/files';
 import type { LinkModel } from '../lib/link-state';
 import {
   fileStemOf,
@@ -221,9 +228,10 @@ export function addImages(
   }
   // The same file picked again (same folder, name, size and date) is not a second image: two
   // identical cards with identical buttons would only confuse. A renamed copy is added.
+  const shown = shownPaths(images);
   const { fresh: keep, message } = sameFiles(
     useApp.getState().images.map((e) => sameFileKey(e.file, e.folder)),
-    images.map((f) => ({ key: sameFileKey(f, folderOf(f).folder), name: f.name })),
+    images.map((f, k) => ({ key: sameFileKey(f, folderOf(f).folder), name: shown[k] })),
   );
   const fresh = keep.map((i) => images[i]);
   if (message) pushAlert({ kind: 'notice', subject: message.subject, message: message.text });
@@ -254,13 +262,15 @@ export function addFolderFiles(files: File[]): void {
   const usable = (f: File) => isImageFile(f) || isTensorFile(f);
   // Hidden files (.DS_Store, macOS's ._photo.jpg beside each photo, .gitkeep) are nobody's
   // pictures: left out without a word.
-  files = files.filter((f) => !f.name.startsWith('.'));
-  const skipped = files.filter((f) => !usable(f));
+  // The cards follow the folder's order as a file manager shows it, not the disk's.
+  files = files.filter((f) => !f.name.startsWith('.')).sort(byRelativePath);
+  const shown = shownPaths(files);
+  const skipped = shown.filter((_, k) => !usable(files[k]));
   if (skipped.length > 0) {
     pushAlert({
       kind: 'notice',
-      subject: skipped[0].name,
-      message: `Skipped ${skipped.length} file${skipped.length > 1 ? 's' : ''} of the folder that ${skipped.length > 1 ? 'are' : 'is'} neither an image nor a model input (.npy): ${nameList(skipped.map((f) => f.name))}.`,
+      subject: skipped[0],
+      message: `Skipped ${skipped.length} file${skipped.length > 1 ? 's' : ''} of the folder that ${skipped.length > 1 ? 'are' : 'is'} neither an image nor a model input (.npy): ${nameList(skipped)}.`,
     });
   }
   addImages(files.filter(usable));
@@ -277,7 +287,7 @@ export function sameFileKey(
 /**
  * Which picks to add (their indexes), given the keys already in the collection, and the notice for
  * the rest: files already in the collection, and files picked more than once in this pick (added
- * once). Each name is said once.
+ * once). Each file is said once, by `name` (its path in a picked folder: see shownPaths).
  */
 export function sameFiles(
   have: Iterable<string>,
@@ -286,9 +296,10 @@ export function sameFiles(
   const before = new Set(have);
   const seen = new Map<string, number>();
   const fresh: number[] = [];
-  const already = new Set<string>();
+  // By file, not by name: every file already there is counted, each once.
+  const already = new Map<string, string>();
   picks.forEach((p, i) => {
-    if (before.has(p.key)) already.add(p.name);
+    if (before.has(p.key)) already.set(p.key, p.name);
     else if (!seen.has(p.key)) fresh.push(i);
     seen.set(p.key, (seen.get(p.key) ?? 0) + 1);
   });
@@ -299,7 +310,7 @@ export function sameFiles(
   }
   const parts: string[] = [];
   if (already.size > 0) {
-    const names = [...already];
+    const names = [...already.values()];
     const many = names.length > 1;
     parts.push(
       `${nameList(names)} ${many ? 'are' : 'is'} already in the collection (the same file), so ${many ? 'they were' : 'it was'} not added again.`,
@@ -314,7 +325,7 @@ export function sameFiles(
       parts.push(`${nameList(names)} were picked more than once; each was added once.`);
     }
   }
-  const subject = [...already, ...twice.keys()][0];
+  const subject = [...already.values(), ...twice.keys()][0];
   return { fresh, message: parts.length > 0 ? { subject, text: parts.join(' ') } : null };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { importSummary, matchEntries, mismatchedModel, type ImageKey } from './import-summary';
+import {
+  folderFit,
+  importSummary,
+  matchEntries,
+  mismatchedModel,
+  type ImageKey,
+} from './import-summary';
 
 describe('importSummary', () => {
   it('counts only the entries that were imported', () => {
@@ -17,7 +23,25 @@ describe('importSummary', () => {
     const m = importSummary('i.json', 4, { imported: 2, refused: 0, kept: 1 });
     expect(m).toContain('Imported features for 2 of 4 images');
     expect(m).toContain('1 image already has features and keeps them.');
-    expect(m).toContain('1 entry has no image of that name (and content) in the collection');
+    expect(m).toContain('1 entry has no image of that name in the collection');
+  });
+  it('says why each unmatched entry has no image, and counts only the rest as missing', () => {
+    const m = importSummary('i.json', 24, { imported: 8, refused: 0, kept: 0, otherContent: 16 });
+    expect(m).toContain('Imported features for 8 of 24 images');
+    expect(m).toContain(
+      '16 entries match no image in the collection: the images of the same name are other files (their size or content differs).',
+    );
+    expect(m).not.toContain('no image of that name');
+    const n = importSummary('i.json', 5, {
+      imported: 1,
+      refused: 0,
+      kept: 0,
+      otherFolder: 2,
+      taken: 1,
+    });
+    expect(n).toContain('2 entries name images found only in other folders');
+    expect(n).toContain('1 entry was not imported because the image of that name and content went');
+    expect(n).toContain('1 entry has no image of that name in the collection');
   });
 });
 
@@ -99,8 +123,8 @@ describe('matchEntries', () => {
     ];
     expect(await matchEntries(entries, images, digestOf())).toEqual([
       { imageId: 'a' },
-      'missing',
-      'missing',
+      'taken',
+      'other-content',
       'missing',
     ]);
   });
@@ -119,6 +143,92 @@ describe('matchEntries', () => {
       { imageId: 'y' },
       { imageId: 'n' },
     ]);
+  });
+});
+
+describe('folderFit', () => {
+  it('ranks the same folder first, then the longest shared tail, then none, then unrelated', () => {
+    expect(folderFit('ds/cats', 'ds/cats')).toBeGreaterThan(folderFit('a/ds/cats', 'b/ds/cats'));
+    expect(folderFit(undefined, undefined)).toBe(folderFit('ds', 'ds'));
+    expect(folderFit('a/ds/cats', 'b/ds/cats')).toBe(2);
+    expect(folderFit('ds/cats', 'dataset/cats')).toBe(1);
+    expect(folderFit('ds/cats', 'cats')).toBe(1);
+    expect(folderFit('ds/cats', undefined)).toBe(0);
+    expect(folderFit(undefined, 'cats')).toBe(0);
+    expect(folderFit('ds/cats', 'ds/dogs')).toBe(-1);
+  });
+});
+
+describe('matchEntries across folders', () => {
+  const img = (id: string, folder?: string): ImageKey => ({
+    id,
+    name: '001.png',
+    size: 10,
+    needsFeatures: true,
+    ...(folder ? { folder } : {}),
+  });
+  /** The content of image `cat1` is "sha-cat1", of `cat2` "sha-cat2", and so on. */
+  const digest = async (id: string) => `sha-${id.replace(/^[a-z]+-/, '')}`;
+  const entry = (folder: string, content: string) => ({
+    name: '001.png',
+    folder,
+    bytes: 10,
+    sha256: `sha-${content}`,
+  });
+
+  it('matches a dataset picked under another root by name and content', async () => {
+    const images = [img('x-dog', 'dataset/dogs'), img('x-cat', 'dataset/cats')];
+    const entries = [entry('ds/cats', 'cat'), entry('ds/dogs', 'dog')];
+    expect(await matchEntries(entries, images, digest)).toEqual([
+      { imageId: 'x-cat' },
+      { imageId: 'x-dog' },
+    ]);
+  });
+
+  it('matches the part of a dataset that was picked, and says the rest are other files', async () => {
+    const images = [img('x-cat', 'cats')];
+    const entries = [entry('ds/dogs', 'dog'), entry('ds/cats', 'cat'), entry('ds/cups', 'cup')];
+    expect(await matchEntries(entries, images, digest)).toEqual([
+      'other-content',
+      { imageId: 'x-cat' },
+      'other-content',
+    ]);
+  });
+
+  it('gives identical files each the image whose folder ends most like its own', async () => {
+    // The same photo in train/ and val/: both entries could be either image.
+    const images = [img('val-s', 'data/val/cats'), img('train-s', 'data/train/cats')];
+    const entries = [entry('ds/train/cats', 's'), entry('ds/val/cats', 's')];
+    expect(await matchEntries(entries, images, digest)).toEqual([
+      { imageId: 'train-s' },
+      { imageId: 'val-s' },
+    ]);
+  });
+
+  it('lets the exact folder win over an entry earlier in the index that fits less well', async () => {
+    const images = [img('a-s', 'x/cats'), img('b-s', 'q/cats')];
+    const entries = [entry('p/cats', 's'), entry('x/cats', 's')];
+    expect(await matchEntries(entries, images, digest)).toEqual([
+      { imageId: 'b-s' },
+      { imageId: 'a-s' },
+    ]);
+  });
+
+  it('takes any image of the same name and content when no folder fits', async () => {
+    expect(await matchEntries([entry('ds/cats', 'cat')], [img('k-cat', 'pets')], digest)).toEqual([
+      { imageId: 'k-cat' },
+    ]);
+    expect(await matchEntries([entry('ds/cats', 'cat')], [img('k-cat')], digest)).toEqual([
+      { imageId: 'k-cat' },
+    ]);
+  });
+
+  it('matches entries of an older index (no contents) by the folder that ends like theirs', async () => {
+    const images = [img('x-cat', 'dataset/cats'), img('x-dog', 'dataset/dogs')];
+    const old = (folder: string) => ({ name: '001.png', folder });
+    expect(
+      await matchEntries([old('ds/dogs'), old('ds/cats'), old('ds/cups')], images, digest),
+    ).toEqual([{ imageId: 'x-dog' }, { imageId: 'x-cat' }, 'other-folder']);
   });
 });
 

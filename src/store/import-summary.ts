@@ -1,17 +1,53 @@
 /** The messages of an index import (index-io.ts), kept apart so that they can be unit-tested. */
 import type { IndexManifest } from './index-io';
 
+/** What an import did with the entries of an index, counted (see importSummary). */
+export interface ImportCounts {
+  imported: number;
+  /** Refused by the engine: they do not fit the loaded model. */
+  refused: number;
+  /** Matched to an image that already has features. */
+  kept: number;
+  ambiguous?: number;
+  /** Unmatched (see Unmatched); the entries counted nowhere else have no image of their name. */
+  otherContent?: number;
+  otherFolder?: number;
+  taken?: number;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/** The sentences for entries that matched no image, each saying why (see Unmatched). */
+function unmatchedParts(n: ImportCounts, missing: number): string[] {
+  const parts: string[] = [];
+  const { otherContent = 0, otherFolder = 0, taken = 0 } = n;
+  if (otherContent > 0)
+    parts.push(
+      `${plural(otherContent, 'entry matches', 'entries match')} no image in the collection: the images of the same name are other files (their size or content differs).`,
+    );
+  if (otherFolder > 0)
+    parts.push(
+      `${plural(otherFolder, 'entry names an image', 'entries name images')} found only in other folders, and the index does not record contents to tell whether ${otherFolder === 1 ? 'it is the same' : 'they are the same'}; not imported.`,
+    );
+  if (taken > 0)
+    parts.push(
+      `${plural(taken, 'entry was', 'entries were')} not imported because the image of that name and content went to another entry of the index (an image takes one entry's features).`,
+    );
+  if (missing > 0)
+    parts.push(
+      `${plural(missing, 'entry has', 'entries have')} no image of that name in the collection: add the images, or pick them together with the index files, to import them.`,
+    );
+  return parts;
+}
+
 /**
  * What an import did, entry by entry: imported, refused, already indexed, not told apart from
- * another image, or without an image.
+ * another image, or without an image (and why).
  */
-export function importSummary(
-  file: string,
-  total: number,
-  n: { imported: number; refused: number; kept: number; ambiguous?: number },
-): string {
+export function importSummary(file: string, total: number, n: ImportCounts): string {
   const ambiguous = n.ambiguous ?? 0;
-  const missing = total - n.imported - n.refused - n.kept - ambiguous;
+  const unmatched = (n.otherContent ?? 0) + (n.otherFolder ?? 0) + (n.taken ?? 0);
+  const missing = total - n.imported - n.refused - n.kept - ambiguous - unmatched;
   const parts = [`Imported features for ${n.imported} of ${total} images from ${file}.`];
   if (n.refused > 0)
     parts.push(
@@ -25,11 +61,7 @@ export function importSummary(
     parts.push(
       `${ambiguous} ${ambiguous === 1 ? 'entry was' : 'entries were'} not imported because ${ambiguous === 1 ? 'its image' : 'their images'} could not be told apart from another of the same name (see the message above).`,
     );
-  if (missing > 0)
-    parts.push(
-      `${missing} ${missing === 1 ? 'entry has' : 'entries have'} no image of that name (and content) in the collection: pick the images together with the index files to import them.`,
-    );
-  return parts.join(' ');
+  return [...parts, ...unmatchedParts(n, missing)].join(' ');
 }
 
 /** Which model an index came from, told apart from the loaded one even when both share a name. */
@@ -61,14 +93,111 @@ export interface ImageKey {
   needsFeatures: boolean;
 }
 
-/** Which image an entry belongs to, or why none: not one image could be told (or none is there). */
-export type EntryMatch = { imageId: string } | 'ambiguous' | 'missing';
+/**
+ * Why an entry has no image: none of its name ('missing'); only other files of its name, by size
+ * or content ('other-content'); for an entry without its content (an older index), images of its
+ * name only in unrelated folders ('other-folder'); or its image went to another entry ('taken').
+ */
+export type Unmatched = 'missing' | 'other-content' | 'other-folder' | 'taken';
+
+/** Which image an entry belongs to, or why none: not one image could be told, or none is there. */
+export type EntryMatch = { imageId: string } | 'ambiguous' | Unmatched;
+
+const SAME_FOLDER = Number.MAX_SAFE_INTEGER;
 
 /**
- * Matches index entries to images, never two entries to one image. By name (and folder, else an
- * image without one), then by size and content: a SHA-256 in the entry settles it. An entry without
- * one (an older index) matches only where that is unambiguous: the images it could be are
- * byte-identical, and no other entry of the index could be them too. `digest` gives an image's
+ * How well an image's folder fits an entry's: the same folder best, then the number of trailing
+ * folder names they share (the same dataset picked under another root: "ds/cats" and
+ * "dataset/cats", or only its "cats" subfolder, share one), 0 where either has no folder, and -1
+ * for folders with nothing in common.
+ */
+export function folderFit(entry: string | undefined, image: string | undefined): number {
+  if ((entry ?? '') === (image ?? '')) return SAME_FOLDER;
+  if (!entry || !image) return 0;
+  const a = entry.split('/');
+  const b = image.split('/');
+  let k = 0;
+  while (k < a.length && k < b.length && a[a.length - 1 - k] === b[b.length - 1 - k]) k++;
+  return k > 0 ? k : -1;
+}
+
+interface Fit {
+  image: ImageKey;
+  fit: number;
+}
+
+/**
+ * The images an entry could be, each with its folder fit, or why there is none. With a SHA-256 the
+ * content settles it wherever the image sits. Without one (an older index) the folder is all that
+ * tells images of one name apart: only the best-fitting images count, never an unrelated folder.
+ */
+async function candidatesOf(
+  e: EntryKey,
+  images: ImageKey[],
+  digest: (id: string) => Promise<string>,
+): Promise<Fit[] | Exclude<Unmatched, 'taken'>> {
+  const named = images.filter((i) => i.name === e.name);
+  if (named.length === 0) return 'missing';
+  let c = e.bytes === undefined ? named : named.filter((i) => i.size === e.bytes);
+  if (e.sha256 !== undefined) {
+    const same = await Promise.all(c.map(async (i) => (await digest(i.id)) === e.sha256));
+    c = c.filter((_, k) => same[k]);
+  }
+  if (c.length === 0) return 'other-content';
+  const fits = c.map((image) => ({ image, fit: folderFit(e.folder, image.folder) }));
+  if (e.sha256 !== undefined) return fits;
+  const best = Math.max(...fits.map((f) => f.fit));
+  return best < 0 ? 'other-folder' : fits.filter((f) => f.fit === best);
+}
+
+/**
+ * Whether an entry without a SHA-256 cannot be told to one image: the images it could be differ in
+ * content, or another entry could be one of them too (which of the two it is cannot be told).
+ */
+async function isAmbiguous(
+  e: EntryKey,
+  k: number,
+  candidates: (Fit[] | Unmatched)[],
+  digest: (id: string) => Promise<string>,
+): Promise<boolean> {
+  const mine = candidates[k];
+  if (e.sha256 !== undefined || typeof mine === 'string') return false;
+  const ids = mine.map((f) => f.image.id);
+  if (ids.length > 1 && new Set(await Promise.all(ids.map(digest))).size > 1) return true;
+  return candidates.some(
+    (c, j) => j !== k && typeof c !== 'string' && c.some((f) => ids.includes(f.image.id)),
+  );
+}
+
+/**
+ * Gives each entry at most one image and each image at most one entry, best fits first: the same
+ * folder, then the longest shared tail of folders, then any; among equals an image that needs its
+ * features, then the index's order.
+ */
+function assign(candidates: (Fit[] | Unmatched)[], skip: boolean[]): Map<number, string> {
+  const pairs = candidates.flatMap((c, k) =>
+    typeof c === 'string' || skip[k] ? [] : c.map((f) => ({ k, ...f })),
+  );
+  pairs.sort(
+    (a, b) =>
+      b.fit - a.fit || Number(b.image.needsFeatures) - Number(a.image.needsFeatures) || a.k - b.k,
+  );
+  const picked = new Map<number, string>();
+  const claimed = new Set<string>();
+  for (const p of pairs) {
+    if (picked.has(p.k) || claimed.has(p.image.id)) continue;
+    picked.set(p.k, p.image.id);
+    claimed.add(p.image.id);
+  }
+  return picked;
+}
+
+/**
+ * Matches index entries to images, never two entries to one image: by name and content (size and
+ * SHA-256 where the entry has them), preferring the entry's own folder, then the folder that ends
+ * like it, so that a dataset picked under another root or only in part still matches. An entry
+ * without a SHA-256 (an older index) matches only where that is unambiguous: the images it could be
+ * are byte-identical, and no other entry of the index could be them too. `digest` gives an image's
  * SHA-256, computed only when needed.
  */
 export async function matchEntries(
@@ -76,36 +205,13 @@ export async function matchEntries(
   images: ImageKey[],
   digest: (id: string) => Promise<string>,
 ): Promise<EntryMatch[]> {
-  const candidates = await Promise.all(
-    entries.map(async (e) => {
-      const named = images.filter((i) => i.name === e.name);
-      const inFolder = e.folder ? named.filter((i) => i.folder === e.folder) : [];
-      let c = inFolder.length > 0 ? inFolder : named.filter((i) => !i.folder);
-      if (e.bytes !== undefined) c = c.filter((i) => i.size === e.bytes);
-      if (e.sha256 !== undefined) {
-        const same = await Promise.all(c.map(async (i) => (await digest(i.id)) === e.sha256));
-        c = c.filter((_, k) => same[k]);
-      }
-      return c;
-    }),
-  );
-  const ambiguous = await Promise.all(
-    entries.map(async (e, k) => {
-      if (e.sha256 !== undefined) return false;
-      const mine = candidates[k];
-      if (mine.length > 1 && new Set(await Promise.all(mine.map((i) => digest(i.id)))).size > 1)
-        return true;
-      // Another entry that could be the same image: which of the two it is cannot be told.
-      return entries.some((_, j) => j !== k && candidates[j].some((i) => mine.includes(i)));
-    }),
-  );
-  const claimed = new Set<string>();
-  return entries.map((_, k) => {
+  const candidates = await Promise.all(entries.map((e) => candidatesOf(e, images, digest)));
+  const ambiguous = await Promise.all(entries.map((e, k) => isAmbiguous(e, k, candidates, digest)));
+  const picked = assign(candidates, ambiguous);
+  return candidates.map((c, k) => {
     if (ambiguous[k]) return 'ambiguous';
-    const free = candidates[k].filter((i) => !claimed.has(i.id));
-    const pick = free.find((i) => i.needsFeatures) ?? free[0];
-    if (!pick) return 'missing';
-    claimed.add(pick.id);
-    return { imageId: pick.id };
+    const id = picked.get(k);
+    if (id !== undefined) return { imageId: id };
+    return typeof c === 'string' ? c : 'taken';
   });
 }

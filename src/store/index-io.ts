@@ -9,7 +9,7 @@ import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
 import { patchImage, pushAlert, useApp } from './app-store';
 import { addImages, engine, indexRemaining } from './controller';
-import { importSummary, matchEntries, mismatchedModel } from './import-summary';
+import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
 export const INDEX_JSON = 'collection.index.json';
@@ -223,9 +223,9 @@ export function featuresPickMessage(
 
 /**
  * Imports an index: the manifest and the .npy, picked together, optionally with the images. The
- * entries are matched to collection images (and to the picked images, which are added) by folder
- * and file name, and by content where names repeat (see matchEntries); matched images take the
- * imported features instead of running the model.
+ * entries are matched to collection images (and to the picked images, which are added) by file
+ * name and content, preferring the recorded folder or one that ends like it (see matchEntries);
+ * matched images take the imported features instead of running the model.
  */
 export async function importCollectionIndex(files: File[]): Promise<void> {
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
@@ -340,7 +340,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     if (!digests.has(id)) digests.set(id, sha256(byId.get(id)!.file));
     return digests.get(id)!;
   };
-  let matches;
+  let matches: EntryMatch[];
   try {
     matches = await matchEntries(
       manifest.images,
@@ -404,6 +404,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   await Promise.all(jobs);
   // Picked images the index does not cover (or whose entry was refused) are indexed as usual.
   indexRemaining();
+  const count = (why: EntryMatch) => matches.filter((m) => m === why).length;
   pushAlert({
     kind: 'notice',
     subject: json.name,
@@ -412,6 +413,9 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       refused,
       kept,
       ambiguous: unclear.length,
+      otherContent: count('other-content'),
+      otherFolder: count('other-folder'),
+      taken: count('taken'),
     }),
   });
 }
