@@ -233,11 +233,10 @@ describe('collection races', () => {
     const own: Buffer[] = [];
     const index: string[] = [];
 
-    /** The features of the i-th "photo.png" card, as downloaded. */
+    /** The features of the i-th "photo.png" card (the second is labelled "photo.png (2)"). */
     async function features(page: Page, i: number): Promise<Buffer> {
-      const button = page
-        .getByRole('button', { name: 'Download features: photo.png', exact: true })
-        .nth(i);
+      const label = i === 0 ? 'photo.png' : `photo.png (${i + 1})`;
+      const button = page.getByRole('button', { name: `Download features: ${label}`, exact: true });
       await button.waitFor({ timeout: 120_000 });
       const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
       return fs.readFileSync(await download.path());
@@ -277,7 +276,7 @@ describe('collection races', () => {
         await page.getByLabel('Import index').setInputFiles([...index, ...photos]);
         await page.getByText(/Imported features for 2 of 2 images/).waitFor();
         // Both from the index (none computed), each bit-exact to its own photo's features.
-        expect(await page.getByText('features from browser storage').count()).toBe(2);
+        expect(await page.getByText('imported features (stored in this browser)').count()).toBe(2);
         expect((await features(page, 0)).equals(own[0])).toBe(true);
         expect((await features(page, 1)).equals(own[1])).toBe(true);
 

@@ -341,7 +341,7 @@ describe('retrieval', () => {
       await p.getByLabel('Resolution').selectOption('224');
       await p.getByLabel('Import index').setInputFiles([...index, ...PHOTOS, copy]);
       await p.getByText(/Imported features for 4 of 4 images/).waitFor();
-      expect(await p.getByText('features from browser storage').count()).toBe(4);
+      expect(await p.getByText('imported features (stored in this browser)').count()).toBe(4);
       // Bit-exact: the imported rows are what the exporting browser computed.
       const manifest = JSON.parse(fs.readFileSync(path.join(tmp, 'collection.index.json'), 'utf8'));
       const all = decodeNpy(fs.readFileSync(path.join(tmp, 'collection.features.npy')));
@@ -444,7 +444,7 @@ describe('retrieval', () => {
         await said.waitFor();
         expect(await said.textContent()).toContain('Imported features for 2 of 2 images');
         expect(await p.getByRole('alert').count()).toBe(0);
-        expect(await p.getByText('features from browser storage').count()).toBe(2);
+        expect(await p.getByText('imported features (stored in this browser)').count()).toBe(2);
         // Bit-exact: the input's rows are what the exporting browser computed.
         const again = await downloadBytes(p, 'Download features: a-tensor.npy');
         expect(again.bytes.equals(withInput.features)).toBe(true);

@@ -130,7 +130,7 @@ export function AttentionView() {
           Mask contour
         </label>
         <label>
-          keeping{' '}
+          Mask keeps{' '}
           <input
             type="range"
             aria-label="Attention mass kept"
@@ -151,18 +151,23 @@ export function AttentionView() {
       <p className="muted" aria-live="polite">
         {attentionStatus({ shown: r, computing: a.computing, layer: wanted, query: a.query })}
       </p>
-      {a.query !== 0 && (
-        <button
-          type="button"
-          onClick={() => {
-            setAttention({ query: 0 });
-            // The button goes away with the patch: focus moves on to the map, not to <body>.
-            focusWhenShown('.attention-main [role=img][tabindex="0"]');
-          }}
-        >
-          Back to CLS
-        </button>
-      )}
+      {/* Always there (disabled while the query is CLS): a patch clicked on the map does not push
+          the map down under the pointer. */}
+      <button
+        type="button"
+        disabled={a.query === 0}
+        onClick={() => {
+          // The button is disabled with CLS, which would leave focus on nothing (<body>): it
+          // moves on to the map, which stays.
+          const map = '.attention-main [role=img][tabindex="0"]';
+          const shown = document.querySelector<HTMLElement>(map);
+          if (shown) shown.focus();
+          setAttention({ query: 0 });
+          if (!shown) focusWhenShown(map);
+        }}
+      >
+        Back to CLS
+      </button>
       {r && (
         <div className={stale ? 'stale' : undefined}>
           <AttentionMaps entry={entry} />
@@ -239,14 +244,22 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         />
         <small className="muted">Mean over the {r.heads} heads</small>
         <div className="row wrap">
+          {/* Short visible text (the map names the image); the accessible name keeps the name, in
+              hidden text rather than an aria-label, which would also answer to the "Attention
+              image" label of the image select (a lookup by that label would find two). The whole
+              name is hidden text: a hidden part beside the visible one would be read with a space
+              before its colon. */}
           <button type="button" disabled={a.computing} onClick={() => void saveNpy()}>
-            Download attention: {name}
+            <span aria-hidden="true">Download attention</span>
+            <span className="visually-hidden">Download attention: {name}</span>
           </button>
           <button type="button" onClick={savePng}>
-            Download attention image: {name}
+            <span aria-hidden="true">Download attention image</span>
+            <span className="visually-hidden">Download attention image: {name}</span>
           </button>
           <button type="button" onClick={saveHeadsPng}>
-            Download head maps image: {name}
+            <span aria-hidden="true">Download head maps image</span>
+            <span className="visually-hidden">Download head maps image: {name}</span>
           </button>
         </div>
       </div>

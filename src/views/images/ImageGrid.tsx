@@ -68,6 +68,7 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   const dense = useApp((s) => s.settings.preprocess === 'dense');
   const resolution = useApp((s) => s.settings.resolution);
   const computing = useIndexing((s) => s.inFlight.includes(entry.id));
+  const background = useApp((s) => s.settings.background);
   const notes: string[] = [];
   if (r?.notes.capped) {
     notes.push(
@@ -85,6 +86,10 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
       `short side ${short} px, not ${resolution}: the long side is capped at ${Math.max(r.inputWidth, r.inputHeight)} px`,
     );
   }
+  // Classifier mode crops the centre: a picture already at the resize size is cut, not resampled.
+  const cropped = r && (r.inputWidth < r.notes.width || r.inputHeight < r.notes.height);
+  const sampling =
+    !r || r.resized ? '' : cropped ? ' (centre crop, not resampled)' : ' (not resampled)';
   return (
     <li className="card">
       {isTensorFile(entry) ? (
@@ -92,7 +97,8 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           model input tensor (.npy)
         </div>
       ) : (
-        <img src={entry.url} alt={name} loading="lazy" />
+        // Transparent pixels show on what the model saw them laid on, not on the card's colour.
+        <img src={entry.url} alt={name} loading="lazy" style={{ background }} />
       )}
       <div className="card-body">
         <div className="row">
@@ -114,10 +120,11 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           <>
             <small>
               {r.notes.width}×{r.notes.height} → {r.inputWidth}×{r.inputHeight}
-              {r.resized ? '' : ' (not resampled)'} · {r.cols}×{r.rows} patches · {r.tokens} tokens
-              × {r.dim} ·{' '}
+              {sampling} · {r.cols}×{r.rows} patches · {r.tokens} tokens × {r.dim} ·{' '}
               {r.fromStore
-                ? 'features from browser storage'
+                ? r.imported
+                  ? 'imported features (stored in this browser)'
+                  : 'features from browser storage'
                 : r.imported
                   ? 'imported features (this session only: not stored)'
                   : `${r.timings.inferenceMs.toFixed(0)} ms on ${r.backend}` +
@@ -125,20 +132,30 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
             </small>
             {notes.length > 0 && <small className="note">{notes.join('; ')}</small>}
             <div className="row wrap">
+              {/* Short visible text (the card names the image); the accessible name keeps it. */}
               <button
                 type="button"
+                aria-label={`Find similar: ${name}`}
                 onClick={() => {
                   findSimilar(entry.id);
                   focusWhenShown('#tab-search');
                 }}
               >
-                Find similar: {name}
+                Find similar
               </button>
-              <button type="button" onClick={() => void download(entry.id, 'features')}>
-                Download features: {name}
+              <button
+                type="button"
+                aria-label={`Download features: ${name}`}
+                onClick={() => void download(entry.id, 'features')}
+              >
+                Download features
               </button>
-              <button type="button" onClick={() => void download(entry.id, 'input')}>
-                Download model input: {name}
+              <button
+                type="button"
+                aria-label={`Download model input: ${name}`}
+                onClick={() => void download(entry.id, 'input')}
+              >
+                Download model input
               </button>
             </div>
           </>

@@ -179,7 +179,9 @@ export function PcaView() {
           ? 'Maps appear once images have features.'
           : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
             (pca.explained.length
-              ? ` · explained variance ${pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`
+              ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
+                ` · explained variance${shownWith.joint ? '' : ' (mean over the images)'} ` +
+                pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')
               : '') +
             (shownWith.foregroundOnly ? foregroundNote(fallbacks, mapCount) : '') +
             (pca.computing
@@ -205,23 +207,51 @@ export function PcaView() {
 /**
  * The enlarged map's list: its map fits the window's height below what sits above it (header,
  * tabs, toolbar: taller where they wrap), through the `--fit-h` property the stylesheet reads.
- * Measured as if the view were scrolled to its top, and again when the window is resized.
+ * Measured as if the page were scrolled to where enlarging puts it (see `fitAnchor`), and again
+ * when the window is resized.
+ *
+ * Enlarging scrolls there: the map was picked from anywhere in a long grid, and the page, now
+ * one map long, would otherwise stay scrolled down with the Back button above the window and
+ * only the map's bottom in view.
  */
 function useFitHeight(on: boolean) {
   const ref = useRef<HTMLUListElement | null>(null);
   useLayoutEffect(() => {
     const list = ref.current;
     if (!on || !list) return;
+    const scroller = list.closest<HTMLElement>('.main');
     const fit = () => {
-      const scroller = list.closest('.main');
-      const top = list.getBoundingClientRect().top + (scroller?.scrollTop ?? 0);
+      const top = pageTop(list) - fitAnchor(list);
       list.style.setProperty('--fit-h', `${Math.max(160, innerHeight - top - 8)}px`);
     };
+    // Fitted first: the page is then long enough to scroll to the anchor.
     fit();
+    if (scroller) scroller.scrollTop = 0;
+    scrollTo({ top: fitAnchor(list), behavior: 'instant' });
     addEventListener('resize', fit);
     return () => removeEventListener('resize', fit);
   }, [on]);
   return ref;
+}
+
+/**
+ * The page scroll that shows the enlarged map with what belongs to it: the page's top (header,
+ * tabs, the view's toolbar) where that leaves the map at least half the window; else (a phone,
+ * the side panel stacked above) the view's own toolbar at the window's top; else (a toolbar that
+ * wraps to half the window) the Back button at the top.
+ */
+function fitAnchor(list: HTMLElement): number {
+  const top = pageTop(list);
+  if (top <= innerHeight / 2) return 0;
+  const view = pageTop(list.closest('section'));
+  if (top - view <= innerHeight / 2) return Math.max(0, view - 8);
+  return Math.max(0, pageTop(list.previousElementSibling) - 8);
+}
+
+/** Where `el` starts on the page, whatever the page's (or the main area's) scroll. */
+function pageTop(el: Element | null): number {
+  if (!el) return 0;
+  return el.getBoundingClientRect().top + scrollY + (el.closest('.main')?.scrollTop ?? 0);
 }
 
 /** Leaves the enlarged map; focus goes to that map's button in the grid, not to <body>. */
@@ -299,11 +329,12 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
           </small>
         )}
         <div className="row wrap">
-          <button type="button" onClick={saveNpy}>
-            Download PCA: {name}
+          {/* The visible text is short (the card names the image); the accessible name keeps it. */}
+          <button type="button" aria-label={`Download PCA: ${name}`} onClick={saveNpy}>
+            Download PCA
           </button>
-          <button type="button" onClick={savePng}>
-            Download PCA image: {name}
+          <button type="button" aria-label={`Download PCA image: ${name}`} onClick={savePng}>
+            Download PCA image
           </button>
         </div>
       </div>

@@ -220,15 +220,17 @@ export function SearchView() {
                     </span>
                     <strong className="score">{n.score.toFixed(3)}</strong>
                   </div>
+                  {/* Short visible text (the name is just above); the accessible name keeps it. */}
                   <button
                     type="button"
+                    aria-label={`Find similar: ${n.shown!.name}`}
                     onClick={() => {
                       findSimilar(n.imageId);
                       // This list is replaced: focus goes to the query, which now names it.
                       focusWhenShown('[aria-label="Query image"]');
                     }}
                   >
-                    Find similar: {n.shown!.name}
+                    Find similar
                   </button>
                 </li>
               ))}
