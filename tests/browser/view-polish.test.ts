@@ -202,7 +202,7 @@ describe('collection card notes', () => {
       cutout,
       rgbaPng(256, 256, (x, y) => [(x * 7) % 256, (y * 5) % 256, 128, x < 128 ? 0 : 255]),
     );
-    await addImages(page, [cutout]);
+    await addImages(page, [cutout, fixture('chelsea.png')]);
     const grid = page.getByRole('region', { name: 'Image collection' });
     await grid
       .getByText('256×256 → 224×224 (centre crop, not resampled)')
@@ -210,6 +210,10 @@ describe('collection card notes', () => {
     const thumb = grid.getByRole('img', { name: 'cutout.png' });
     const bg = () => thumb.evaluate((el) => getComputedStyle(el).backgroundColor);
     expect(await bg()).toBe('rgb(255, 255, 255)');
+    // An opaque photo's letterbox keeps the thumbnails' own black, not the chosen white.
+    const photo = grid.getByRole('img', { name: 'chelsea.png' });
+    await grid.getByRole('button', { name: 'Download features: chelsea.png' }).waitFor();
+    expect(await photo.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(0, 0, 0)');
     await page.getByLabel('Transparent pixels').selectOption('black');
     await grid.getByText(/transparency composited on black/).waitFor({ timeout: 120_000 });
     expect(await bg()).toBe('rgb(0, 0, 0)');

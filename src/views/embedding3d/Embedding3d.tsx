@@ -114,8 +114,8 @@ export default function Embedding3d() {
       />
       {imageMode && shownCount > 0 && (
         // What a click on a point does, by keyboard (and by name, for a crowded cloud).
-        <label className="e3d-pick">
-          Select{' '}
+        <label className="e3d-select">
+          Select
           <ImageSelect
             name="Select image by name"
             images={desc!.ids.flatMap((id) => byId.get(id) ?? [])}

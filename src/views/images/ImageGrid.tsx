@@ -97,8 +97,14 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
           model input tensor (.npy)
         </div>
       ) : (
-        // Transparent pixels show on what the model saw them laid on, not on the card's colour.
-        <img src={entry.url} alt={name} loading="lazy" style={{ background }} />
+        // Transparent pixels show on what the model saw them laid on, not on the card's colour
+        // (an opaque photo's letterbox stays the card's).
+        <img
+          src={entry.url}
+          alt={name}
+          loading="lazy"
+          style={r?.notes.hadAlpha ? { background } : undefined}
+        />
       )}
       <div className="card-body">
         <div className="row">
