@@ -214,7 +214,7 @@ async function handle(
         if (f) dropTokens(f);
         if (features.delete(id)) n++;
         transient.delete(id);
-        if (lastInput?.imageId === id) lastInput = null;
+        if (f && lastInput?.features === f) lastInput = null;
         // Its [heads, T, T] tensor too: the largest thing the worker keeps for one image.
         if (lastAttention?.imageId === id) lastAttention = null;
       }
@@ -409,7 +409,7 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
     throw new ExplorerError('cancelled', 'Cancelled.');
   }
   keep(stored);
-  lastInput = { imageId: req.imageId, input };
+  lastInput = { features: stored, input };
   // The caller runs this after answering; nothing awaits it, and a failure is reported on its own.
   // Skipped when the image was removed (or recomputed) meanwhile.
   const save = () => {
@@ -528,14 +528,18 @@ async function modelInput(
   return { input, decodeMs, preprocessMs: performance.now() - t1 };
 }
 
-/** The last image input, kept so attention right after embedding needs no second decode. */
-let lastInput: { imageId: string; input: ModelInput } | null = null;
+/**
+ * The last image input, kept so attention right after embedding needs no second decode. Kept
+ * with the features it made, not the image: features of the same image under other settings
+ * (another resolution, or from storage) come from another input.
+ */
+let lastInput: { features: StoredFeatures; input: ModelInput } | null = null;
 
 /** The input an image's features came from, re-derived from its file when not at hand. */
-async function inputOf(imageId: string, f: StoredFeatures): Promise<Float32Array> {
-  if (lastInput?.imageId !== imageId) {
+async function inputOf(f: StoredFeatures): Promise<Float32Array> {
+  if (lastInput?.features !== f) {
     const { input } = await modelInput(f.source, current!.info.patchSize);
-    lastInput = { imageId, input };
+    lastInput = { features: f, input };
   }
   return lastInput.input.data;
 }
@@ -559,7 +563,7 @@ async function exportTensor(
   const npy =
     req.what === 'features'
       ? encodeNpy(await memory.exact(f), [f.tokenCount, f.dim])
-      : encodeNpy(await inputOf(req.imageId, f), [3, f.inputHeight, f.inputWidth]);
+      : encodeNpy(await inputOf(f), [3, f.inputHeight, f.inputWidth]);
   const bytes = npy.buffer as ArrayBuffer;
   return {
     result: {
@@ -583,10 +587,15 @@ function tensorNotes(width: number, height: number): ImageNotes {
 }
 
 let attentionSessions: AttentionSessions | null = null;
-/** The last attention tensor, so clicking patches of one image and layer needs no new run. */
+/**
+ * The last attention tensor, so clicking patches of one image and layer needs no new run. Kept
+ * with the features whose input it ran on: the image's features recomputed under other settings
+ * (preprocessing, resolution) need a new run.
+ */
 let lastAttention: {
   model: LoadedModel;
   imageId: string;
+  features: StoredFeatures;
   layer: number;
   tensor: AttentionTensor;
 } | null = null;
@@ -602,17 +611,13 @@ async function attentionTensor(imageId: string, layer: number): Promise<Attentio
   }
   const n = attentionSessions.layers();
   const l = layer < 0 ? n - 1 : layer;
-  if (
-    lastAttention?.model === model &&
-    lastAttention.imageId === imageId &&
-    lastAttention.layer === l
-  ) {
+  if (lastAttention?.model === model && lastAttention.features === f && lastAttention.layer === l) {
     return lastAttention.tensor;
   }
   lastAttention = null;
-  const input = await inputOf(imageId, f);
+  const input = await inputOf(f);
   const tensor = await attentionSessions.run(l, input, f.inputHeight, f.inputWidth);
-  lastAttention = { model, imageId, layer: l, tensor };
+  lastAttention = { model, imageId, features: f, layer: l, tensor };
   return tensor;
 }
 

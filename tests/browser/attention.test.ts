@@ -147,6 +147,52 @@ async function firstPatchOfChelsea(browser: Browser, model: string) {
 }
 
 describe('attention view', () => {
+  it('follows a change of preprocessing or resolution, and so does the model input', async () => {
+    const browser = await launch({ webgpu: false });
+    try {
+      const page = await openApp(browser, appUrl, '?backend=wasm');
+      await loadModelReady(page, [fixture('dinov2-reg4-tiny', 'model.onnx')]);
+      await addImages(page, [fixture('astronaut.png')]);
+      const input = () => downloadNpy(page, 'Download model input: astronaut.png');
+      const dense = await input();
+      await page.getByRole('tab', { name: 'Attention' }).click();
+      await page.getByRole('img', { name: 'Attention map: astronaut.png' }).waitFor();
+      await idle(page);
+      const attention = () => downloadNpy(page, 'Download attention: astronaut.png');
+      const first = await attention();
+      expect(first.shape).toEqual([4, 261, 261]);
+      // Classifier preprocessing: the same token count from another input. The attention is
+      // run again, and equals PyTorch's on the Hugging Face processor's input.
+      await page.getByLabel('Preprocessing').selectOption('classifier');
+      const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_attention.f32'));
+      await expect
+        .poll(async () => (await idle(page), maxAbsDiff((await attention()).data, want)), {
+          timeout: 120_000,
+        })
+        .toBeLessThanOrEqual(1e-3);
+      // Back to dense, from browser storage: the attention and the model input are dense's again.
+      await page.getByLabel('Preprocessing').selectOption('dense');
+      await expect
+        .poll(async () => (await idle(page), maxAbsDiff((await attention()).data, first.data)), {
+          timeout: 120_000,
+        })
+        .toBeLessThanOrEqual(1e-6);
+      await page.getByRole('tab', { name: 'Collection' }).click();
+      const again = await input();
+      expect(again.shape).toEqual(dense.shape);
+      expect(maxAbsDiff(again.data, dense.data)).toBe(0);
+      // Another resolution with the view open: the new grid's attention, not an error.
+      await page.getByRole('tab', { name: 'Attention' }).click();
+      await page.getByLabel('Resolution').selectOption('448');
+      await expect
+        .poll(async () => (await idle(page), (await attention()).shape), { timeout: 120_000 })
+        .toEqual([4, 1029, 1029]);
+      expect(await page.getByText(/Unexpected error/).count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('clicking a patch shows that patch’s attention', async () => {
     const browser = await launch({ webgpu: false });
     try {

@@ -32,9 +32,6 @@ export function AttentionView() {
   const a = useAttention();
   const done = useMemo(() => images.filter((i) => i.status === 'done' && i.result), [images]);
   const entry = done.find((i) => i.id === a.imageId) ?? done[0] ?? null;
-  const resultKey = entry?.result
-    ? `${entry.id}:${entry.result.tokens}:${entry.result.timings.inferenceMs}`
-    : '';
 
   useEffect(() => {
     if (entry && a.imageId !== entry.id) setAttention({ imageId: entry.id, query: 0 });
@@ -42,7 +39,9 @@ export function AttentionView() {
   const reachable = info !== null && unreachableAttention(info) === null;
   useEffect(() => {
     if (entry && reachable) requestAttention();
-  }, [resultKey, a.imageId, a.layer, a.query, reachable]); // eslint-disable-line react-hooks/exhaustive-deps
+    // The result itself, not its sizes: features recomputed under other settings (classifier
+    // instead of dense, another resolution) may have the same token count and still another input.
+  }, [entry?.result, a.imageId, a.layer, a.query, reachable]); // eslint-disable-line react-hooks/exhaustive-deps
 
   if (!info) return <p className="muted">Load a model to see its attention.</p>;
   // No attention to read: say why, and offer no layers (everything else keeps working).
