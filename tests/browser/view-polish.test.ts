@@ -219,4 +219,24 @@ describe('collection card notes', () => {
     expect(await bg()).toBe('rgb(0, 0, 0)');
     await page.context().close();
   });
+
+  it('says what the classifier crop leaves out of a panorama, and when a picture is enlarged', async () => {
+    const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=classifier');
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    const panorama = path.join(tmp, 'panorama.png');
+    fs.writeFileSync(
+      panorama,
+      rgbaPng(2000, 300, (x, y) => [x % 256, y % 256, 90, 255]),
+    );
+    const tiny = path.join(tmp, 'tiny.png');
+    fs.writeFileSync(
+      tiny,
+      rgbaPng(20, 20, (x, y) => [x * 12, y * 12, 40, 255]),
+    );
+    await addImages(page, [panorama, tiny]);
+    const grid = page.getByRole('region', { name: 'Image collection' });
+    await grid.getByText(/the centre crop keeps 11% of the picture/).waitFor({ timeout: 120_000 });
+    await grid.getByText(/enlarged 12\.8× to the model's size/).waitFor();
+    await page.context().close();
+  });
 });

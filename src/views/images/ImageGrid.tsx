@@ -6,6 +6,7 @@ import { useIndexing } from '../../store/indexer';
 import { findSimilar } from '../../store/search';
 import { CollectionBar } from './CollectionBar';
 import { pendingLabel } from './pending';
+import { sizeNotes } from './size-notes';
 
 /** Removes an image; focus goes to the next card's remove button (or the previous one's). */
 function removeCard(id: string, button: HTMLElement): void {
@@ -86,6 +87,10 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
       `short side ${short} px, not ${resolution}: the long side is capped at ${Math.max(r.inputWidth, r.inputHeight)} px`,
     );
   }
+  if (r)
+    notes.push(
+      ...sizeNotes(dense ? 'dense' : 'classifier', r.notes.width, r.notes.height, r.inputWidth),
+    );
   // Classifier mode crops the centre: a picture already at the resize size is cut, not resampled.
   const cropped = r && (r.inputWidth < r.notes.width || r.inputHeight < r.notes.height);
   const sampling =
