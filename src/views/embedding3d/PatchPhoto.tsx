@@ -86,7 +86,7 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
     if (h !== null && h >= 0 && h < rows * cols) {
       const r = Math.floor(h / cols);
       const col = h % cols;
-      // Yellow: the keyboard cursor is white (drawPatchCursor), and both can show at once.
+      // Yellow: the keyboard cursor is cyan (drawPatchCursor), and both can show at once.
       ctx.strokeStyle = '#ffd43b';
       ctx.lineWidth = 2;
       ctx.strokeRect(col * cw, r * ch, cw, ch);

@@ -151,9 +151,15 @@ export function drawPatchCursor(
   const [c0, c1] = [a % cols, keys.cursor % cols].sort((x, y) => x - y);
   const [r0, r1] = [Math.floor(a / cols), Math.floor(keys.cursor / cols)].sort((x, y) => x - y);
   ctx.save();
-  ctx.lineWidth = 2;
-  ctx.strokeStyle = '#fff';
   ctx.setLineDash(keys.anchor === null ? [] : [4, 3]);
-  ctx.strokeRect(c0 * sx + 1, r0 * sy + 1, (c1 - c0 + 1) * sx - 2, (r1 - r0 + 1) * sy - 2);
+  const box = [c0 * sx + 1, r0 * sy + 1, (c1 - c0 + 1) * sx - 2, (r1 - r0 + 1) * sy - 2] as const;
+  // Cyan on a dark edge: seen on light and dark maps alike, and not taken for the attention
+  // view's white mass contour or the 3D photo's yellow hover outline.
+  ctx.lineWidth = 4;
+  ctx.strokeStyle = 'rgba(0, 0, 0, 0.7)';
+  ctx.strokeRect(...box);
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = '#0ff';
+  ctx.strokeRect(...box);
   ctx.restore();
 }
