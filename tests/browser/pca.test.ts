@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encode } from 'fast-png';
+import { decode, encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addImages, downloadNpy, fixture, launch, loadModelReady, openApp } from './harness';
@@ -29,6 +29,82 @@ async function settled(page: Page, summary: RegExp) {
     [summary.source],
     { timeout: 180_000 },
   );
+}
+
+/** Clicks a PNG download button and decodes the saved image. */
+async function downloadPng(page: Page, button: string) {
+  const [d] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  return { name: d.suggestedFilename(), png: decode(fs.readFileSync((await d.path())!)) };
+}
+
+/** Pixels of the top `rows` rows brighter than the dark caption band: its text. */
+function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
+  let n = 0;
+  for (let i = 0; i < png.width * rows; i++) {
+    const o = i * png.channels;
+    if (png.data[o] > 120 && png.data[o + 1] > 120 && png.data[o + 2] > 120) n++;
+  }
+  return n;
+}
+
+/** The RGB of the saved map below its `band` rows of caption. */
+function mapArea(png: ReturnType<typeof decode>, band: number): number[] {
+  const out: number[] = [];
+  for (let y = band; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) {
+      const o = (y * png.width + x) * png.channels;
+      out.push(png.data[o], png.data[o + 1], png.data[o + 2]);
+    }
+  return out;
+}
+
+/**
+ * The saved PCA image of `name` as it should be: a caption band of light text over the map alone
+ * (the .npy's colours, a block per patch at the input's size), the same at any opacity.
+ */
+async function expectMapImage(page: Page, name: string, stem: RegExp) {
+  const canvas = page.getByRole('img', { name: `PCA map: ${name}`, exact: true });
+  const [w, h] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  const npy = await downloadNpy(page, `Download PCA: ${name}`);
+  await page.getByLabel('Map opacity').fill('1');
+  const opaque = await downloadPng(page, `Download PCA image: ${name}`);
+  await page.getByLabel('Map opacity').fill('0.1');
+  const faint = await downloadPng(page, `Download PCA image: ${name}`);
+  await page.getByLabel('Map opacity').fill('1');
+  // The names carry the recipe; the map and its array share it.
+  expect(npy.name).toMatch(new RegExp(`^${stem.source}\\.npy$`));
+  expect(opaque.name).toBe(npy.name.replace(/\.npy$/, '.png'));
+  expect(faint.name).toBe(opaque.name);
+  // Three caption lines at least (image, recipe, model), light text on a dark band.
+  const { png } = opaque;
+  expect(png.width).toBe(w);
+  expect(png.height).toBeGreaterThanOrEqual(h + 3 * 17);
+  const band = png.height - h;
+  expect(lightPixels(png, band)).toBeGreaterThan(200);
+  // The map area does not depend on the opacity (no photo under it).
+  expect(faint.png.height).toBe(png.height);
+  expect(mapArea(faint.png, band)).toEqual(mapArea(png, band));
+  // Each patch a block of its exported colour.
+  const [rows, cols] = npy.shape;
+  const ph = h / rows;
+  const pw = w / cols;
+  const area = mapArea(png, band);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++)
+      for (const [dy, dx] of [
+        [0, 0],
+        [ph - 1, pw - 1],
+        [ph >> 1, pw >> 1],
+      ]) {
+        const o = ((r * ph + dy) * w + c * pw + dx) * 3;
+        for (let k = 0; k < 3; k++)
+          expect(
+            Math.abs(area[o + k] - Math.round(npy.data[(r * cols + c) * 3 + k] * 255)),
+          ).toBeLessThanOrEqual(1);
+      }
 }
 
 describe('PCA maps', () => {
@@ -65,9 +141,13 @@ describe('PCA maps', () => {
   it('gives two copies of one photo identical maps under joint PCA', async () => {
     const a = await downloadNpy(page, 'Download PCA: chelsea.png');
     const b = await downloadNpy(page, 'Download PCA: chelsea-copy.png');
-    expect(a.name).toBe('chelsea.pca.npy');
+    expect(a.name).toBe('chelsea.pca.joint.npy');
     expect(a.shape).toEqual([16, 24, 3]);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
+  it('saves the joint map itself, captioned, under a name with its recipe', async () => {
+    await expectMapImage(page, 'chelsea.png', /chelsea\.pca\.joint/);
   });
 
   it('exports the colours of a PCA of the exported features', async () => {
@@ -119,6 +199,8 @@ describe('PCA maps', () => {
       if (got.data[p * 3] + got.data[p * 3 + 1] + got.data[p * 3 + 2] === 0) black++;
     expect(black).toBeGreaterThan(0);
     expect(black).toBeLessThan(n);
+    // Saved under the recipe's name; the image is the colours, not the mask on screen.
+    await expectMapImage(page, 'astronaut.png', /astronaut\.pca\.image\.fg-(above|below)-0\.5/);
   });
 
   it('says when no patch passes the threshold, and shows that empty mask', async () => {

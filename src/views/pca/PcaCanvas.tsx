@@ -28,6 +28,24 @@ export function mapPixels(map: PcaMap, channel: Channel, showMask: boolean): Ima
   return px;
 }
 
+/**
+ * The map alone, as a saved figure shows it: the three components as RGB (background black where
+ * foreground-only zeroed it), without the photo and whatever the opacity, at `width` x `height`
+ * (the model input's size) with each patch a block (nearest).
+ */
+export function mapAlone(map: PcaMap, width: number, height: number): HTMLCanvasElement | null {
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = height;
+  const ctx = out.getContext('2d');
+  if (!ctx) return null;
+  const small = new OffscreenCanvas(map.cols, map.rows);
+  small.getContext('2d')!.putImageData(mapPixels(map, 'rgb', false), 0, 0);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, 0, 0, width, height);
+  return out;
+}
+
 export interface PcaCanvasProps {
   map: PcaMap;
   result: EmbedResult;

@@ -11,7 +11,9 @@ import {
   usePca,
   type Channel,
 } from '../../store/pca';
-import { PcaCanvas } from './PcaCanvas';
+import type { PcaMap, PcaSettings } from '../../engine/protocol';
+import { captioned, shareable } from '../shared/captioned';
+import { mapAlone, PcaCanvas } from './PcaCanvas';
 
 /** Said after the timing: where the covariance product ran (see covariance.ts). */
 const COVARIANCE_NOTE: Record<ReturnType<typeof usePca.getState>['covariance'], string> = {
@@ -275,22 +277,68 @@ function foregroundNote(fallbacks: number, maps: number): string {
   );
 }
 
+/**
+ * What a saved map was made with, for its file name (`joint` or `image`, then the foreground side
+ * and threshold when on: `joint.fg-above-0.5`) and its caption. Variants thus get their own files.
+ */
+function pcaRecipe(
+  map: PcaMap,
+  used: PcaSettings,
+  explained: number[],
+  images: number,
+): { file: string; caption: string } {
+  const threshold = Number(used.threshold.toFixed(2));
+  const side = map.inverted ? 'below' : 'above';
+  const file = [used.joint ? 'joint' : 'image'];
+  const caption = [
+    'PCA components 1-3 as RGB',
+    used.joint ? `joint basis over ${images} image${images === 1 ? '' : 's'}` : 'per-image basis',
+  ];
+  if (used.foregroundOnly) {
+    // Too few patches passed: the colours are the whole-image PCA's, and the name says so.
+    file.push(`fg-${side}-${threshold}${map.foregroundFallback ? '-whole' : ''}`);
+    caption.push(
+      map.foregroundFallback
+        ? `foreground ${side} ${threshold.toFixed(2)}: fewer than 3 patches pass, whole-image PCA shown`
+        : `foreground ${side} ${threshold.toFixed(2)} (second PCA on those patches; background black)`,
+    );
+  }
+  if (explained.length)
+    caption.push(
+      `explained variance ${explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`,
+    );
+  return { file: file.join('.'), caption: caption.join(' · ') };
+}
+
 function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifier' }) {
   const map = usePca((s) => s.maps[entry.id]);
   const display = usePca((s) => s.display);
   const perImage = usePca((s) => s.explainedById[entry.id]);
-  // The basis the map on screen was made with, not the one the controls may be asking for.
-  const joint = usePca((s) => s.computedWith?.joint ?? true);
-  const foreground = usePca((s) => s.computedWith?.foregroundOnly ?? false);
-  const canvas = useRef<HTMLCanvasElement | null>(null);
+  // The settings the map on screen was made with, not the ones the controls may be asking for.
+  const used = usePca((s) => s.computedWith ?? s.settings);
+  const jointExplained = usePca((s) => s.explained);
+  const images = usePca((s) => Object.keys(s.maps).length);
+  const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
+  const joint = used.joint;
+  const foreground = used.foregroundOnly;
   const name = useImageLabel()(entry);
   if (!map || !entry.result) return null;
-  const savePng = () =>
-    canvas.current?.toBlob((b) => b && saveBlob(b, `${fileStemOf(entry)}.pca.png`), 'image/png');
+  const result = entry.result;
+  const recipe = pcaRecipe(map, used, joint ? jointExplained : (perImage ?? []), images);
+  const stem = `${fileStemOf(entry)}.pca.${recipe.file}`;
+  // The map itself (not the blend over the photo on screen), at the input's size, captioned.
+  const savePng = () => {
+    const alone = mapAlone(map, result.inputWidth, result.inputHeight);
+    if (!alone) return;
+    captioned(alone, [name, recipe.caption, ...(model ? [`Model: ${model}`] : [])])?.toBlob(
+      (b) => b && saveBlob(b, `${stem}.png`),
+      'image/png',
+    );
+  };
   const saveNpy = () =>
     saveBlob(
       new Blob([encodeNpy(map.colours, [map.rows, map.cols, 3]) as Uint8Array<ArrayBuffer>]),
-      `${fileStemOf(entry)}.pca.npy`,
+      `${stem}.npy`,
     );
   const own = !joint && perImage;
   return (
@@ -311,7 +359,6 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
           smooth={display.smooth}
           channel={display.channel}
           showMask={display.showMask}
-          canvasRef={(el) => (canvas.current = el)}
         />
       </button>
       <div className="card-body">

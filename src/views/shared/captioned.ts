@@ -1,0 +1,61 @@
+/** Saved map images with a caption band above, as the Attention and PCA views export them. */
+
+/**
+ * `canvas` under a band of caption lines, each wrapped to the canvas's width (a long model URL
+ * has no spaces, so a word wider than the band is cut where it fills a line).
+ */
+export function captioned(canvas: HTMLCanvasElement, lines: string[]): HTMLCanvasElement | null {
+  const out = document.createElement('canvas');
+  const ctx = out.getContext('2d');
+  if (!ctx) return null;
+  const font = '13px sans-serif';
+  const pad = 6;
+  const lineHeight = 17;
+  ctx.font = font;
+  const room = Math.max(1, canvas.width - 2 * pad);
+  const wrapped: string[] = [];
+  for (const line of lines) {
+    let cur = '';
+    for (const word of line.split(' ')) {
+      const next = cur ? `${cur} ${word}` : word;
+      if (ctx.measureText(next).width <= room || !cur) cur = next;
+      else {
+        wrapped.push(cur);
+        cur = word;
+      }
+      while (ctx.measureText(cur).width > room && cur.length > 1) {
+        let fit = cur.length - 1;
+        while (fit > 1 && ctx.measureText(cur.slice(0, fit)).width > room) fit--;
+        wrapped.push(cur.slice(0, fit));
+        cur = cur.slice(fit);
+      }
+    }
+    wrapped.push(cur);
+  }
+  const band = wrapped.length * lineHeight + 2 * pad;
+  out.width = canvas.width;
+  out.height = canvas.height + band;
+  // (Resizing the canvas reset the context.)
+  ctx.fillStyle = '#111';
+  ctx.fillRect(0, 0, out.width, band);
+  ctx.fillStyle = '#ddd';
+  ctx.font = font;
+  ctx.textBaseline = 'top';
+  wrapped.forEach((l, i) => ctx.fillText(l, pad, pad + i * lineHeight + 2));
+  ctx.drawImage(canvas, 0, band);
+  return out;
+}
+
+/**
+ * The model as a saved image may name it: a URL without its query or fragment, which can hold a
+ * signed link's token that should not travel with a picture.
+ */
+export function shareable(source: string | null): string | null {
+  if (!source || !/^https?:/i.test(source)) return source;
+  try {
+    const u = new URL(source);
+    return u.origin + u.pathname;
+  } catch {
+    return source;
+  }
+}
