@@ -7,14 +7,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   addImages,
   downloadNpy,
+  downloadPng,
   fixture,
   launch,
+  lightPixels,
   loadModelReady,
   maxAbsDiff,
   openApp,
@@ -113,24 +114,6 @@ async function idle(page: Page) {
     null,
     { timeout: 60_000 },
   );
-}
-
-async function downloadPng(page: Page, button: string) {
-  const [d] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: button }).click(),
-  ]);
-  return { name: d.suggestedFilename(), png: decode(fs.readFileSync((await d.path())!)) };
-}
-
-/** Pixels of the top `rows` rows brighter than the dark caption band: its text. */
-function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
-  let n = 0;
-  for (let i = 0; i < png.width * rows; i++) {
-    const o = i * png.channels;
-    if (png.data[o] > 120 && png.data[o + 1] > 120 && png.data[o + 2] > 120) n++;
-  }
-  return n;
 }
 
 /** chelsea.png's attention view with `model`, its first patch clicked and its maps shown. */

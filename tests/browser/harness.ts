@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { decode } from 'fast-png';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { decodeNpy, encodeNpy } from '../../src/lib/npy';
 import { BASE_FLAGS, findChromium, WEBGPU_FLAGS } from './chromium';
@@ -223,4 +224,23 @@ export function rgbaPng(
     pngChunk('IDAT', zlib.deflateSync(rows)),
     pngChunk('IEND', new Uint8Array()),
   ]);
+}
+
+/** A PNG a button downloads, decoded. */
+export async function downloadPng(page: Page, button: string) {
+  const [d] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: button, exact: true }).click(),
+  ]);
+  return { name: d.suggestedFilename(), png: decode(fs.readFileSync((await d.path())!)) };
+}
+
+/** Pixels of the top `rows` rows brighter than a saved map's dark caption band: its text. */
+export function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
+  let n = 0;
+  for (let i = 0; i < png.width * rows; i++) {
+    const o = i * png.channels;
+    if (png.data[o] > 120 && png.data[o + 1] > 120 && png.data[o + 2] > 120) n++;
+  }
+  return n;
 }

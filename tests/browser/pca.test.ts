@@ -9,7 +9,16 @@ import path from 'node:path';
 import { decode, encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, downloadNpy, fixture, launch, loadModelReady, openApp } from './harness';
+import {
+  addImages,
+  downloadNpy,
+  downloadPng,
+  fixture,
+  launch,
+  lightPixels,
+  loadModelReady,
+  openApp,
+} from './harness';
 import { referenceColours, referencePca } from './reference-pca';
 
 const appUrl = inject('appUrl');
@@ -32,24 +41,6 @@ async function settled(page: Page, summary: RegExp) {
 }
 
 /** Clicks a PNG download button and decodes the saved image. */
-async function downloadPng(page: Page, button: string) {
-  const [d] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: button, exact: true }).click(),
-  ]);
-  return { name: d.suggestedFilename(), png: decode(fs.readFileSync((await d.path())!)) };
-}
-
-/** Pixels of the top `rows` rows brighter than the dark caption band: its text. */
-function lightPixels(png: ReturnType<typeof decode>, rows: number): number {
-  let n = 0;
-  for (let i = 0; i < png.width * rows; i++) {
-    const o = i * png.channels;
-    if (png.data[o] > 120 && png.data[o + 1] > 120 && png.data[o + 2] > 120) n++;
-  }
-  return n;
-}
-
 /** The RGB of the saved map below its `band` rows of caption. */
 function mapArea(png: ReturnType<typeof decode>, band: number): number[] {
   const out: number[] = [];
