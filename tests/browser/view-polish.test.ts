@@ -220,6 +220,15 @@ describe('collection card notes', () => {
     await page.context().close();
   });
 
+  it('asks for a model in the PCA view when none is loaded', async () => {
+    const page = await openApp(browser, appUrl, '?backend=wasm');
+    await page.getByRole('tab', { name: 'PCA maps' }).click();
+    await page
+      .getByText('Load a model (Model, in the side panel); maps appear once images have features.')
+      .waitFor();
+    await page.context().close();
+  });
+
   it('says what the classifier crop leaves out of a panorama, and when a picture is enlarged', async () => {
     const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=classifier');
     await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);

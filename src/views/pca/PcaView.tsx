@@ -26,6 +26,7 @@ const COVARIANCE_NOTE: Record<ReturnType<typeof usePca.getState>['covariance'], 
 export function PcaView() {
   const images = useApp((s) => s.images);
   const mode = useApp((s) => s.settings.preprocess);
+  const modelReady = useApp((s) => s.model.status === 'ready');
   const pca = usePca();
   const done = useMemo(() => images.filter((i) => i.status === 'done' && i.result), [images]);
   const doneKey = done.map((i) => i.id).join(',');
@@ -178,7 +179,9 @@ export function PcaView() {
       </div>
       <p className="muted" aria-live="polite">
         {done.length === 0
-          ? 'Maps appear once images have features.'
+          ? modelReady
+            ? 'Maps appear once images have features.'
+            : 'Load a model (Model, in the side panel); maps appear once images have features.'
           : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
             (pca.explained.length
               ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
