@@ -244,3 +244,21 @@ export function lightPixels(png: ReturnType<typeof decode>, rows: number): numbe
   }
   return n;
 }
+
+/** The feature records in the app's browser storage (IndexedDB), counted. */
+export function storedFeatureCount(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve, reject) => {
+        const req = indexedDB.open('dinov2-explorer');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const count = req.result.transaction('features').objectStore('features').count();
+          count.onsuccess = () => {
+            req.result.close();
+            resolve(count.result);
+          };
+        };
+      }),
+  );
+}

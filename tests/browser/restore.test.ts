@@ -5,7 +5,15 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp, statusText } from './harness';
+import {
+  addImages,
+  fixture,
+  launch,
+  loadModelReady,
+  openApp,
+  statusText,
+  storedFeatureCount,
+} from './harness';
 
 const appUrl = inject('appUrl');
 
@@ -30,22 +38,7 @@ describe('a reload without the model kept', () => {
       .getByRole('button', { name: 'Download features: chelsea.png' })
       .waitFor({ timeout: 120_000 });
     // Its features are in browser storage (the worker saves them once the answer is out).
-    const featureKeys = () =>
-      page.evaluate(
-        () =>
-          new Promise<number>((resolve, reject) => {
-            const req = indexedDB.open('dinov2-explorer');
-            req.onerror = () => reject(req.error);
-            req.onsuccess = () => {
-              const keys = req.result.transaction('features').objectStore('features').count();
-              keys.onsuccess = () => {
-                req.result.close();
-                resolve(keys.result);
-              };
-            };
-          }),
-      );
-    await expect.poll(featureKeys, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => storedFeatureCount(page), { timeout: 30_000 }).toBe(1);
 
     await page.reload();
     await page.getByRole('status').waitFor();

@@ -7,7 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp, removeAll, rgbaPng } from './harness';
+import {
+  addImages,
+  fixture,
+  launch,
+  loadModelReady,
+  openApp,
+  removeAll,
+  rgbaPng,
+  storedFeatureCount,
+} from './harness';
 
 const appUrl = inject('appUrl');
 
@@ -60,7 +69,7 @@ describe('transparent pixels', () => {
 
     // Kept in storage under a key that holds for any colour: after a reload (the setting is
     // black now, and chelsea.png was saved while it was white) nothing is computed again.
-    await expect.poll(() => featureCount(page), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => storedFeatureCount(page), { timeout: 30_000 }).toBe(3);
     // Opened again with the hook (the app's address no longer has bench=1).
     await page.goto(appUrl + query);
     await page.getByRole('status').waitFor();
@@ -139,21 +148,3 @@ describe('transparent pixels in an exported index', () => {
     await page.context().close();
   });
 });
-
-/** The feature records in browser storage. */
-function featureCount(page: Page): Promise<number> {
-  return page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const req = indexedDB.open('dinov2-explorer');
-        req.onerror = () => reject(req.error);
-        req.onsuccess = () => {
-          const count = req.result.transaction('features').objectStore('features').count();
-          count.onsuccess = () => {
-            req.result.close();
-            resolve(count.result);
-          };
-        };
-      }),
-  );
-}
