@@ -203,9 +203,12 @@ describe('attention view', () => {
       // The head mean too.
       const mean = await downloadPng(page, 'Download attention image: chelsea.png');
       expect(mean.name).toBe('chelsea.attention.layer4.cls.png');
-      expect(mean.png.width).toBe(w);
-      expect(mean.png.height).toBeGreaterThanOrEqual(h + 3 * 17);
-      expect(lightPixels(mean.png, mean.png.height - h)).toBeGreaterThan(200);
+      // Enlarged by a whole factor to a long side of 640 px at least, for print.
+      const k = Math.ceil(640 / Math.max(w, h));
+      expect(k).toBeGreaterThan(1);
+      expect(mean.png.width).toBe(k * w);
+      expect(mean.png.height).toBeGreaterThanOrEqual(k * h + 3 * 17);
+      expect(lightPixels(mean.png, mean.png.height - k * h)).toBeGreaterThan(200);
     } finally {
       await browser.close();
     }

@@ -54,11 +54,15 @@ function mapArea(png: ReturnType<typeof decode>, band: number): number[] {
 
 /**
  * The saved PCA image of `name` as it should be: a caption band of light text over the map alone
- * (the .npy's colours, a block per patch at the input's size), the same at any opacity.
+ * (the .npy's colours, a block per patch at the input's size enlarged for print), the same at
+ * any opacity.
  */
 async function expectMapImage(page: Page, name: string, stem: RegExp) {
   const canvas = page.getByRole('img', { name: `PCA map: ${name}`, exact: true });
-  const [w, h] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  const [shownW, shownH] = await canvas.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+  // Saved enlarged by a whole factor to a long side of 640 px at least, for print.
+  const k = Math.ceil(640 / Math.max(shownW, shownH));
+  const [w, h] = [k * shownW, k * shownH];
   const npy = await downloadNpy(page, `Download PCA: ${name}`);
   await page.getByLabel('Map opacity').fill('1');
   const opaque = await downloadPng(page, `Download PCA image: ${name}`);

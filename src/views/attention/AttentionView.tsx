@@ -22,7 +22,7 @@ import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { focusWhenShown } from '../../lib/focus';
 import { drawOverlay, useImage } from '../shared/overlay';
-import { captioned, shareable } from '../shared/captioned';
+import { captioned, forPrint, shareable } from '../shared/captioned';
 import { ImageSelect } from '../shared/ImageSelect';
 import { attentionStatus, queryName } from './status-line';
 
@@ -211,7 +211,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
     `${fileStemOf(entry)}.${kind}.layer${r.layer + 1}.${query.file}.png`;
   const savePng = () => {
     if (!main.current) return;
-    captioned(main.current, caption(`mean over the ${r.heads} heads`))?.toBlob(
+    captioned(forPrint(main.current), caption(`mean over the ${r.heads} heads`))?.toBlob(
       (b) => b && saveBlob(b, fileName('attention')),
     );
   };

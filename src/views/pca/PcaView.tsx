@@ -12,7 +12,7 @@ import {
   type Channel,
 } from '../../store/pca';
 import type { PcaMap, PcaSettings } from '../../engine/protocol';
-import { captioned, shareable } from '../shared/captioned';
+import { captioned, forPrint, shareable } from '../shared/captioned';
 import { mapAlone, PcaCanvas } from './PcaCanvas';
 
 /** Said after the timing: where the covariance product ran (see covariance.ts). */
@@ -329,14 +329,16 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
   const result = entry.result;
   const recipe = pcaRecipe(map, used, joint ? jointExplained : (perImage ?? []), images);
   const stem = `${fileStemOf(entry)}.pca.${recipe.file}`;
-  // The map itself (not the blend over the photo on screen), at the input's size, captioned.
+  // The map itself (not the blend over the photo on screen), captioned, at the input's size
+  // enlarged for print.
   const savePng = () => {
     const alone = mapAlone(map, result.inputWidth, result.inputHeight);
     if (!alone) return;
-    captioned(alone, [name, recipe.caption, ...(model ? [`Model: ${model}`] : [])])?.toBlob(
-      (b) => b && saveBlob(b, `${stem}.png`),
-      'image/png',
-    );
+    captioned(forPrint(alone), [
+      name,
+      recipe.caption,
+      ...(model ? [`Model: ${model}`] : []),
+    ])?.toBlob((b) => b && saveBlob(b, `${stem}.png`), 'image/png');
   };
   const saveNpy = () =>
     saveBlob(

@@ -59,3 +59,23 @@ export function shareable(source: string | null): string | null {
     return source;
   }
 }
+
+/** The long side a saved map is enlarged to, at least: a 224 px map is small in a printed figure. */
+const PRINT_SIDE = 640;
+
+/**
+ * `canvas` enlarged by the whole factor that brings its long side to PRINT_SIDE or more, without
+ * smoothing, so each patch stays a sharp block (the canvas itself when already that large).
+ */
+export function forPrint(canvas: HTMLCanvasElement): HTMLCanvasElement {
+  const k = Math.ceil(PRINT_SIDE / Math.max(canvas.width, canvas.height));
+  if (k <= 1) return canvas;
+  const out = document.createElement('canvas');
+  out.width = canvas.width * k;
+  out.height = canvas.height * k;
+  const ctx = out.getContext('2d');
+  if (!ctx) return canvas;
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(canvas, 0, 0, out.width, out.height);
+  return out;
+}
