@@ -5,14 +5,13 @@
  * progress; and the colour swatches of image mode. Tests read this text, so its wording is part
  * of the view's contract.
  */
+import { explainedText } from '../shared/explained';
 import { umapNeighbours } from '../../features/layout3d';
 import type { Embedding3dSettings } from '../../store/embedding3d';
 import type { PatchCloud } from './HoverTooltip';
 import { categoryColour } from './palette';
 import type { Categories, LayoutState } from './useImageLayout';
 import type { ThumbProgress } from './useImageScene';
-
-const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 export interface LegendProps {
   settings: Embedding3dSettings;
@@ -49,7 +48,7 @@ function legendText(p: LegendProps): string {
       shownLayout.method === 'pca'
         ? ` · PCA of the ${settings.descriptor === 'cls' ? 'CLS tokens' : 'patch means'} (exact linear projection)` +
           (shownCount > 1
-            ? ` · explained variance ${shownLayout.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}`
+            ? ` · explained variance ${explainedText(shownLayout.explained)}`
             : ' · one image: no variance to explain yet') +
           (shownLayout.asked === 'umap' ? ' · UMAP needs at least 4 images, so PCA is shown' : '')
         : ` · UMAP (approximate: neighbourhoods are kept, distances between groups are not; ` +
@@ -73,7 +72,7 @@ function legendText(p: LegendProps): string {
     : `${m.toLocaleString('en')} patches`;
   return (
     `${head} from ${n} image${n === 1 ? '' : 's'} · joint PCA of the patch tokens, coloured like the PCA maps` +
-    ` · explained variance ${r.explained.map((v, i) => `PC${i + 1} ${pct(v)}`).join(', ')}`
+    ` · explained variance ${explainedText(r.explained)}`
   );
 }
 

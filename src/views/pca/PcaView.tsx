@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { explainedText } from '../shared/explained';
 import { isTensorFile, saveBlob } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
 import { focusWhenShown } from '../../lib/focus';
@@ -186,7 +187,7 @@ export function PcaView() {
             (pca.explained.length
               ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
                 ` · explained variance${shownWith.joint ? '' : ' (mean over the images)'} ` +
-                pca.explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')
+                explainedText(pca.explained)
               : '') +
             (shownWith.foregroundOnly ? foregroundNote(fallbacks, mapCount) : '') +
             (pca.computing
@@ -306,10 +307,7 @@ function pcaRecipe(
         : `foreground ${side} ${threshold.toFixed(2)} (second PCA on those patches; background black)`,
     );
   }
-  if (explained.length)
-    caption.push(
-      `explained variance ${explained.map((v, i) => `PC${i + 1} ${(v * 100).toFixed(1)}%`).join(', ')}`,
-    );
+  if (explained.length) caption.push(`explained variance ${explainedText(explained)}`);
   return { file: file.join('.'), caption: caption.join(' · ') };
 }
 
