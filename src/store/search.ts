@@ -168,6 +168,8 @@ export function runRegionSearch(): void {
 
 let simBusy = false;
 let simNext: { imageId: string; patch: number; targets: string[] } | null = null;
+/** Bumped when the pointer leaves: an answer still under way then is not shown after it left. */
+let simGen = 0;
 
 /** Shows the similarity of one patch to the query and target images; coalesces fast moves. */
 export function pointAtPatch(imageId: string, patch: number, targets: string[]): void {
@@ -181,10 +183,13 @@ export function pointAtPatch(imageId: string, patch: number, targets: string[]):
       return;
     }
     simBusy = true;
+    const gen = simGen;
     engine()
       .call({ type: 'patchSimilarity', ...req })
       .promise.then(
-        (similarity) => useSearch.setState({ similarity }),
+        (similarity) => {
+          if (gen === simGen) useSearch.setState({ similarity });
+        },
         () => undefined, // an image removed meanwhile: the next move asks again
       )
       .finally(send);
@@ -193,6 +198,7 @@ export function pointAtPatch(imageId: string, patch: number, targets: string[]):
 }
 
 export function clearPointer(): void {
+  simGen++;
   simNext = null;
   useSearch.setState({ similarity: null });
 }

@@ -288,6 +288,8 @@ describe('patch similarity in the app with a WebGPU model', () => {
       await app.getByRole('button', { name: `Find similar: ${n}` }).waitFor({ timeout: 120_000 });
     }
     await app.getByRole('button', { name: 'Find similar: chelsea.png' }).click();
+    // The results first: a hover before them colours only the query.
+    await app.getByRole('img', { name: 'Result: coffee.png' }).waitFor();
   });
 
   it('runs on the GPU as well as the CPU while it measures them, with the same map', async () => {
@@ -325,12 +327,19 @@ describe('patch similarity in the app with a WebGPU model', () => {
     const section = app.getByRole('region', { name: 'PCA maps' });
     const map = app.getByRole('img', { name: 'PCA map: coffee.png', exact: true });
     const foreground = app.getByLabel('Foreground only');
-    /** The summary line once the maps on screen are computed, and their pixels. */
-    const shown = async () => {
-      await app.waitForFunction(() => {
+    /**
+     * The summary line once the maps on screen are computed for `fg` (not those of the setting
+     * before: the request starts a render after the click), and their pixels.
+     */
+    const shown = async (fg: boolean) => {
+      await app.waitForFunction((fg) => {
         const s = document.querySelector('[aria-label="PCA maps"]');
-        return s?.getAttribute('aria-busy') === 'false' && / ms/.test(s.textContent ?? '');
-      });
+        return (
+          s?.getAttribute('aria-busy') === 'false' &&
+          (s.getAttribute('data-computed-for') ?? '').includes(`"foregroundOnly":${fg}`) &&
+          / ms/.test(s.textContent ?? '')
+        );
+      }, fg);
       const text = (await section.textContent()) ?? '';
       const pixels = await map.evaluate((c: HTMLCanvasElement) =>
         Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data),
@@ -341,10 +350,10 @@ describe('patch similarity in the app with a WebGPU model', () => {
     // each settings change is a new request, and the measuring serves both paths in turn.
     const seen = new Map<boolean, number[]>();
     for (let i = 0; i < 8 && seen.size < 2; i++) {
-      const { gpu, pixels } = await shown();
+      const { gpu, pixels } = await shown(false);
       if (!seen.has(gpu)) seen.set(gpu, pixels);
       await foreground.check();
-      await shown();
+      await shown(true);
       await foreground.uncheck();
     }
     expect([...seen.keys()].sort()).toEqual([false, true]);

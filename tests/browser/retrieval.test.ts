@@ -220,6 +220,31 @@ describe('retrieval', () => {
       before,
       { polling: 100 },
     );
+
+    // Results that appear while the pointer rests on a patch are coloured too, without a move:
+    // one result (the copy) while pointing, then all again.
+    const timing = page.getByLabel('Similarity timing');
+    const neighbours = page.getByRole('list', { name: 'Neighbours of chelsea.png' });
+    await page.mouse.move(1, 1);
+    await expect.poll(() => timing.textContent()).toBe('\u00a0');
+    await k.fill('1');
+    await k.press('Enter');
+    await expect.poll(() => neighbours.getByRole('listitem').count()).toBe(1);
+    expect(await neighbours.getByText('coffee.png').count()).toBe(0);
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await expect.poll(() => timing.textContent()).toMatch(/on the/);
+    await k.fill(asked);
+    await k.press('Enter');
+    await page.getByRole('img', { name: 'Result: coffee.png' }).waitFor();
+    await page.waitForFunction(
+      (prev) => {
+        const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
+        const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        return now.some((v, i) => v !== prev[i]);
+      },
+      before,
+      { polling: 100, timeout: 30_000 },
+    );
   });
 
   it('pairs every patch of an image with itself as best buddies', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, type CSSProperties } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, type CSSProperties } from 'react';
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
 import { maskContour } from '../../features/contour';
@@ -336,7 +336,8 @@ function AttentionCanvas(p: CanvasProps) {
   const queried = p.marked !== false && r.query > r.registers ? r.query - 1 - r.registers : null;
   const keys = usePatchKeys({ rows: r.rows, cols: r.cols, onPick: (_, to) => p.onPatch?.(to) });
   const { cursor, anchor } = keys;
-  useEffect(() => {
+  // Drawn in the commit (see PcaCanvas): the map never lags the caption beside it by a frame.
+  useLayoutEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx || !p.entry.result) return;

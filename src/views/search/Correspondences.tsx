@@ -2,7 +2,7 @@
  * Best buddies between two images: the strongest mutual nearest neighbours of their patches,
  * drawn as lines between the two photos side by side.
  */
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import type { CorrespondResult, EmbedResult, PreprocessMode } from '../../engine/protocol';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { runCorrespond, setCorrespondSettings, setSearch, useSearch } from '../../store/search';
@@ -106,7 +106,9 @@ function PairCanvas({
   const wa = Math.round((a.result.inputWidth / a.result.inputHeight) * height);
   const wb = Math.round((b.result.inputWidth / b.result.inputHeight) * height);
   const gap = 24;
-  useEffect(() => {
+  // Drawn in the commit (see PcaCanvas): the canvas never shows the previous values a frame
+  // after the text beside it changed.
+  useLayoutEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;

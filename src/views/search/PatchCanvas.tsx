@@ -2,7 +2,7 @@
  * One image as the model saw it, with an optional per-patch heatmap, a selected region and pointer
  * handlers that report patches. Used for the query, the results and the correspondences.
  */
-import { useEffect, useRef } from 'react';
+import { useLayoutEffect, useRef } from 'react';
 import type { EmbedResult, PreprocessMode } from '../../engine/protocol';
 import { applyColormap } from '../../features/colormap';
 import { drawOverlay, useImage } from '../shared/overlay';
@@ -45,7 +45,9 @@ export function PatchCanvas(p: PatchCanvasProps) {
   });
   const { cursor, anchor } = keys;
 
-  useEffect(() => {
+  // Drawn in the commit (see PcaCanvas): the canvas never shows the previous values a frame
+  // after the text beside it changed.
+  useLayoutEffect(() => {
     const canvas = ref.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;

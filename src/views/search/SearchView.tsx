@@ -59,14 +59,21 @@ export function SearchView() {
     if (r && r.imageId === query.id) runRegionSearch();
   }, [done.length, query?.result]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  if (!ready) return <p className="muted">Load a model, then add images to search them.</p>;
-
   const neighbours = (s.result && s.result.imageId === query?.id ? s.result.neighbours : [])
     .map((n) => ({ ...n, shown: byId.get(n.imageId) }))
     .filter((n) => n.shown);
   const sims = new Map((s.similarity?.maps ?? []).map((m) => [m.imageId, m.values]));
   const simRange = similarityRange(s.similarity?.maps.map((m) => m.values) ?? []);
   const targets = neighbours.map((n) => n.imageId);
+  const targetKey = targets.join('\n');
+  // Results that arrive (or change) while the pointer rests on a patch are coloured too: the
+  // similarity is asked again for the new list (a hover only asks when the pointer moves).
+  useEffect(() => {
+    const sim = useSearch.getState().similarity;
+    if (query && sim && sim.imageId === query.id) pointAtPatch(query.id, sim.patch, targets);
+  }, [targetKey]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (!ready) return <p className="muted">Load a model, then add images to search them.</p>;
 
   return (
     <section aria-label="Search" className="search-view">
