@@ -4,7 +4,7 @@
  * (their accessible names keep it); a patch clicked on the attention map does not move the map;
  * the card's size line and features' origin say what happened; transparent thumbnails sit on the
  * colour the model saw; search results line up; the per-image PCA summary says its figure is a
- * mean.
+ * mean; the attention map of a portrait photo fits the window, a panorama's the view's width.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -246,6 +246,44 @@ describe('collection card notes', () => {
     const grid = page.getByRole('region', { name: 'Image collection' });
     await grid.getByText(/the centre crop keeps 11% of the picture/).waitFor({ timeout: 120_000 });
     await grid.getByText(/enlarged 12\.8× to the model's size/).waitFor();
+    await page.context().close();
+  });
+
+  it('fits a portrait attention map in a small window, and gives a panorama the width', async () => {
+    const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+    await page.setViewportSize({ width: 1024, height: 700 });
+    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+    const tall = path.join(tmp, 'tall.png');
+    fs.writeFileSync(
+      tall,
+      rgbaPng(300, 450, (x, y) => [x % 256, y % 256, 120, 255]),
+    );
+    const wide = path.join(tmp, 'wide.png');
+    fs.writeFileSync(
+      wide,
+      rgbaPng(1350, 300, (x, y) => [y % 256, x % 256, 60, 255]),
+    );
+    await addImages(page, [tall, wide]);
+    await page.getByRole('tab', { name: 'Attention' }).click();
+    await page.getByLabel('Attention image').selectOption({ label: 'tall.png' });
+    const map = page.getByRole('img', { name: 'Attention map: tall.png' });
+    await map.waitFor({ timeout: 120_000 });
+    // Seen without scrolling: the whole map, and the buttons below it.
+    const box = (await map.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(700);
+    const save = page.getByRole('button', { name: 'Download attention image: tall.png' });
+    const button = (await save.boundingBox())!;
+    expect(button.y + button.height).toBeLessThanOrEqual(700);
+    expect(box.height).toBeGreaterThan(250);
+    // A wide window: the panorama spans the view (it was held to 640 px), still within the height.
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await page.getByLabel('Attention image').selectOption({ label: 'wide.png' });
+    const pano = page.getByRole('img', { name: 'Attention map: wide.png' });
+    await pano.waitFor({ timeout: 120_000 });
+    const view = (await page.getByRole('region', { name: 'Attention' }).boundingBox())!;
+    const wideBox = (await pano.boundingBox())!;
+    expect(wideBox.width).toBeGreaterThan(0.95 * view.width);
+    expect(wideBox.y + wideBox.height).toBeLessThanOrEqual(900);
     await page.context().close();
   });
 });

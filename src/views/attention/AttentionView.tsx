@@ -24,6 +24,7 @@ import { focusWhenShown } from '../../lib/focus';
 import { drawOverlay, useImage } from '../shared/overlay';
 import { captioned, forPrint, shareable } from '../shared/captioned';
 import { ImageSelect } from '../shared/ImageSelect';
+import { useFitBelow } from '../shared/page-fit';
 import { attentionStatus, queryName } from './status-line';
 
 /** Where the model looks: CLS (or a clicked patch) attention per head, the head mean, registers. */
@@ -184,6 +185,9 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
   const r = a.result!;
   const main = useRef<HTMLCanvasElement | null>(null);
+  const mainBox = useRef<HTMLDivElement | null>(null);
+  // Room below the map for its caption and download buttons: the three stay in view together.
+  useFitBelow(mainBox, main, 64);
   const n = r.rows * r.cols;
   const saveNpy = async () => {
     try {
@@ -232,7 +236,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   };
   return (
     <>
-      <div className="attention-main">
+      <div className="attention-main" ref={mainBox}>
         <AttentionCanvas
           entry={entry}
           values={r.mean}

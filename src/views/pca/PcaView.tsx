@@ -15,6 +15,7 @@ import {
 import type { PcaMap, PcaSettings } from '../../engine/protocol';
 import { captioned, forPrint, shareable } from '../shared/captioned';
 import { mapAlone, PcaCanvas } from './PcaCanvas';
+import { pageTop } from '../shared/page-fit';
 
 /** Said after the timing: where the covariance product ran (see covariance.ts). */
 const COVARIANCE_NOTE: Record<ReturnType<typeof usePca.getState>['covariance'], string> = {
@@ -252,12 +253,6 @@ function fitAnchor(list: HTMLElement): number {
   const view = pageTop(list.closest('section'));
   if (top - view <= innerHeight / 2) return Math.max(0, view - 8);
   return Math.max(0, pageTop(list.previousElementSibling) - 8);
-}
-
-/** Where `el` starts on the page, whatever the page's (or the main area's) scroll. */
-function pageTop(el: Element | null): number {
-  if (!el) return 0;
-  return el.getBoundingClientRect().top + scrollY + (el.closest('.main')?.scrollTop ?? 0);
 }
 
 /** Leaves the enlarged map; focus goes to that map's button in the grid, not to <body>. */
