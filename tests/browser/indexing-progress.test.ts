@@ -131,8 +131,10 @@ describe('indexing progress', () => {
       return {
         computing: cards.filter((t) => t === 'computing features…').length,
         notIndexed: cards.filter((t) => t === 'not indexed').length,
+        // Done cards: their Find similar button (its visible text is short, the name is in the
+        // accessible name).
         done: [...document.querySelectorAll('button')].filter((b) =>
-          b.textContent?.startsWith('Find similar: '),
+          b.getAttribute('aria-label')?.startsWith('Find similar: '),
         ).length,
         pause: Boolean(button('Pause indexing') ?? button('Resume indexing')),
         cancel: Boolean(button('Cancel indexing')),

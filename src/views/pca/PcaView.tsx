@@ -173,9 +173,9 @@ export function PcaView() {
             }
           >
             <option value="rgb">RGB (components 1-3)</option>
-            <option value="0">component 1 (R)</option>
-            <option value="1">component 2 (G)</option>
-            <option value="2">component 3 (B)</option>
+            <option value="0">component 1 alone, in grey (the R of RGB)</option>
+            <option value="1">component 2 alone, in grey (the G of RGB)</option>
+            <option value="2">component 3 alone, in grey (the B of RGB)</option>
           </select>
         </label>
       </div>
