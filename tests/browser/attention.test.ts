@@ -193,7 +193,7 @@ describe('attention view', () => {
       expect(sheet.name).toBe('chelsea.attention-heads.layer4.patch-r1-c1.png');
       const [w, h] = await map.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
       expect(sheet.png.width).toBe(4 * (w + 6) + 6); // the tiny model's 4 heads in one row
-      const bare = h + 18 + 2 * 6; // one row of labelled maps
+      const bare = 22 + h + 18 + 2 * 6; // the "Heads" title and one row of labelled maps
       // Three caption lines (image, layer and query, model) at least, written in light text.
       expect(sheet.png.height).toBeGreaterThanOrEqual(bare + 3 * 17);
       expect(lightPixels(sheet.png, sheet.png.height - bare)).toBeGreaterThan(200);
@@ -229,6 +229,22 @@ describe('attention view', () => {
       const cyan = ([r, g, b]: number[]) => r < 60 && g > 200 && b > 200;
       expect(cyan(await edge('Head 1'))).toBe(true);
       for (const k of [1, 2, 3, 4]) expect(cyan(await edge(`Register ${k}`))).toBe(false);
+      // Their maps are a head mean, and the heading says so.
+      await page
+        .getByRole('heading', {
+          name: 'Registers: their attention to the patches (mean over the 4 heads)',
+        })
+        .waitFor();
+      // The sheet keeps the heads and the registers apart: the 4 heads on one row, the 4
+      // registers on a row of their own, each under its title (not 6 maps to a row, mixed).
+      const [w, h] = await page
+        .getByRole('img', { name: 'Attention map: chelsea.png' })
+        .evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
+      const sheet = await downloadPng(page, 'Download head maps image: chelsea.png');
+      expect(sheet.png.width).toBe(4 * (w + 6) + 6);
+      const maps = 6 + 2 * (22 + h + 18 + 6);
+      expect(sheet.png.height).toBeGreaterThanOrEqual(maps + 3 * 17);
+      expect(sheet.png.height).toBeLessThan(maps + 10 * 17);
     } finally {
       await browser.close();
     }

@@ -222,14 +222,19 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const heads = useRef<HTMLDivElement | null>(null);
   // Every head's map (and the registers'), as drawn, in one labelled sheet.
   const saveHeadsPng = () => {
-    const maps = [...(heads.current?.querySelectorAll('canvas') ?? [])];
-    const sheet = mapSheet(
-      maps,
-      maps.map((c) => c.getAttribute('aria-label')?.split(':')[0] ?? ''),
-    );
+    // As on screen: the heads, then the registers on rows of their own, each map under its
+    // label (a head's says its share of attention to the registers).
+    const groups = [...(heads.current?.querySelectorAll('ul') ?? [])].map((list) => ({
+      title: list.previousElementSibling?.textContent ?? '',
+      maps: [...list.querySelectorAll('li')].flatMap((li) => {
+        const canvas = li.querySelector('canvas');
+        return canvas ? [{ canvas, label: li.querySelector('small')?.textContent ?? '' }] : [];
+      }),
+    }));
+    const sheet = mapSheet(groups);
     const what =
       r.registers > 0
-        ? "each head; the registers' maps are their own attention, the same for every query"
+        ? "each head; the registers' maps are their own attention (head mean), the same for every query"
         : 'each head';
     if (sheet)
       captioned(sheet, caption(what))?.toBlob((b) => b && saveBlob(b, fileName('attention-heads')));
@@ -290,7 +295,9 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         </ul>
         {r.registers > 0 && (
           <>
-            <h3 className="sub">Registers: their attention to the patches</h3>
+            <h3 className="sub">
+              Registers: their attention to the patches (mean over the {r.heads} heads)
+            </h3>
             <ul className="head-grid">
               {Array.from({ length: r.registers }, (_, k) => (
                 <li key={k}>
@@ -415,28 +422,50 @@ function AttentionCanvas(p: CanvasProps) {
   );
 }
 
-/** Canvases side by side in rows of up to 6, each with its label above, on a dark sheet. */
-function mapSheet(maps: HTMLCanvasElement[], labels: string[]): HTMLCanvasElement | null {
-  if (maps.length === 0) return null;
-  const w = maps[0].width;
-  const h = maps[0].height;
-  const per = Math.min(6, maps.length);
+interface SheetGroup {
+  title: string;
+  maps: { canvas: HTMLCanvasElement; label: string }[];
+}
+
+/**
+ * Groups of canvases (the heads, the registers) on a dark sheet: each group under its title, on
+ * rows of its own of up to 6 maps, each map with its label above.
+ */
+function mapSheet(groups: SheetGroup[]): HTMLCanvasElement | null {
+  const first = groups.find((g) => g.maps.length > 0)?.maps[0]?.canvas;
+  if (!first) return null;
+  const w = first.width;
+  const h = first.height;
+  const per = Math.min(6, Math.max(...groups.map((g) => g.maps.length)));
+  const title = 22;
   const label = 18;
   const gap = 6;
+  const rowsOf = (g: SheetGroup) => Math.ceil(g.maps.length / per);
   const sheet = document.createElement('canvas');
   sheet.width = per * (w + gap) + gap;
-  sheet.height = Math.ceil(maps.length / per) * (h + label + gap) + gap;
+  sheet.height =
+    gap +
+    groups.reduce((y, g) => y + (g.maps.length ? title + rowsOf(g) * (h + label + gap) : 0), 0);
   const ctx = sheet.getContext('2d');
   if (!ctx) return null;
   ctx.fillStyle = '#111';
   ctx.fillRect(0, 0, sheet.width, sheet.height);
-  ctx.fillStyle = '#ddd';
-  ctx.font = '13px sans-serif';
-  maps.forEach((c, i) => {
-    const x = gap + (i % per) * (w + gap);
-    const y = gap + Math.floor(i / per) * (h + label + gap);
-    ctx.fillText(labels[i], x, y + 13);
-    ctx.drawImage(c, x, y + label, w, h);
-  });
+  let top = gap;
+  for (const g of groups) {
+    if (g.maps.length === 0) continue;
+    ctx.fillStyle = '#aaa';
+    ctx.font = 'bold 13px sans-serif';
+    ctx.fillText(g.title, gap, top + 15);
+    top += title;
+    ctx.fillStyle = '#ddd';
+    ctx.font = '13px sans-serif';
+    g.maps.forEach(({ canvas, label: text }, i) => {
+      const x = gap + (i % per) * (w + gap);
+      const y = top + Math.floor(i / per) * (h + label + gap);
+      ctx.fillText(text, x, y + 13, w);
+      ctx.drawImage(canvas, x, y + label, w, h);
+    });
+    top += rowsOf(g) * (h + label + gap);
+  }
   return sheet;
 }
