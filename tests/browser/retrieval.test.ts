@@ -211,15 +211,18 @@ describe('retrieval', () => {
     await page.mouse.move(1, 1);
     const before = await pixels();
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
-    await page.waitForFunction(
-      (prev) => {
-        const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
-        const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        return now.some((v, i) => v !== prev[i]);
-      },
-      before,
-      { polling: 100 },
-    );
+    /** Waits until coffee.png's result is drawn otherwise than `before` (coloured by a patch). */
+    const coloured = () =>
+      page.waitForFunction(
+        (prev) => {
+          const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
+          const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          return now.some((v, i) => v !== prev[i]);
+        },
+        before,
+        { polling: 100, timeout: 30_000 },
+      );
+    await coloured();
 
     // Results that appear while the pointer rests on a patch are coloured too, without a move:
     // one result (the copy) while pointing, then all again.
@@ -236,15 +239,7 @@ describe('retrieval', () => {
     await k.fill(asked);
     await k.press('Enter');
     await page.getByRole('img', { name: 'Result: coffee.png' }).waitFor();
-    await page.waitForFunction(
-      (prev) => {
-        const c = document.querySelector<HTMLCanvasElement>('[aria-label="Result: coffee.png"]')!;
-        const now = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        return now.some((v, i) => v !== prev[i]);
-      },
-      before,
-      { polling: 100, timeout: 30_000 },
-    );
+    await coloured();
   });
 
   it('pairs every patch of an image with itself as best buddies', async () => {

@@ -25,6 +25,13 @@ const copies = [1, 2].flatMap((k) =>
   }),
 );
 
+/** A generated picture written to the test's folder, for addImages. */
+function picture(name: string, w: number, h: number, rgba: Parameters<typeof rgbaPng>[2]): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, rgbaPng(w, h, rgba));
+  return file;
+}
+
 describe('view polish', () => {
   let browser: Browser;
   let page: Page;
@@ -197,11 +204,12 @@ describe('collection card notes', () => {
     const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=classifier&res=224');
     await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
     // 256 x 256 is the classifier's resize size: cropped to 224 x 224 without resampling.
-    const cutout = path.join(tmp, 'cutout.png');
-    fs.writeFileSync(
-      cutout,
-      rgbaPng(256, 256, (x, y) => [(x * 7) % 256, (y * 5) % 256, 128, x < 128 ? 0 : 255]),
-    );
+    const cutout = picture('cutout.png', 256, 256, (x, y) => [
+      (x * 7) % 256,
+      (y * 5) % 256,
+      128,
+      x < 128 ? 0 : 255,
+    ]);
     await addImages(page, [cutout, fixture('chelsea.png')]);
     const grid = page.getByRole('region', { name: 'Image collection' });
     await grid
@@ -232,16 +240,8 @@ describe('collection card notes', () => {
   it('says what the classifier crop leaves out of a panorama, and when a picture is enlarged', async () => {
     const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=classifier');
     await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
-    const panorama = path.join(tmp, 'panorama.png');
-    fs.writeFileSync(
-      panorama,
-      rgbaPng(2000, 300, (x, y) => [x % 256, y % 256, 90, 255]),
-    );
-    const tiny = path.join(tmp, 'tiny.png');
-    fs.writeFileSync(
-      tiny,
-      rgbaPng(20, 20, (x, y) => [x * 12, y * 12, 40, 255]),
-    );
+    const panorama = picture('panorama.png', 2000, 300, (x, y) => [x % 256, y % 256, 90, 255]);
+    const tiny = picture('tiny.png', 20, 20, (x, y) => [x * 12, y * 12, 40, 255]);
     await addImages(page, [panorama, tiny]);
     const grid = page.getByRole('region', { name: 'Image collection' });
     await grid.getByText(/the centre crop keeps 11% of the picture/).waitFor({ timeout: 120_000 });
@@ -253,16 +253,8 @@ describe('collection card notes', () => {
     const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
     await page.setViewportSize({ width: 1024, height: 700 });
     await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
-    const tall = path.join(tmp, 'tall.png');
-    fs.writeFileSync(
-      tall,
-      rgbaPng(300, 450, (x, y) => [x % 256, y % 256, 120, 255]),
-    );
-    const wide = path.join(tmp, 'wide.png');
-    fs.writeFileSync(
-      wide,
-      rgbaPng(1350, 300, (x, y) => [y % 256, x % 256, 60, 255]),
-    );
+    const tall = picture('tall.png', 300, 450, (x, y) => [x % 256, y % 256, 120, 255]);
+    const wide = picture('wide.png', 1350, 300, (x, y) => [y % 256, x % 256, 60, 255]);
     await addImages(page, [tall, wide]);
     await page.getByRole('tab', { name: 'Attention' }).click();
     await page.getByLabel('Attention image').selectOption({ label: 'tall.png' });

@@ -93,7 +93,12 @@ export function PcaView() {
         </label>
         {settings.foregroundOnly && (
           <>
-            <label>
+            <label
+              title={
+                "The cut on the first component's scores, min-max scaled to 0-1 over the " +
+                'images of the basis (all of them for a joint PCA): patches past it are foreground.'
+              }
+            >
               Threshold{' '}
               <input
                 type="range"
