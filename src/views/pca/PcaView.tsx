@@ -166,7 +166,12 @@ export function PcaView() {
             <option value="smooth">smooth</option>
           </select>
         </label>
-        <label>
+        <label
+          title={
+            'One component alone is drawn in grey; in the RGB picture component 1 is red, 2 green ' +
+            'and 3 blue.'
+          }
+        >
           Channel{' '}
           <select
             aria-label="Channel"
@@ -178,9 +183,9 @@ export function PcaView() {
             }
           >
             <option value="rgb">RGB (components 1-3)</option>
-            <option value="0">component 1 alone, in grey (the R of RGB)</option>
-            <option value="1">component 2 alone, in grey (the G of RGB)</option>
-            <option value="2">component 3 alone, in grey (the B of RGB)</option>
+            <option value="0">component 1, grey</option>
+            <option value="1">component 2, grey</option>
+            <option value="2">component 3, grey</option>
           </select>
         </label>
       </div>
