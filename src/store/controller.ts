@@ -3,6 +3,7 @@
  * images, recompute when settings change, export. Results from superseded work are dropped by a
  * generation counter, so a change of model or settings never shows stale features.
  */
+import { announce } from '../lib/announce';
 import { EngineClient } from '../engine/client';
 import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../engine/protocol';
 import { STORAGE_FULL } from '../lib/collection-db';
@@ -359,6 +360,7 @@ export function removeImage(id: string): void {
   }));
   void engine().call({ type: 'forget', imageIds: [id] }).promise;
   void forgetImages([id]);
+  announce(`Removed ${entry.name} and its stored features.`);
 }
 
 export function clearImages(): void {
@@ -376,6 +378,7 @@ export function clearImages(): void {
   useApp.setState({ images: [], selectedImageId: null });
   void engine().call({ type: 'forget', imageIds: [] }).promise;
   void forgetAllImages();
+  if (ids.length > 0) announce(`Removed all ${ids.length} images and their stored features.`);
 }
 
 function preprocessSettings(): PreprocessSettings {

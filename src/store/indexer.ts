@@ -4,6 +4,7 @@
  * resume and cancel. Hundreds of images are fine: nothing is posted until it is its turn.
  */
 import { create } from 'zustand';
+import { announce } from '../lib/announce';
 
 export interface IndexingState {
   /** Images in this run (done + waiting + in flight). */
@@ -128,7 +129,21 @@ export function finishingAfterCancel(s: IndexingState): number {
 }
 
 function settle(): void {
-  if (waiting.length === 0 && inFlight.size === 0) useIndexing.setState({ running: false });
+  if (waiting.length > 0 || inFlight.size > 0) return;
+  const s = useIndexing.getState();
+  // The run's end, said once: the status line goes back to the model's, which says nothing of it.
+  if (s.running && s.done + s.failed > 0) announce(runEnd(s.done, s.failed));
+  useIndexing.setState({ running: false });
+}
+
+/** What a finished run did, for a screen reader. */
+export function runEnd(done: number, failed: number): string {
+  const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
+  return (
+    (done > 0 ? `Features ready for ${images(done)}` : 'No image was indexed') +
+    (failed > 0 ? `; ${images(failed)} failed (see the messages)` : '') +
+    '.'
+  );
 }
 
 function pump(): void {

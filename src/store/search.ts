@@ -13,9 +13,10 @@ import type {
   RegionSearchResult,
   SearchResult,
 } from '../engine/protocol';
+import { announce } from '../lib/announce';
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile } from '../lib/files';
-import { pushAlert, useApp } from './app-store';
+import { imageLabelsOf, pushAlert, useApp } from './app-store';
 import { engine } from './controller';
 
 /** A query from outside the collection: embedded but never stored or listed. */
@@ -90,6 +91,17 @@ function isOutside(id: string): boolean {
   return useSearch.getState().outside?.id === id;
 }
 
+/** A result's image, by name (the collection's or the outside query's). */
+function nameOf(id: string): string {
+  const outside = useSearch.getState().outside;
+  if (outside?.id === id) return outside.name;
+  const { images } = useApp.getState();
+  return imageLabelsOf(images).get(id) ?? images.find((i) => i.id === id)?.name ?? 'an image';
+}
+
+/** The query and settings of the last ranking said aloud: a re-rank as images arrive is not. */
+let saidSearch = '';
+
 export function runSearch(): void {
   const { queryId, descriptor, k } = useSearch.getState();
   if (!queryId) return;
@@ -98,7 +110,18 @@ export function runSearch(): void {
   engine()
     .call({ type: 'search', imageId: queryId, descriptor, k })
     .promise.then((result) => {
-      if (n === seq.search) useSearch.setState({ result, searching: false, error: null });
+      if (n !== seq.search) return;
+      useSearch.setState({ result, searching: false, error: null });
+      const key = `${queryId}|${descriptor}|${k}`;
+      if (key === saidSearch) return;
+      saidSearch = key;
+      const top = result.neighbours[0];
+      announce(
+        top
+          ? `${result.neighbours.length} most similar to ${nameOf(queryId)}; first ` +
+              `${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
+          : `No other image to rank against ${nameOf(queryId)} yet.`,
+      );
     }, fail);
 }
 
@@ -162,7 +185,15 @@ export function runRegionSearch(): void {
   engine()
     .call({ type: 'regionSearch', imageId: queryId, patches: region, k })
     .promise.then((regionResult) => {
-      if (n === seq.region) useSearch.setState({ regionResult, searching: false, error: null });
+      if (n !== seq.region) return;
+      useSearch.setState({ regionResult, searching: false, error: null });
+      const top = regionResult.matches[0];
+      announce(
+        top
+          ? `${regionResult.matches.length} region matches; best ${nameOf(top.imageId)}, ` +
+              `score ${top.score.toFixed(3)}.`
+          : 'No other image to match the region in.',
+      );
     }, fail);
 }
 
@@ -211,8 +242,12 @@ export function runCorrespond(): void {
   engine()
     .call({ type: 'correspond', a, b, count: correspondCount, foregroundOnly })
     .promise.then((correspondence) => {
-      if (n === seq.correspond)
-        useSearch.setState({ correspondence, correspondedWith, error: null });
+      if (n !== seq.correspond) return;
+      useSearch.setState({ correspondence, correspondedWith, error: null });
+      announce(
+        `${correspondence.mutual} mutual nearest neighbours between ${nameOf(a)} and ` +
+          `${nameOf(b)}; the strongest ${correspondence.scores.length} are drawn.`,
+      );
     }, fail);
 }
 

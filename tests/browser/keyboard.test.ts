@@ -2,7 +2,8 @@
  * The app by keyboard alone, in the built app (WASM): the view tabs follow the WAI-ARIA tabs
  * pattern, every control is reachable, patches are picked with arrow keys and Enter (search,
  * region, attention), the 3D view selects by name, and focus never falls to <body> when the
- * focused control goes away. Also: settings that change a shown result redo it.
+ * focused control goes away (Clear region, a Share panel Tab leaves). Also: settings that change
+ * a shown result redo it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +24,11 @@ async function focused(page: Page): Promise<string> {
   });
 }
 
+/** What the page's live region said last (a keyboard cursor's patch, say). */
+function said(page: Page): Promise<string> {
+  return page.evaluate(() => document.querySelector('[data-announcer]')?.textContent ?? '');
+}
+
 describe('keyboard', () => {
   let browser: Browser;
   let page: Page;
@@ -36,6 +42,11 @@ describe('keyboard', () => {
       names.map((n) => fixture(n)),
     );
     await page.getByText('3 of 3 images have features').waitFor({ timeout: 180_000 });
+    // The end of the run is said (the status line goes back to the model's).
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-announcer]')?.textContent === 'Features ready for 3 images.',
+    );
   });
   afterAll(async () => {
     await browser?.close();
@@ -79,6 +90,12 @@ describe('keyboard', () => {
     await page.getByRole('img', { name: 'Query: chelsea.png' }).waitFor();
     await page.waitForFunction(() => document.activeElement !== document.body);
     expect(await focused(page)).toBe('tab: Search');
+    // The ranking is said when it arrives: how many, and the first with its score.
+    await expect
+      .poll(() => said(page))
+      .toMatch(
+        /^2 most similar to chelsea\.png; first (coffee|astronaut)\.png, cosine -?\d\.\d{3}\.$/,
+      );
   });
 
   it('picks a patch of the query by keyboard: similarity on the cursor, Enter selects it', async () => {
@@ -96,6 +113,7 @@ describe('keyboard', () => {
     // Shift+arrows span a box from the cursor; Enter selects it.
     await page.keyboard.press('Shift+ArrowRight');
     await page.keyboard.press('Shift+ArrowDown');
+    expect(await said(page)).toMatch(/^Box of 4 patches: rows \d+ to \d+, columns \d+ to \d+$/);
     await page.keyboard.press('Enter');
     await page.getByText(/^\d+ patches selected$/).waitFor();
     const text = await page.getByText(/^\d+ patches selected$/).textContent();
@@ -103,6 +121,19 @@ describe('keyboard', () => {
     // Escape drops the cursor without leaving the canvas.
     await page.keyboard.press('Escape');
     expect(await focused(page)).toBe('img: Query: chelsea.png');
+    // One patch searched: the heading counts it as one.
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('Enter');
+    await page.getByText('1 patch selected', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Search region' }).focus();
+    await page.keyboard.press('Enter');
+    await page
+      .getByRole('heading', { name: /^Best matches of the region \(1 patch\) ·/ })
+      .waitFor();
+    // Clear region disables itself: focus goes back to the query, not to the page.
+    await page.getByRole('button', { name: 'Clear region' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => focused(page)).toBe('img: Query: chelsea.png');
   });
 
   it('redoes the correspondences when their settings change, and says what was used', async () => {
@@ -134,8 +165,13 @@ describe('keyboard', () => {
     await map.waitFor({ timeout: 120_000 });
     await map.focus();
     await page.keyboard.press('ArrowUp');
+    // A screen reader hears where the cursor is before Enter picks it: that very patch.
+    await expect.poll(() => said(page)).toMatch(/^Row \d+, column \d+ of \d+ by \d+ patches$/);
+    const [, row, col] = /^Row (\d+), column (\d+)/.exec(await said(page))!;
     await page.keyboard.press('Enter');
-    await page.getByText(/attention of patch \(row \d+, column \d+\)/).waitFor({ timeout: 60_000 });
+    await page
+      .getByText(`attention of patch (row ${row}, column ${col})`, { exact: false })
+      .waitFor({ timeout: 60_000 });
     expect(await focused(page)).toMatch(/^img: Attention map: /);
   });
 
@@ -388,6 +424,16 @@ describe('a link that names a model', () => {
     await page.getByLabel('Share link').focus();
     await page.keyboard.press('Escape');
     expect(await focused(page)).toBe('button: Share');
+    // Tab past its last control closes it too: it would cover what focus moved to.
+    await page.keyboard.press('Enter');
+    const panel = page.getByRole('group', { name: 'Share this view' });
+    await panel.waitFor();
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('input: Share link');
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toBe('button: Copy');
+    await page.keyboard.press('Tab');
+    await panel.waitFor({ state: 'detached' });
     // The link reopens them.
     const other = await openApp(browser, appUrl, link.search);
     expect(await other.getByLabel('Map opacity').inputValue()).toBe('0.4');

@@ -129,6 +129,9 @@ describe('model sources', () => {
 
   it('deletes a cached model', async () => {
     await page.reload();
+    // The address names the model, which is cached: it loads again at once. Deleted while that
+    // load reads the cache, it would be downloaded and cached anew (a race of the test's making).
+    await waitForStatus(page, /ready/);
     await page.getByText('Cached models (1)').click();
     await page.getByRole('button', { name: /Delete cached .*tiny\/model\.onnx/ }).click();
     await page.getByText('Cached models (1)').waitFor({ state: 'detached' });

@@ -173,7 +173,7 @@ describe('retrieval', () => {
     await page.mouse.up();
     await page.getByText(/patches selected/).waitFor();
     await page.getByRole('button', { name: 'Search region' }).click();
-    const matches = page.getByRole('list', { name: 'Region matches in chelsea.png' });
+    const matches = page.getByRole('list', { name: 'Matches of the region of chelsea.png' });
     await matches.getByRole('listitem').first().waitFor();
     const first = (await matches.getByRole('listitem').first().innerText()).split('\n');
     expect(first[0].trim()).toBe('chelsea-copy.jpg');

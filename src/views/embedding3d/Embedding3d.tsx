@@ -4,13 +4,14 @@
  * scene (useEmbeddingScene), image mode's data and drawing (useImageLayout, useImageScene), patch
  * mode (usePatchPoints), and the toolbar, legend, tooltip and side panels. Hover, camera and
  * per-frame state stay in the EmbeddingScene and the DOM, outside React; React state changes only
- * when data arrives or a setting changes.
+ * when data arrives or a setting changes. By keyboard, the canvas steps through the points (see
+ * scene.ts); the point stepped to is named in a polite live region, filled outside React too.
  */
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { selectImage, useApp, useImageLabel } from '../../store/app-store';
 import { useEmbedding3d } from '../../store/embedding3d';
 import { HoverTooltip, pointInfo, showTooltip } from './HoverTooltip';
-import { Legend, Swatches } from './Legend';
+import { Legend, sceneSummary, Swatches } from './Legend';
 import { PatchImagePicker } from './PatchImagePicker';
 import { PatchPanel } from './PatchPanel';
 import type { PatchPhotoHandle } from './PatchPhoto';
@@ -40,6 +41,7 @@ export default function Embedding3d() {
 
   const host = useRef<HTMLDivElement | null>(null);
   const tooltip = useRef<HTMLDivElement | null>(null);
+  const announce = useRef<HTMLParagraphElement | null>(null);
   const photo = useRef<PatchPhotoHandle | null>(null);
   const photoSwitch = useRef(0);
 
@@ -81,6 +83,21 @@ export default function Embedding3d() {
         patch.setPhotoId(r.ids[r.result.image[index]]);
       }
     },
+    onStep: (index, rank, count) => {
+      const el = announce.current;
+      if (!el) return;
+      const cloud = imageMode ? null : patch.shownPatches;
+      if (index === null || (!imageMode && !cloud)) {
+        el.textContent = '';
+        return;
+      }
+      const info = pointInfo(index, byId, ids, cloud, label);
+      el.textContent = `${info.label}, ${rank} of ${count}`;
+      // Its patch on the photo at once when the photo is its image's (hover waits for a move).
+      if (info.patch && info.patch.imageId === patch.photoEntry?.id) {
+        photo.current?.showPatch(info.patch.index);
+      }
+    },
   });
 
   const thumbs = useImageScene(scene, image, settings, byId, selectedId);
@@ -96,22 +113,25 @@ export default function Embedding3d() {
 
   const selected = selectedId ? byId.get(selectedId) : undefined;
   const shownCount = shownLayout ? (desc?.ids.length ?? 0) : 0;
+  const legend = {
+    settings,
+    glError,
+    modelReady,
+    doneCount: done.length,
+    shownLayout,
+    shownCount,
+    thumbs,
+    shownPatches: patch.shownPatches,
+  };
+  const summary = sceneSummary(legend, selected ? label(selected) : null);
+  useEffect(() => scene?.describe(summary), [scene, summary]);
 
   return (
     <section aria-label="3D embedding" className="e3d-view" aria-busy={!!progress}>
       <Toolbar settings={settings} onResetView={() => scene?.resetCamera()} />
       {imageMode && settings.method === 'umap' && <UmapToolbar umap={settings.umap} />}
       {!imageMode && done.length > 0 && <PatchImagePicker done={done} patchIds={patch.patchIds} />}
-      <Legend
-        settings={settings}
-        glError={glError}
-        modelReady={modelReady}
-        doneCount={done.length}
-        shownLayout={shownLayout}
-        shownCount={shownCount}
-        thumbs={thumbs}
-        shownPatches={patch.shownPatches}
-      />
+      <Legend {...legend} />
       {imageMode && shownCount > 0 && (
         // What a click on a point does, by keyboard (and by name, for a crowded cloud).
         <label className="e3d-select">
@@ -121,7 +141,7 @@ export default function Embedding3d() {
             images={desc!.ids.flatMap((id) => byId.get(id) ?? [])}
             value={selected?.id ?? ''}
             onChange={(id) => selectImage(id || null)}
-            placeholder="none (click a point)"
+            placeholder="none (click a point, or N then Enter)"
           />
         </label>
       )}
@@ -141,6 +161,7 @@ export default function Embedding3d() {
         <div className="e3d-stage" ref={host}>
           <HoverTooltip ref={tooltip} />
         </div>
+        <p className="visually-hidden e3d-announce" aria-live="polite" ref={announce} />
         {imageMode && selected && (
           <SelectionPanel
             selected={selected}

@@ -77,6 +77,29 @@ function legendText(p: LegendProps): string {
 }
 
 /**
+ * What the cloud shows in one line, for screen readers (the canvas's description): how many
+ * points of what, in 2D or 3D, laid out how, and the selected image.
+ */
+export function sceneSummary(p: LegendProps, selected: string | null): string {
+  const { settings, shownLayout, shownCount, shownPatches } = p;
+  if (settings.mode === 'images') {
+    if (!shownLayout || shownCount === 0) return 'No points yet.';
+    const method = shownLayout.method === 'pca' ? 'PCA' : 'UMAP';
+    return (
+      `${shownCount} image${shownCount === 1 ? '' : 's'} as points in ${shownLayout.dims}D, ` +
+      `laid out by ${method}${selected ? `; ${selected} selected` : ''}.`
+    );
+  }
+  if (!shownPatches) return 'No points yet.';
+  const m = shownPatches.result.image.length;
+  const n = shownPatches.result.grids.length;
+  return (
+    `${m.toLocaleString('en')} patches of ${n} image${n === 1 ? '' : 's'} as points in ` +
+    `${settings.dims}D, laid out by their joint PCA.`
+  );
+}
+
+/**
  * The colour key of image mode: the first 12 categories with their counts, and, where k-means
  * was asked for more clusters than there are images, how many it made.
  */

@@ -8,6 +8,12 @@
  * The camera frames every point and its sprite (the points' bounding sphere in the stage's
  * narrower field of view) on a new layout, on `resetCamera()`, and when the stage is resized,
  * unless the user has orbited, zoomed or panned since the last fit.
+ *
+ * The canvas takes focus and has keys of its own (`KEYS_3D`, `KEYS_2D`): arrows orbit (pan in a
+ * flat layout, or with Shift), + and - zoom, N and P step through the points nearest first from
+ * where stepping began (the selected point, else the one nearest the middle of the view), and the
+ * point stepped to is hovered as by the pointer; Enter clicks it, Escape leaves it. Its accessible
+ * description is the view's summary (`describe`) and these keys.
  */
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -15,8 +21,10 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 export interface SceneCallbacks {
   /** The point under the pointer changed (null: none); x, y are CSS px in the canvas. */
   onHover?: (index: number | null, x: number, y: number) => void;
-  /** A click (not a drag) on a point, or on empty space (null). */
+  /** A click (not a drag) on a point, or on empty space (null); Enter on a stepped-to point. */
   onClick?: (index: number | null) => void;
+  /** The keys stepped to a point, the `rank`th of `count` nearest first, or left it (null). */
+  onStep?: (index: number | null, rank: number, count: number) => void;
 }
 
 export interface ThumbnailAtlas {
@@ -45,6 +53,15 @@ const MIN_FIT_RADIUS = 1;
 /** Where the camera looks from, towards the points' centre, after a reset (3D and flat). */
 const HOME_3D = new THREE.Vector3(1.75, 1.2, 2.05).normalize();
 const HOME_2D = new THREE.Vector3(0, 0, 1);
+/** What one key press turns, pans (CSS px) and zooms (distance factor). */
+const ORBIT_STEP = Math.PI / 18;
+const PAN_STEP_PX = 40;
+const ZOOM_STEP = 1.25;
+/** The canvas's keys, as described to assistive technology (3D, and a flat layout). */
+const POINT_KEYS =
+  'N and P step through the points nearest first, Enter selects the point, Escape clears.';
+export const KEYS_3D = `Arrow keys orbit, Shift+arrows pan, + and - zoom. ${POINT_KEYS}`;
+export const KEYS_2D = `Arrow keys pan, + and - zoom. ${POINT_KEYS}`;
 
 const VERTEX = /* glsl */ `
 attribute vec3 aColour;
@@ -188,6 +205,12 @@ export class EmbeddingScene {
   private frame = 0;
   private pickFrame = 0;
   private pointer: { x: number; y: number } | null = null;
+  /** The points in stepping order (nearest first from where it began) and the place in it. */
+  private steps: { order: number[]; at: number } | null = null;
+  /** The point the keys stepped to and hover shows (null: none, or the pointer took over). */
+  private keyPoint: number | null = null;
+  /** What the view shows, in words (the canvas's description, before its keys). */
+  private summary = '';
   /** Where the button went down, and whether the camera was then where the last fit put it. */
   private down: { x: number; y: number; fitted: boolean } | null = null;
   /** The camera is where the last fit put it: the user has not orbited, zoomed or panned since. */
@@ -205,6 +228,8 @@ export class EmbeddingScene {
     this.canvas.className = 'e3d-canvas';
     this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', 'Embedding 3D view');
+    this.canvas.tabIndex = 0;
+    this.describe('');
     container.appendChild(this.canvas);
     this.renderer = new THREE.WebGLRenderer({ canvas: this.canvas, antialias: true });
     this.renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
@@ -241,13 +266,15 @@ export class EmbeddingScene {
     this.listen('pointermove', (e) => this.onPointerMove(e as PointerEvent));
     this.listen('pointerleave', () => {
       this.pointer = null;
-      this.setHover(null, 0, 0);
+      this.pointerHover(null, 0, 0);
     });
     this.listen('pointerdown', (e) => {
       const p = this.local(e as PointerEvent);
       this.down = { ...p, fitted: this.fitted };
     });
     this.listen('pointerup', (e) => this.onPointerUp(e as PointerEvent));
+    this.listen('keydown', (e) => this.onKeyDown(e as KeyboardEvent));
+    this.listen('blur', () => this.leaveKeyPoint());
     this.observer = new ResizeObserver(() => this.resize());
     this.observer.observe(container);
     live.add(this);
@@ -260,6 +287,9 @@ export class EmbeddingScene {
    * on the old layout says nothing about the new one.
    */
   setPoints(coords: Float32Array, opts: { flat?: boolean } = {}): void {
+    // The old points' stepping order and stepped-to point say nothing of the new ones.
+    this.leaveKeyPoint();
+    this.steps = null;
     const n = Math.floor(coords.length / 3);
     const flatChanged = !!opts.flat !== this.flat;
     this.flat = !!opts.flat;
@@ -283,6 +313,7 @@ export class EmbeddingScene {
     this.material.uniforms.uDim.value = 0;
     this.setLines([]);
     this.controls.enableRotate = !this.flat;
+    if (flatChanged) this.describe(this.summary); // the arrow keys pan a flat layout
     if (flatChanged) this.resetCamera();
     else this.fit(this.viewDirection());
     this.requestRender();
@@ -375,6 +406,13 @@ export class EmbeddingScene {
   resetCamera(): void {
     this.camera.up.set(0, 1, 0);
     this.fit(this.flat ? HOME_2D : HOME_3D);
+  }
+
+  /** What the view shows, in a line: the canvas's accessible description, with its keys. */
+  describe(summary: string): void {
+    this.summary = summary;
+    const keys = this.flat ? KEYS_2D : KEYS_3D;
+    this.canvas.setAttribute('aria-description', summary ? `${summary} ${keys}` : keys);
   }
 
   resize(): void {
@@ -525,8 +563,112 @@ export class EmbeddingScene {
       this.pickFrame = 0;
       const p = this.pointer;
       if (!p || this.disposed) return;
-      this.setHover(this.pick(p.x, p.y), p.x, p.y);
+      this.pointerHover(this.pick(p.x, p.y), p.x, p.y);
     });
+  }
+
+  private onKeyDown(e: KeyboardEvent): void {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const key = e.key;
+    if (key.startsWith('Arrow')) {
+      // As OrbitControls' own keys: up and left turn (or pan) by positive steps.
+      const dx = key === 'ArrowLeft' ? 1 : key === 'ArrowRight' ? -1 : 0;
+      const dy = key === 'ArrowUp' ? 1 : key === 'ArrowDown' ? -1 : 0;
+      if (dx === 0 && dy === 0) return;
+      if (this.flat || e.shiftKey) this.controls.pan(dx * PAN_STEP_PX, dy * PAN_STEP_PX);
+      else if (dx !== 0) this.controls.rotateLeft(dx * ORBIT_STEP);
+      else this.controls.rotateUp(dy * ORBIT_STEP);
+    } else if (key === '+' || key === '=') {
+      this.controls.dollyIn(1 / ZOOM_STEP);
+    } else if (key === '-' || key === '_') {
+      this.controls.dollyOut(1 / ZOOM_STEP);
+    } else if (key === 'n' || key === 'N' || key === 'p' || key === 'P') {
+      this.step(key.toLowerCase() === 'n' ? 1 : -1);
+    } else if (key === 'Enter' || key === ' ') {
+      if (this.keyPoint === null) return;
+      this.callbacks.onClick?.(this.keyPoint);
+    } else if (key === 'Escape') {
+      if (this.keyPoint === null && !this.steps) return;
+      this.leaveKeyPoint();
+      this.steps = null;
+    } else {
+      return;
+    }
+    e.preventDefault(); // no page scroll; views that close on Escape leave it alone
+    // The camera may have moved: the tooltip follows the stepped-to point.
+    if (this.keyPoint !== null) this.showKeyPoint();
+  }
+
+  /** Steps to the next (1) or previous (-1) point nearest first; the first step is the start. */
+  private step(by: 1 | -1): void {
+    if (this.count === 0) return;
+    let s = this.steps;
+    if (!s) {
+      const from = this.stepStart();
+      const p = this.positions;
+      const d = new Float32Array(this.count);
+      for (let i = 0; i < this.count; i++) {
+        const [x, y, z] = [
+          p[i * 3] - p[from * 3],
+          p[i * 3 + 1] - p[from * 3 + 1],
+          p[i * 3 + 2] - p[from * 3 + 2],
+        ];
+        d[i] = x * x + y * y + z * z;
+      }
+      const order = Array.from({ length: this.count }, (_, i) => i);
+      order.sort((a, b) => (a === from ? -1 : b === from ? 1 : d[a] - d[b] || a - b));
+      s = this.steps = { order, at: 0 };
+    } else {
+      s.at = (s.at + by + s.order.length) % s.order.length;
+    }
+    this.keyPoint = s.order[s.at];
+    this.showKeyPoint();
+    this.callbacks.onStep?.(this.keyPoint, s.at + 1, s.order.length);
+  }
+
+  /** Where stepping begins: the selected point, else the one nearest the middle of the view. */
+  private stepStart(): number {
+    if (this.selected !== null && this.selected < this.count) return this.selected;
+    const xy = this.project();
+    const [cx, cy] = [this.canvas.clientWidth / 2, this.canvas.clientHeight / 2];
+    let best = 0;
+    let bestD = Infinity;
+    for (let i = 0; i < this.count; i++) {
+      const d = (xy[i * 2] - cx) ** 2 + (xy[i * 2 + 1] - cy) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  /** Hovers the stepped-to point where it is on screen (its tooltip kept inside the canvas). */
+  private showKeyPoint(): void {
+    const i = this.keyPoint;
+    if (i === null) return;
+    const xy = this.project();
+    const fit = (v: number, max: number) =>
+      Number.isFinite(v) ? Math.min(max, Math.max(0, v)) : 0;
+    this.setHover(
+      i,
+      fit(xy[i * 2], this.canvas.clientWidth),
+      fit(xy[i * 2 + 1], this.canvas.clientHeight),
+    );
+  }
+
+  /** Drops the stepped-to point (and its hover); stepping goes on from it on the next N or P. */
+  private leaveKeyPoint(): void {
+    if (this.keyPoint === null) return;
+    this.keyPoint = null;
+    this.setHover(null, 0, 0);
+    this.callbacks.onStep?.(null, 0, 0);
+  }
+
+  /** The pointer's hover, which takes over from a stepped-to point. */
+  private pointerHover(index: number | null, x: number, y: number): void {
+    this.keyPoint = null;
+    this.setHover(index, x, y);
   }
 
   private onPointerUp(e: PointerEvent): void {

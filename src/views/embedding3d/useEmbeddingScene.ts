@@ -1,7 +1,7 @@
 /**
  * Owns the EmbeddingScene of a mounted 3D view: makes it once in the host element, disposes it
  * (and every GPU resource) on unmount, and publishes the read-only `window.__explorer3d` debug
- * hook used by tests and scripts. Hover and click reach the view through a ref refreshed after
+ * hook used by tests and scripts. Hover, click and the keys' steps reach the view through a ref refreshed after
  * every render, so the scene is never re-created and pointer work never goes through React state.
  */
 import { useEffect, useRef, useState, type RefObject } from 'react';
@@ -21,8 +21,10 @@ declare global {
 export interface SceneHandlers {
   /** The point under the pointer changed (null: none); x, y are CSS px in the canvas. */
   onHover: (index: number | null, x: number, y: number) => void;
-  /** A click on a point, or on empty space (null). */
+  /** A click on a point, or on empty space (null); Enter on the point the keys stepped to. */
   onClick: (index: number | null) => void;
+  /** The keys stepped to a point, the `rank`th of `count` nearest first, or left it (null). */
+  onStep: (index: number | null, rank: number, count: number) => void;
   /** The image a point stands for in image mode (null in patch mode), for the debug hook. */
   imageIdAt: (index: number) => string | null;
 }
@@ -47,6 +49,7 @@ export function useEmbeddingScene(
       s = new EmbeddingScene(el, {
         onHover: (index, x, y) => live.current.onHover(index, x, y),
         onClick: (index) => live.current.onClick(index),
+        onStep: (index, rank, count) => live.current.onStep(index, rank, count),
       });
     } catch (e) {
       setGlError(`WebGL is not available here (${(e as Error).message}).`);

@@ -77,6 +77,17 @@ export function PatchCanvas(p: PatchCanvasProps) {
       for (const q of p.region) {
         ctx.fillRect((q % cols) * sx, Math.floor(q / cols) * sy, sx, sy);
       }
+      // Outlined too: a faint fill alone is easy to miss once the cursor (focus) has gone.
+      const rs = p.region.map((q) => Math.floor(q / cols));
+      const cs = p.region.map((q) => q % cols);
+      const [r0, c0] = [Math.min(...rs), Math.min(...cs)];
+      ctx.lineWidth = 2;
+      ctx.strokeRect(
+        c0 * sx + 1,
+        r0 * sy + 1,
+        (Math.max(...cs) - c0 + 1) * sx - 2,
+        (Math.max(...rs) - r0 + 1) * sy - 2,
+      );
     }
     if (p.mark !== null && p.mark !== undefined) {
       ctx.strokeStyle = '#0f0';

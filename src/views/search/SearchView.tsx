@@ -189,7 +189,17 @@ export function SearchView() {
               >
                 Search region
               </button>
-              <button type="button" disabled={s.region.length === 0} onClick={() => setRegion([])}>
+              <button
+                type="button"
+                disabled={s.region.length === 0}
+                onClick={() => {
+                  // The button is about to be disabled: focus goes to the query, to pick another.
+                  document
+                    .querySelector<HTMLElement>(`[aria-label="Query: ${CSS.escape(query.name)}"]`)
+                    ?.focus();
+                  setRegion([]);
+                }}
+              >
                 Clear region
               </button>
               {s.region.length > 0 && (
@@ -245,11 +255,12 @@ export function SearchView() {
             {s.regionResult && s.regionResult.imageId === query.id && (
               <>
                 <h3 className="sub">
-                  Best matches of the region ({s.region.length} patches) · {s.regionResult.searched}{' '}
+                  Best matches of the region ({s.region.length}{' '}
+                  {s.region.length === 1 ? 'patch' : 'patches'}) · {s.regionResult.searched}{' '}
                   {s.regionResult.searched === 1 ? 'image' : 'images'} in{' '}
                   {s.regionResult.ms.toFixed(0)} ms
                 </h3>
-                <ol aria-label={`Region matches in ${query.name}`} className="result-grid">
+                <ol aria-label={`Matches of the region of ${query.name}`} className="result-grid">
                   {s.regionResult.matches.map((m) => {
                     const e = byId.get(m.imageId);
                     if (!e) return null;

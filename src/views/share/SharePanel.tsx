@@ -42,7 +42,16 @@ export function SharePanel() {
     [snapshot],
   );
   return (
-    <div className="share" ref={root}>
+    <div
+      className="share"
+      ref={root}
+      // Focus that leaves the panel (Tab past its last control) closes it: it would otherwise
+      // cover what focus moved to.
+      onBlur={(e) => {
+        const to = e.relatedTarget as Node | null;
+        if (open && to && !root.current?.contains(to)) setOpen(false);
+      }}
+    >
       <button type="button" aria-expanded={open} onClick={() => (setOpen(!open), setCopied(false))}>
         Share
       </button>
@@ -67,6 +76,9 @@ export function SharePanel() {
             >
               {copied ? 'Copied' : 'Copy'}
             </button>
+            <span className="visually-hidden" aria-live="polite">
+              {copied ? 'Link copied' : ''}
+            </span>
           </div>
           <small>
             The link reopens the model source, backend, preprocessing and the open view with its

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { movePatch } from './patch-keys';
+import { cursorWords, movePatch } from './patch-keys';
 
 describe('movePatch', () => {
   const rows = 3;
@@ -25,5 +25,20 @@ describe('movePatch', () => {
       for (const k of ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'])
         expect(movePatch(p, k, rows, cols)).toBeGreaterThanOrEqual(0);
     expect(movePatch(5, 'a', rows, cols)).toBeNull();
+  });
+});
+
+describe('cursorWords', () => {
+  it('names the patch 1-based, and the grid', () => {
+    expect(cursorWords(0, null, 16, 24)).toBe('Row 1, column 1 of 16 by 24 patches');
+    expect(cursorWords(16 * 24 - 1, null, 16, 24)).toBe('Row 16, column 24 of 16 by 24 patches');
+    expect(cursorWords(25, 25, 16, 24)).toBe('Row 2, column 2 of 16 by 24 patches');
+  });
+  it('names a box whichever corner the cursor is on', () => {
+    // From row 1 column 2 to row 3 column 4 of a 4-column grid: 3 x 3 patches.
+    const a = cursorWords(11, 1, 3, 4);
+    const b = cursorWords(1, 11, 3, 4);
+    expect(a).toBe('Box of 9 patches: rows 1 to 3, columns 2 to 4');
+    expect(b).toBe(a);
   });
 });

@@ -7,11 +7,31 @@
  * The pointer is not needed for anything a patch canvas does.
  */
 import { useState } from 'react';
+import { announce } from '../../lib/announce';
 
 export const PATCH_KEYS_HINT =
-  'Arrow keys move the patch cursor, Enter picks the patch, Escape clears.';
+  'Arrow keys move the patch cursor, Enter picks the patch, Escape hides the cursor.';
 export const PATCH_BOX_KEYS_HINT =
-  'Arrow keys move the patch cursor, Enter picks the patch, Shift+arrows span a box, Escape clears.';
+  'Arrow keys move the patch cursor, Enter picks the patch, Shift+arrows span a box, Escape ' +
+  'hides the cursor.';
+
+/** What the cursor is on, in words (1-based rows and columns, as the views' status lines). */
+export function cursorWords(
+  cursor: number,
+  anchor: number | null,
+  rows: number,
+  cols: number,
+): string {
+  const r = Math.floor(cursor / cols);
+  const c = cursor % cols;
+  if (anchor === null || anchor === cursor) {
+    return `Row ${r + 1}, column ${c + 1} of ${rows} by ${cols} patches`;
+  }
+  const [r0, r1] = [Math.floor(anchor / cols), r].sort((x, y) => x - y);
+  const [c0, c1] = [anchor % cols, c].sort((x, y) => x - y);
+  const n = (r1 - r0 + 1) * (c1 - c0 + 1);
+  return `Box of ${n} patches: rows ${r0 + 1} to ${r1 + 1}, columns ${c0 + 1} to ${c1 + 1}`;
+}
 
 /** The patch `key` moves `cursor` to (row-major), or null when the key does not move it. */
 export function movePatch(cursor: number, key: string, rows: number, cols: number): number | null {
@@ -76,9 +96,11 @@ export function usePatchKeys(p: {
   const [anchor, setAnchor] = useState<number | null>(null);
   const [start, setStart] = useState<number | null>(null);
   const centre = Math.floor(p.rows / 2) * p.cols + Math.floor(p.cols / 2);
-  const move = (next: number | null) => {
+  const move = (next: number | null, box: number | null = null) => {
     setCursor(next);
     p.onMove?.(next);
+    // Said as it moves: a screen reader user hears where the cursor is before picking.
+    if (next !== null) announce(cursorWords(next, box, p.rows, p.cols));
   };
   return {
     cursor,
@@ -130,9 +152,9 @@ export function usePatchKeys(p: {
           move(here);
           return;
         }
-        if (e.shiftKey && p.box) setAnchor(anchor ?? here);
-        else setAnchor(null);
-        move(next);
+        const box = e.shiftKey && p.box ? (anchor ?? here) : null;
+        setAnchor(box);
+        move(next, box);
       },
     },
   };
