@@ -189,6 +189,8 @@ async function resolveUrl(
       const data = await fetchModelFile(dataUrl, {
         signal: opts.signal,
         onProgress: opts.onDownload,
+      }).catch((e: unknown) => {
+        throw missingSideFile(e, name, location, dataUrl);
       });
       cachedUrls.push(dataUrl);
       checkDataSize(
@@ -215,4 +217,21 @@ async function resolveUrl(
     await forgetCachedFiles(cachedUrls);
     throw e;
   }
+}
+
+/**
+ * A graph's weights file that did not download: the address the user gave was right (the graph
+ * came), so the message names the side file the graph needs beside it, not "check the address".
+ */
+function missingSideFile(e: unknown, name: string, location: string, dataUrl: string): unknown {
+  if (!(e instanceof ExplorerError) || e.code !== 'download-failed') return e;
+  const file = location.split('/').pop() ?? location;
+  const answer = /the server answered ([^.]*)\./.exec(e.message)?.[1];
+  return new ExplorerError(
+    'download-failed',
+    `"${name}" keeps its weights in a separate file, "${file}", which must sit next to it: ` +
+      `${dataUrl} ${answer ? `failed (the server answered ${answer.trim()})` : 'could not be downloaded'}. ` +
+      `Put ${file} beside ${name} on the server, or pick both files from disk at once.`,
+    dataUrl,
+  );
 }

@@ -363,10 +363,11 @@ export async function checkTokenLayout(
   const [, , h, w] = info.input.dims;
   const height = typeof h === 'number' ? h : info.patchSize * 8;
   const width = typeof w === 'number' ? w : info.patchSize * 8;
+  // The reason may be sentences of its own: after a colon, its last full stop ends the first part.
   const refuse = (why: string) =>
     new ExplorerError(
       'not-vit',
-      `"${fileName}" does not give DINOv2's tokens (${why}). ${advice}`,
+      `"${fileName}" does not give DINOv2's tokens: ${why.replace(/\.$/, '')}. ${advice}`,
       fileName,
     );
   let out: TokenOutput;

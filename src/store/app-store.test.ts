@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { pushAlert, useApp } from './app-store';
+import { dismissTopic, pushAlert, useApp } from './app-store';
 
 const shown = () => useApp.getState().alerts.map((a) => `${a.kind}:${a.subject}:${a.message}`);
 
@@ -23,5 +23,13 @@ describe('pushAlert', () => {
     pushAlert({ kind: 'notice', subject: 'a', message: 'n' });
     pushAlert({ kind: 'notice', message: 'm' });
     expect(shown()).toHaveLength(5);
+  });
+
+  it('takes away the alerts of one topic only', () => {
+    pushAlert({ kind: 'error', subject: 'a.onnx', message: 'not a model', topic: 'model' });
+    pushAlert({ kind: 'error', subject: 'b.png', message: 'not an image' });
+    pushAlert({ kind: 'notice', message: 'Loading c was cancelled.', topic: 'model' });
+    dismissTopic('model');
+    expect(shown()).toEqual(['error:b.png:not an image']);
   });
 });

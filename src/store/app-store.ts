@@ -20,6 +20,8 @@ export interface Alert {
   message: string;
   subject?: string;
   kind: 'error' | 'notice';
+  /** A model that failed to load: moot once one loads, and then taken away. */
+  topic?: 'model';
 }
 
 export interface ImageEntry {
@@ -117,6 +119,15 @@ export function pushAlert(a: Omit<Alert, 'id'>): void {
   useApp.setState((s) => ({
     alerts: [...s.alerts.filter((b) => !same(b)), { ...a, id: alertId++ }].slice(-8),
   }));
+}
+
+/** Takes away the alerts about one topic (a model that loaded makes earlier failures moot). */
+export function dismissTopic(topic: NonNullable<Alert['topic']>): void {
+  useApp.setState((s) =>
+    s.alerts.some((a) => a.topic === topic)
+      ? { alerts: s.alerts.filter((a) => a.topic !== topic) }
+      : {},
+  );
 }
 
 export function dismissAlert(id: number): void {

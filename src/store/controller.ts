@@ -22,6 +22,7 @@ import {
   fileStemOf,
   patchImage,
   patchModel,
+  dismissTopic,
   pushAlert,
   useApp,
   type ImageEntry,
@@ -133,6 +134,8 @@ export async function loadModel(
       fromCache: r.fromCache,
       modelKey: r.modelKey,
     });
+    // Earlier attempts' errors are moot now (they piled up above a ready model).
+    dismissTopic('model');
     for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
     recomputeAll();
     // The runtime this model runs on, for the offline copy of the app (see cacheFetchedFiles).
@@ -146,9 +149,14 @@ export async function loadModel(
     patchModel({ loading: null, stage: null, download: null });
     const ex = err as ExplorerError;
     if (ex.code === 'download-cancelled' || ex.code === 'cancelled') {
-      pushAlert({ kind: 'notice', message: `Loading ${label} was cancelled.` });
+      pushAlert({ kind: 'notice', message: `Loading ${label} was cancelled.`, topic: 'model' });
     } else {
-      pushAlert({ kind: 'error', message: ex.message, subject: ex.subject ?? label });
+      pushAlert({
+        kind: 'error',
+        message: ex.message,
+        subject: ex.subject ?? label,
+        topic: 'model',
+      });
     }
     return false;
   } finally {
@@ -498,9 +506,16 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
   try {
     const r = await engine().call({ type: 'export', imageId, what }).promise;
     const base = fileStemOf(entry);
-    // A model input's own name ends in .npy: `<stem>.npy` would save its features under it.
-    const features = isTensorFile(entry) ? `${base}.features.npy` : `${base}.npy`;
-    const name = what === 'features' ? features : `${base}.input.npy`;
+    // Named by the preprocessing that made them: files of two recipes (or a comparison of
+    // exports) do not end up as "chelsea (1).npy". A model input given as .npy had none.
+    const { preprocess, resolution } = useApp.getState().settings;
+    // (The classifier's crop is 224 px whatever the resolution setting.)
+    const recipe = isTensorFile(entry)
+      ? ''
+      : preprocess === 'classifier'
+        ? '.classifier'
+        : `.dense-${resolution}`;
+    const name = `${base}.${what === 'features' ? 'features' : 'input'}${recipe}.npy`;
     saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);
   } catch (err) {
     const ex = err as ExplorerError;

@@ -229,6 +229,8 @@ describe('attention view', () => {
       const cyan = ([r, g, b]: number[]) => r < 60 && g > 200 && b > 200;
       expect(cyan(await edge('Head 1'))).toBe(true);
       for (const k of [1, 2, 3, 4]) expect(cyan(await edge(`Register ${k}`))).toBe(false);
+      // Each head's share to the registers is given to a tenth, as the status line's is.
+      expect(await page.getByText(/^Head 1 · \d+\.\d% to registers$/).count()).toBe(1);
       // Their maps are a head mean, and the heading says so.
       await page
         .getByRole('heading', {

@@ -83,7 +83,7 @@ describe('bad input', () => {
     {
       what: 'a graph that passes for a ViT but gives no CLS token',
       file: () => write('no-cls.onnx', patchSoftmaxModel()),
-      says: /does not give DINOv2's tokens \(The model returned 256 tokens, which do not fit a grid of 16x16/,
+      says: /does not give DINOv2's tokens: The model returned 256 tokens, which do not fit a grid of 16x16/,
     },
     {
       what: 'an .onnx without its .onnx_data',

@@ -64,7 +64,7 @@ describe.each([
       );
       for (const photo of ['astronaut', 'chelsea', 'coffee']) {
         const got = await downloadNpy(page, `Download features: ${photo}.png`);
-        expect(got.name).toBe(`${photo}.npy`);
+        expect(got.name).toBe(`${photo}.features.classifier.npy`);
         expect(got.shape).toEqual([257 + registers, 64]);
         const want = readF32(fixture(model, `${photo}.last_hidden_state.f32`));
         expect(maxAbsDiff(got.data, want)).toBeLessThanOrEqual(1e-3);

@@ -68,6 +68,12 @@ describe('model sources', () => {
       path.join(distDir, 'models', 'bad', 'skeleton.onnx'),
     );
     fs.writeFileSync(path.join(distDir, 'models', 'bad', 'model.onnx_data'), new Uint8Array(1024));
+    // A graph whose weights file was never put beside it.
+    fs.mkdirSync(path.join(distDir, 'models', 'alone'), { recursive: true });
+    fs.copyFileSync(
+      fixture('skeletons', 'dinov2-s', 'skeleton.onnx'),
+      path.join(distDir, 'models', 'alone', 'skeleton.onnx'),
+    );
     browser = await launch({ webgpu: false });
     page = await openApp(browser, appUrl, '?backend=wasm');
   });
@@ -85,6 +91,8 @@ describe('model sources', () => {
     const details = await modelDetails(page);
     expect(details.File).toBe('model.onnx');
     expect(details.Source).toBe(new URL('models/tiny/model.onnx', appUrl).href);
+    // One file: its weights are a part of its size, not more.
+    expect(details.Size).toMatch(/^[\d.]+ MB, of which [\d.]+ MB weights$/);
     // Axes the exporter named with made-up words are named by what they hold.
     expect(details['Tokens output']).toBe(
       'last_hidden_state: float32 [batch_size, sequence_length, 64]',
@@ -163,6 +171,8 @@ describe('model sources', () => {
     await page.getByRole('button', { name: 'Load URL' }).click();
     expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
     expect(await field.inputValue()).toBe('');
+    // A model that loads takes the earlier failure's message away (they piled up above it).
+    expect(await page.getByRole('alert').filter({ hasText: 'model.onnx_data' }).count()).toBe(0);
     // The address bar names the model; a reload loads it from the cache without asking.
     expect(new URL(page.url()).searchParams.get('model')).toContain('models/tiny/model.onnx');
     await page.reload();
@@ -186,6 +196,21 @@ describe('model sources', () => {
       return (await c.keys()).map((r) => new URL(r.url).pathname);
     });
     expect(cached).toEqual([expect.stringContaining('/models/tiny/model.onnx')]);
+  });
+
+  it('names the weights file a graph needs beside it when the server lacks it', async () => {
+    const field = page.getByLabel('Model URL');
+    await field.fill('models/alone/skeleton.onnx');
+    await page.getByRole('button', { name: 'Load URL' }).click();
+    const data = new URL('models/alone/model.onnx_data', appUrl).href;
+    const alert = await waitForAlert(page, 'keeps its weights');
+    // The address typed was right: the message is about the missing side file, not the address.
+    expect(alert).toBe(
+      `"skeleton.onnx" keeps its weights in a separate file, "model.onnx_data", which must sit ` +
+        `next to it: ${data} failed (the server answered 404 Not Found). Put model.onnx_data ` +
+        'beside skeleton.onnx on the server, or pick both files from disk at once.',
+    );
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
   });
 });
 

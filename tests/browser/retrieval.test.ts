@@ -426,14 +426,18 @@ describe('retrieval', () => {
       const p = await open(source);
       await loadModelReady(p, [fixture('dinov2-tiny', 'model.onnx')]);
       await addImages(p, [withInput.tensor, fixture('astronaut.png')]);
-      // `a-tensor.npy` would be the input's own name; a picture's features keep `<stem>.npy`.
+      // `a-tensor.npy` is the input's own name (no recipe made it); a picture's features are
+      // named by theirs.
       const features = await downloadBytes(p, 'Download features: a-tensor.npy');
       expect(features.name).toBe('a-tensor.features.npy');
       withInput.features = features.bytes;
       const input = await downloadBytes(p, 'Download model input: a-tensor.npy');
       expect(input.name).toBe('a-tensor.input.npy');
       expect((await downloadBytes(p, 'Download features: astronaut.png')).name).toBe(
-        'astronaut.npy',
+        'astronaut.features.dense-224.npy',
+      );
+      expect((await downloadBytes(p, 'Download model input: astronaut.png')).name).toBe(
+        'astronaut.input.dense-224.npy',
       );
       Object.assign(withInput, await exportIndex(p, dir));
     } finally {

@@ -56,9 +56,9 @@ describe('images of the same name', () => {
 
   it('saves each one under its own file name, with its own features', async () => {
     const cat = await downloadNpy(page, 'Download features: cats/001.png');
-    expect(cat.name).toBe('cats_001.npy');
+    expect(cat.name).toBe('cats_001.features.classifier.npy');
     const dog = await downloadNpy(page, 'Download features: dogs/001.png');
-    expect(dog.name).toBe('dogs_001.npy');
+    expect(dog.name).toBe('dogs_001.features.classifier.npy');
     const want = (photo: string) =>
       readF32(fixture('dinov2-tiny', `${photo}.last_hidden_state.f32`));
     expect(maxAbsDiff(cat.data, want('chelsea'))).toBeLessThanOrEqual(1e-3);

@@ -135,6 +135,9 @@ describe('transparent pixels in an exported index', () => {
       await colour.selectOption('white');
       await page.getByLabel('Import index').setInputFiles([index, features, ...photos]);
       await page.getByText(/Imported features for 2 of 2 images/).waitFor();
+      // The notice may still be the first import's: the cards say this one is in (the colour
+      // switched while it is under way would recompute an image still being imported).
+      await grid.getByText(/2 of 2 images have features/).waitFor({ timeout: 120_000 });
       await colour.selectOption('black');
       await grid.getByText(/transparency composited on black/).waitFor({ timeout: 120_000 });
       await grid.getByText(/2 of 2 images have features/).waitFor({ timeout: 120_000 });

@@ -135,6 +135,7 @@ export function AttentionView() {
           <input
             type="range"
             aria-label="Attention mass kept"
+            aria-valuetext={`${Math.round(a.keep * 100)}% of the mass`}
             min={0.05}
             max={1}
             step={0.05}
@@ -288,7 +289,8 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
               />
               <small>
                 Head {h + 1}
-                {r.registers > 0 ? ` · ${(r.toRegisters[h] * 100).toFixed(0)}% to registers` : ''}
+                {/* To a tenth, as the status line's share of all attention: 0.5% is not "1%". */}
+                {r.registers > 0 ? ` · ${(r.toRegisters[h] * 100).toFixed(1)}% to registers` : ''}
               </small>
             </li>
           ))}

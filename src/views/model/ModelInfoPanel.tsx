@@ -44,7 +44,11 @@ export function ModelInfoPanel() {
       : ([['File', `${info.fileName}${cached}`]] as [string, string][])),
     [
       'Size',
-      `${formatBytes(info.byteLength)} graph${info.externalData.length ? ` + external data (${info.externalData.join(', ')})` : ''}, ${formatBytes(info.weightsBytes)} of weights`,
+      // One file holds its weights (a part of its size, not more); an export with a side file
+      // has them there.
+      info.externalData.length
+        ? `${formatBytes(info.byteLength)} graph + ${formatBytes(info.weightsBytes)} of weights in ${info.externalData.join(', ')}`
+        : `${formatBytes(info.byteLength)}, of which ${formatBytes(info.weightsBytes)} weights`,
     ],
     ['Input', tensorText(info.input, ['batch', 'channels', 'height', 'width'])],
     [

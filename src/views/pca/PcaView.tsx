@@ -189,23 +189,28 @@ export function PcaView() {
           </select>
         </label>
       </div>
-      <p className="muted" aria-live="polite">
-        {done.length === 0
-          ? modelReady
-            ? 'Maps appear once images have features.'
-            : 'Load a model (Model, in the side panel); maps appear once images have features.'
-          : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
-            (pca.explained.length
-              ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
-                ` · explained variance${shownWith.joint ? '' : ' (mean over the images)'} ` +
-                explainedText(pca.explained)
-              : '') +
-            (shownWith.foregroundOnly ? foregroundNote(fallbacks, mapCount) : '') +
-            (pca.computing
-              ? ' · computing…'
-              : pca.ms !== null && pca.explained.length
-                ? ` · ${Math.round(pca.ms)} ms${COVARIANCE_NOTE[pca.covariance]}`
-                : '')}
+      <p className="muted">
+        {/* Live: said when maps arrive; "computing…" beside it is not, so a slider step is one
+            announcement, not two. */}
+        <span aria-live="polite">
+          {done.length === 0
+            ? modelReady
+              ? 'Maps appear once images have features.'
+              : 'Load a model (Model, in the side panel); maps appear once images have features.'
+            : mapCount === 0
+              ? `PCA maps of ${done.length} image${done.length === 1 ? '' : 's'}`
+              : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
+                (pca.explained.length
+                  ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
+                    ` · explained variance${shownWith.joint ? '' : ' (mean over the images)'} ` +
+                    explainedText(pca.explained)
+                  : '') +
+                (shownWith.foregroundOnly ? foregroundNote(fallbacks, mapCount) : '') +
+                (pca.ms !== null && pca.explained.length
+                  ? ` · ${Math.round(pca.ms)} ms${COVARIANCE_NOTE[pca.covariance]}`
+                  : '')}
+        </span>
+        {done.length > 0 && pca.computing && ' · computing…'}
       </p>
       {focus && (
         <button type="button" onClick={() => showAllMaps(label(focus))}>
