@@ -50,10 +50,13 @@ export async function fetchModelFile(
         url,
       );
     }
+    // No answer at all: no connection (navigator.onLine is true on any network, even one that
+    // reaches nothing), a server that is down, or one that does not allow cross-origin reads.
     throw new ExplorerError(
       'download-failed',
-      `Could not download ${url} (${e instanceof Error ? e.message : String(e)}). Check the ` +
-        'address and your connection; a server must allow cross-origin requests (CORS).',
+      `Could not download ${url} (${e instanceof Error ? e.message : String(e)}): its server ` +
+        'could not be reached, or it does not allow cross-origin requests (CORS). Check your ' +
+        'connection and the address, or load the model from a file.',
       url,
     );
   }

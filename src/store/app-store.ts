@@ -20,8 +20,13 @@ export interface Alert {
   message: string;
   subject?: string;
   kind: 'error' | 'notice';
-  /** A model that failed to load: moot once one loads, and then taken away. */
-  topic?: 'model';
+  /**
+   * 'model': a model that failed to load, moot once one loads (then taken away). 'removed': the
+   * last image removed, with its undo (one such notice at a time).
+   */
+  topic?: 'model' | 'removed';
+  /** A button beside the message (an undo); it dismisses the alert when pressed. */
+  action?: { label: string; run: () => void };
 }
 
 export interface ImageEntry {

@@ -368,7 +368,19 @@ export function removeImage(id: string): void {
   }));
   void engine().call({ type: 'forget', imageIds: [id] }).promise;
   void forgetImages([id]);
-  announce(`Removed ${entry.name} and its stored features.`);
+  // One click next to Find similar: it can be undone (the file is still here; its features are
+  // computed again). Only the last removal: a notice per removed image would pile up.
+  dismissTopic('removed');
+  pushAlert({
+    kind: 'notice',
+    subject: entry.name,
+    message: `Removed ${entry.name} and its stored features.`,
+    topic: 'removed',
+    action: {
+      label: 'Undo',
+      run: () => void addImages([entry.file], entry.sourceUrl ? [entry.sourceUrl] : undefined),
+    },
+  });
 }
 
 export function clearImages(): void {

@@ -308,17 +308,17 @@ describe('keyboard', () => {
     await page.getByRole('button', { name: 'Back to CLS' }).waitFor({ timeout: 60_000 });
     await press('Back to CLS');
     expect(await focused(page)).toMatch(/^img: Attention map: /);
-    // In a low window the main map keeps to the window's height (its aspect ratio kept).
+    // In a low window the main map keeps to the window's height (its aspect ratio kept): seen
+    // whole once scrolled to, if the controls above leave it less than half the window.
     const wide = page.viewportSize()!;
     await page.setViewportSize({ width: 1280, height: 500 });
     try {
       const fit = await map.evaluate((c) => {
-        const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
         const box = c.getBoundingClientRect();
         const canvas = c as HTMLCanvasElement;
         return {
           height: box.height,
-          most: window.innerHeight - 12 * rem,
+          most: window.innerHeight - 16,
           ar: box.width / box.height,
           want: canvas.width / canvas.height,
         };
@@ -336,6 +336,12 @@ describe('keyboard', () => {
     await page.keyboard.press('Enter');
     await page.getByText('2 of 2 images have features').waitFor();
     expect(await focused(page)).toBe('button: Remove chelsea.png');
+    // The removal is said, and can be undone: the image comes back, its features computed again.
+    await page.getByRole('note').filter({ hasText: 'Removed astronaut.png' }).waitFor();
+    await page.getByRole('button', { name: 'Undo: astronaut.png' }).click();
+    await page.getByText('3 of 3 images have features').waitFor({ timeout: 120_000 });
+    expect(await page.getByRole('button', { name: 'Remove astronaut.png' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Undo: astronaut.png' }).count()).toBe(0);
 
     await page
       .getByLabel('Images', { exact: true })

@@ -69,6 +69,9 @@ describe('model messages', () => {
     await load.click();
     const alert = await waitForAlert(page, `https://${hf}`);
     expect(alert).toContain(`Could not download https://${hf}`);
+    // Unreachable: the way round it is said too (a file), not only the address to check.
+    expect(alert).toContain('could not be reached');
+    expect(alert).toContain('or load the model from a file');
     expect(alert).not.toContain('web page');
     expect(await field.inputValue()).toBe(`https://${hf}`);
     // A host that serves the model: it loads, and the field empties.

@@ -22,6 +22,19 @@ export function Alerts() {
         <div key={a.id} className={`alert alert-${a.kind}`}>
           {/* The role sits on the message alone, so it reads without the dismiss button. */}
           <span role={a.kind === 'error' ? 'alert' : 'note'}>{a.message}</span>
+          {a.action && (
+            <button
+              type="button"
+              className="alert-action"
+              aria-label={a.subject ? `${a.action.label}: ${a.subject}` : a.action.label}
+              onClick={(e) => {
+                a.action!.run();
+                dismiss(a.id, e.currentTarget);
+              }}
+            >
+              {a.action.label}
+            </button>
+          )}
           <button
             type="button"
             // Named by what it dismisses: a list of "Dismiss" buttons says nothing by itself.

@@ -130,7 +130,12 @@ export function AttentionView() {
           />{' '}
           Mask contour
         </label>
-        <label>
+        <label
+          title={
+            'The contour encloses the fewest patches that together hold this share of the map’s ' +
+            'attention (the DINO papers’ attention masks).'
+          }
+        >
           Mask keeps{' '}
           <input
             type="range"

@@ -84,7 +84,7 @@ export function Toolbar({
           </label>
           {settings.colourBy === 'cluster' && (
             <NumberField
-              label="k"
+              label="Clusters"
               name="Clusters"
               min={1}
               max={50}

@@ -91,7 +91,12 @@ export function SearchView() {
             }
           />
         </label>
-        <label>
+        <label
+          title={
+            'What one image is, for ranking: its CLS token (the global descriptor), the mean of ' +
+            'its patch tokens, or both side by side; ranked by cosine similarity.'
+          }
+        >
           Descriptor{' '}
           <select
             aria-label="Descriptor"
