@@ -8,7 +8,7 @@
 import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
+import { launch, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -54,12 +54,7 @@ describe('3D view by keyboard', () => {
 
   beforeAll(async () => {
     browser = await launch({ webgpu: false });
-    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
-    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
-    await addImages(
-      page,
-      names.map((n) => fixture(n)),
-    );
+    page = await tinyAppWith(browser, appUrl, names);
     await page.getByRole('tab', { name: '3D view' }).click();
     await shown(page);
     await page.mouse.move(0, 0); // the pointer rests off the cloud: no hover of its own

@@ -58,6 +58,21 @@ export async function addImages(page: Page, files: string[]): Promise<void> {
   await page.getByLabel('Images', { exact: true }).setInputFiles(files);
 }
 
+/** The app (WASM, dense 224) with the tiny model loaded and `photos` (fixture names) added. */
+export async function tinyAppWith(
+  browser: Browser,
+  appUrl: string,
+  photos: string[],
+): Promise<Page> {
+  const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+  await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
+  await addImages(
+    page,
+    photos.map((n) => fixture(n)),
+  );
+  return page;
+}
+
 /** Clicks a download button (waiting for it to appear) and returns the saved bytes. */
 /** Removes every image: Remove all, then its confirmation. */
 export async function removeAll(page: Page): Promise<void> {

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
+import { fixture, launch, openApp, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -35,12 +35,7 @@ describe('keyboard', () => {
 
   beforeAll(async () => {
     browser = await launch({ webgpu: false });
-    page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
-    await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
-    await addImages(
-      page,
-      names.map((n) => fixture(n)),
-    );
+    page = await tinyAppWith(browser, appUrl, names);
     await page.getByText('3 of 3 images have features').waitFor({ timeout: 180_000 });
     // The end of the run is said (the status line goes back to the model's).
     await page.waitForFunction(
