@@ -1,3 +1,4 @@
+import { mountAnnouncer } from './lib/announce';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
@@ -39,6 +40,7 @@ void restoreSession(state.images, {
   ...(state.resolution !== undefined && { resolution: state.resolution }),
 });
 
+mountAnnouncer();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -230,8 +230,11 @@ function missingSideFile(e: unknown, name: string, location: string, dataUrl: st
   return new ExplorerError(
     'download-failed',
     `"${name}" keeps its weights in a separate file, "${file}", which must sit next to it: ` +
-      `${dataUrl} ${answer ? `failed (the server answered ${answer.trim()})` : 'could not be downloaded'}. ` +
-      `Put ${file} beside ${name} on the server, or pick both files from disk at once.`,
+      (answer
+        ? `${dataUrl} failed (the server answered ${answer.trim()}). Put ${file} beside ${name} ` +
+          'on the server, or pick both files from disk at once.'
+        : `${dataUrl} could not be downloaded (no answer: the connection, or a server that does ` +
+          'not allow cross-origin requests). Check both, or pick both files from disk at once.'),
     dataUrl,
   );
 }

@@ -450,6 +450,8 @@ export interface ExportResult {
   /** An .npy file, transferred. */
   bytes: ArrayBuffer;
   shape: number[];
+  /** The preprocessing of the features (and input) exported; none for attention. */
+  preprocess?: PreprocessSettings;
 }
 
 /** What each request answers with. */

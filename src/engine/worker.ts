@@ -569,6 +569,7 @@ async function exportTensor(
     result: {
       bytes,
       shape: req.what === 'features' ? [f.tokenCount, f.dim] : [3, f.inputHeight, f.inputWidth],
+      preprocess: f.source.preprocess,
     },
     transfer: [bytes],
   };

@@ -27,13 +27,15 @@ export function focusAfter(anchor: Element): void {
  * Focuses the element matching `selector` once React has rendered it (next frames), unless the
  * user has put focus somewhere else meanwhile.
  */
-export function focusWhenShown(selector: string, tries = 10): void {
+export function focusWhenShown(selector: string, tries = 10, fallback?: string): void {
   const step = (left: number) => {
     const active = document.activeElement;
     if (active && active !== document.body) return;
     const el = document.querySelector<HTMLElement>(selector);
     if (el) el.focus();
     else if (left > 0) requestAnimationFrame(() => step(left - 1));
+    // Not shown (another view is open): somewhere sensible rather than <body>.
+    else if (fallback) document.querySelector<HTMLElement>(fallback)?.focus();
   };
   requestAnimationFrame(() => step(tries));
 }

@@ -4,6 +4,7 @@
  * generation counter, so a change of model or settings never shows stale features.
  */
 import { announce } from '../lib/announce';
+import { focusWhenShown } from '../lib/focus';
 import { EngineClient } from '../engine/client';
 import type { ModelSource, PcaRequest, PcaResult, PreprocessSettings } from '../engine/protocol';
 import { STORAGE_FULL } from '../lib/collection-db';
@@ -20,6 +21,7 @@ import {
 import type { LinkModel } from '../lib/link-state';
 import {
   fileStemOf,
+  imageLabelsOf,
   patchImage,
   patchModel,
   dismissTopic,
@@ -378,7 +380,14 @@ export function removeImage(id: string): void {
     topic: 'removed',
     action: {
       label: 'Undo',
-      run: () => void addImages([entry.file], entry.sourceUrl ? [entry.sourceUrl] : undefined),
+      run: () => {
+        const [back] = addImages([entry.file], entry.sourceUrl ? [entry.sourceUrl] : undefined);
+        // Focus goes to the image that came back (the Undo button is gone), not to the page.
+        if (back) {
+          const label = imageLabelsOf(useApp.getState().images).get(back.id) ?? back.name;
+          focusWhenShown(`[aria-label="Remove ${CSS.escape(label)}"]`, 10, '[aria-label="Images"]');
+        }
+      },
     },
   });
 }
@@ -398,7 +407,14 @@ export function clearImages(): void {
   useApp.setState({ images: [], selectedImageId: null });
   void engine().call({ type: 'forget', imageIds: [] }).promise;
   void forgetAllImages();
-  if (ids.length > 0) announce(`Removed all ${ids.length} images and their stored features.`);
+  // The last single removal's Undo would bring back one image of all those removed.
+  dismissTopic('removed');
+  if (ids.length > 0)
+    announce(
+      ids.length === 1
+        ? 'Removed the image and its stored features.'
+        : `Removed all ${ids.length} images and their stored features.`,
+    );
 }
 
 function preprocessSettings(): PreprocessSettings {
@@ -518,13 +534,15 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
   try {
     const r = await engine().call({ type: 'export', imageId, what }).promise;
     const base = fileStemOf(entry);
-    // Named by the preprocessing that made them: files of two recipes (or a comparison of
-    // exports) do not end up as "chelsea (1).npy". A model input given as .npy had none.
-    const { preprocess, resolution } = useApp.getState().settings;
+    // Named by the preprocessing that made them (the worker's record of it, not the settings,
+    // which may have changed meanwhile): files of two recipes (or a comparison of exports) do
+    // not end up as "chelsea (1).npy". A model input given as .npy had none.
+    const s = useApp.getState().settings;
+    const { mode, resolution } = r.preprocess ?? { mode: s.preprocess, resolution: s.resolution };
     // (The classifier's crop is 224 px whatever the resolution setting.)
     const recipe = isTensorFile(entry)
       ? ''
-      : preprocess === 'classifier'
+      : mode === 'classifier'
         ? '.classifier'
         : `.dense-${resolution}`;
     const name = `${base}.${what === 'features' ? 'features' : 'input'}${recipe}.npy`;

@@ -99,8 +99,17 @@ function nameOf(id: string): string {
   return imageLabelsOf(images).get(id) ?? images.find((i) => i.id === id)?.name ?? 'an image';
 }
 
-/** The query and settings of the last ranking said aloud: a re-rank as images arrive is not. */
+/**
+ * What was said of the last ranking and of the last region's matches: a re-run as images arrive
+ * says nothing new, unless it brings the first results or another model ranked them.
+ */
 let saidSearch = '';
+let saidRegion = '';
+
+/** `n` of `what` (a noun with its plural), as said. */
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
 
 export function runSearch(): void {
   const { queryId, descriptor, k } = useSearch.getState();
@@ -112,14 +121,15 @@ export function runSearch(): void {
     .promise.then((result) => {
       if (n !== seq.search) return;
       useSearch.setState({ result, searching: false, error: null });
-      const key = `${queryId}|${descriptor}|${k}`;
+      const top = result.neighbours[0];
+      const model = useApp.getState().model.modelKey ?? '';
+      const key = `${model}|${queryId}|${descriptor}|${k}|${top ? 'some' : 'none'}`;
       if (key === saidSearch) return;
       saidSearch = key;
-      const top = result.neighbours[0];
       announce(
         top
-          ? `${result.neighbours.length} most similar to ${nameOf(queryId)}; first ` +
-              `${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
+          ? `${count(result.neighbours.length, 'image', 'images')} ranked by similarity to ` +
+              `${nameOf(queryId)}; first ${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
           : `No other image to rank against ${nameOf(queryId)} yet.`,
       );
     }, fail);
@@ -188,10 +198,14 @@ export function runRegionSearch(): void {
       if (n !== seq.region) return;
       useSearch.setState({ regionResult, searching: false, error: null });
       const top = regionResult.matches[0];
+      const model = useApp.getState().model.modelKey ?? '';
+      const key = `${model}|${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`;
+      if (key === saidRegion) return;
+      saidRegion = key;
       announce(
         top
-          ? `${regionResult.matches.length} region matches; best ${nameOf(top.imageId)}, ` +
-              `score ${top.score.toFixed(3)}.`
+          ? `${count(regionResult.matches.length, 'region match', 'region matches')}; best ` +
+              `${nameOf(top.imageId)}, score ${top.score.toFixed(3)}.`
           : 'No other image to match the region in.',
       );
     }, fail);
@@ -244,9 +258,11 @@ export function runCorrespond(): void {
     .promise.then((correspondence) => {
       if (n !== seq.correspond) return;
       useSearch.setState({ correspondence, correspondedWith, error: null });
+      const drawn = correspondence.scores.length;
       announce(
-        `${correspondence.mutual} mutual nearest neighbours between ${nameOf(a)} and ` +
-          `${nameOf(b)}; the strongest ${correspondence.scores.length} are drawn.`,
+        `${count(correspondence.mutual, 'mutual nearest neighbour', 'mutual nearest neighbours')} ` +
+          `between ${nameOf(a)} and ${nameOf(b)}; ` +
+          (drawn === 1 ? 'the strongest is drawn.' : `the strongest ${drawn} are drawn.`),
       );
     }, fail);
 }

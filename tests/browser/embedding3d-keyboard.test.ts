@@ -15,7 +15,8 @@ const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
 
 const region = (page: Page) => page.getByRole('region', { name: '3D embedding' });
 const legend = (page: Page) => region(page).locator('.e3d-legend');
-const canvas = (page: Page) => page.getByRole('img', { name: 'Embedding 3D view', exact: true });
+const canvas = (page: Page) =>
+  page.getByRole('application', { name: 'Embedding 3D view', exact: true });
 /** The polite live region that names the point the keys stepped to. */
 const announced = (page: Page) =>
   region(page).locator('.visually-hidden[aria-live="polite"]').textContent();
@@ -73,8 +74,8 @@ describe('3D view by keyboard', () => {
     expect(description).toMatch(/^3 images as points in 3D, laid out by PCA\. Arrow keys orbit/);
     expect(description).toMatch(/\+ and - zoom/);
     expect(description).toMatch(/N and P step through the points/);
-    expect(description).toMatch(/Enter selects/);
-    expect(description).toMatch(/Escape clears/);
+    expect(description).toMatch(/Enter picks the point as a click does/);
+    expect(description).toMatch(/Escape leaves it/);
   });
 
   it('steps through the images with N and P, names them, Enter selects one, Escape clears', async () => {

@@ -119,7 +119,7 @@ describe('3D view', () => {
     expect(await legend(page).textContent()).toMatch(
       /^3 images · PCA .*explained variance PC1 \d+\.\d%, PC2 \d+\.\d%, PC3 \d+\.\d%/,
     );
-    const canvas = page.getByRole('img', { name: 'Embedding 3D view', exact: true });
+    const canvas = page.getByRole('application', { name: 'Embedding 3D view', exact: true });
     await page.evaluate(() => window.__explorer3d!.render());
     const png = decode(await canvas.screenshot());
     const bg = [0x10, 0x12, 0x17];
@@ -153,7 +153,7 @@ describe('3D view', () => {
 
   it('shows a name on hover and selects the image on click, with its neighbours', async () => {
     const box = (await page
-      .getByRole('img', { name: 'Embedding 3D view', exact: true })
+      .getByRole('application', { name: 'Embedding 3D view', exact: true })
       .boundingBox())!;
     const [p] = await points(page);
     await page.mouse.move(box.x + p.x, box.y + p.y);
@@ -242,7 +242,9 @@ describe('3D view', () => {
     const cloud = async () => {
       await page.evaluate(() => window.__explorer3d!.render());
       const png = decode(
-        await page.getByRole('img', { name: 'Embedding 3D view', exact: true }).screenshot(),
+        await page
+          .getByRole('application', { name: 'Embedding 3D view', exact: true })
+          .screenshot(),
       );
       const bg = [0x10, 0x12, 0x17];
       let sum = 0;
@@ -281,7 +283,7 @@ describe('3D view', () => {
       );
       expect(tabsRight).toBeLessThanOrEqual(400);
       const stage = (await page
-        .getByRole('img', { name: 'Embedding 3D view', exact: true })
+        .getByRole('application', { name: 'Embedding 3D view', exact: true })
         .boundingBox())!;
       const side = (await page
         .getByRole('complementary', { name: 'Selected image' })
@@ -342,7 +344,7 @@ function largestDiff(a: number[], b: number[]): number {
 describe('3D view in a narrowed stage', () => {
   let browser: Browser;
   let page: Page;
-  const canvas = () => page.getByRole('img', { name: 'Embedding 3D view', exact: true });
+  const canvas = () => page.getByRole('application', { name: 'Embedding 3D view', exact: true });
 
   /** Points whose centre the camera puts outside the canvas. */
   async function outside() {

@@ -27,9 +27,10 @@ export function Alerts() {
               type="button"
               className="alert-action"
               aria-label={a.subject ? `${a.action.label}: ${a.subject}` : a.action.label}
-              onClick={(e) => {
+              // The action says where focus goes (an undone removal: to the image back).
+              onClick={() => {
                 a.action!.run();
-                dismiss(a.id, e.currentTarget);
+                dismissAlert(a.id);
               }}
             >
               {a.action.label}

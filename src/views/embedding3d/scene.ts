@@ -59,7 +59,8 @@ const PAN_STEP_PX = 40;
 const ZOOM_STEP = 1.25;
 /** The canvas's keys, as described to assistive technology (3D, and a flat layout). */
 const POINT_KEYS =
-  'N and P step through the points nearest first, Enter selects the point, Escape clears.';
+  'N and P step through the points nearest first, Enter picks the point as a click does, ' +
+  'Escape leaves it.';
 export const KEYS_3D = `Arrow keys orbit, Shift+arrows pan, + and - zoom. ${POINT_KEYS}`;
 export const KEYS_2D = `Arrow keys pan, + and - zoom. ${POINT_KEYS}`;
 
@@ -226,7 +227,10 @@ export class EmbeddingScene {
   ) {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'e3d-canvas';
-    this.canvas.setAttribute('role', 'img');
+    // Interactive, with keys of its own: a screen reader's browse mode would take N, P and the
+    // arrows for its own navigation on an image.
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-roledescription', 'point cloud');
     this.canvas.setAttribute('aria-label', 'Embedding 3D view');
     this.canvas.tabIndex = 0;
     this.describe('');
@@ -667,6 +671,8 @@ export class EmbeddingScene {
 
   /** The pointer's hover, which takes over from a stepped-to point. */
   private pointerHover(index: number | null, x: number, y: number): void {
+    // The pointer takes over: what the keys stepped to is no longer said.
+    if (this.keyPoint !== null) this.callbacks.onStep?.(null, 0, 0);
     this.keyPoint = null;
     this.setHover(index, x, y);
   }

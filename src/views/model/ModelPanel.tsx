@@ -216,6 +216,7 @@ function loadPickedModel(files: File[]): void {
       kind: model.length > 0 ? 'notice' : 'error',
       message: imagesInModelPick(images, model.length > 0),
       subject: images[0].name,
+      topic: 'model',
     });
   }
   if (model.length > 0) void loadModel({ kind: 'files', files: model }, model[0].name);

@@ -67,12 +67,14 @@ export function SharePanel() {
             />
             <button
               type="button"
-              onClick={() =>
+              onClick={() => {
+                // Emptied first: a second Copy is a change of the live text, and said again.
+                setCopied(false);
                 void navigator.clipboard?.writeText(link).then(
                   () => setCopied(true),
                   () => setCopied(false),
-                )
-              }
+                );
+              }}
             >
               {copied ? 'Copied' : 'Copy'}
             </button>

@@ -10,15 +10,18 @@ export function pageTop(el: Element | null): number {
   return el.getBoundingClientRect().top + scrollY + (el.closest('.main')?.scrollTop ?? 0);
 }
 
+/** Below this, a map fitted under what is above it is too small to use: it fits the window. */
+const USEFUL = 240;
+
 /**
- * The height left to `el` below its top with the page scrolled up, in CSS pixels: where the
- * page's top leaves it less than half the window (a phone, the side panel stacked above), the
- * window less a margin, for when the user scrolls to it.
+ * The height left to `el` below its top with the page scrolled up, less `reserve` for what
+ * follows it, in CSS pixels. Where that leaves less than a useful map (a low window, a phone with
+ * the side panel stacked above), the window less the margin and reserve: seen whole once the user
+ * scrolls to it.
  */
-export function heightBelow(el: Element, min = 200): number {
-  const top = pageTop(el);
-  const room = top <= innerHeight / 2 ? innerHeight - top - 8 : innerHeight - 16;
-  return Math.max(min, Math.round(room));
+export function heightBelow(el: Element, reserve = 0): number {
+  const below = innerHeight - pageTop(el) - 8 - reserve;
+  return Math.round(below >= USEFUL ? below : Math.max(USEFUL, innerHeight - 16 - reserve));
 }
 
 /**
@@ -34,10 +37,7 @@ export function useFitBelow(
   useLayoutEffect(() => {
     const fit = () => {
       if (host.current && measured.current) {
-        host.current.style.setProperty(
-          '--fit-h',
-          `${Math.max(200, heightBelow(measured.current) - reserve)}px`,
-        );
+        host.current.style.setProperty('--fit-h', `${heightBelow(measured.current, reserve)}px`);
       }
     };
     fit();
