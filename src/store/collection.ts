@@ -102,7 +102,33 @@ function changeSaving(by: number): void {
   useStorage.setState((s) => ({ saving: Math.max(0, s.saving + by) }));
 }
 
-export async function saveImages(entries: ImageEntry[]): Promise<void> {
+/** Saves under way (setFolders waits for them: a record written after it would lose its folder). */
+const saving = new Set<Promise<void>>();
+
+export function saveImages(entries: ImageEntry[]): Promise<void> {
+  const p = writeImages(entries).finally(() => saving.delete(p));
+  saving.add(p);
+  return p;
+}
+
+/**
+ * Gives images their folder (an imported index records where each came from; images picked as
+ * loose files have none of their own): on screen at once, and in storage once their records are.
+ */
+export async function setFolders(folders: Map<string, string>): Promise<void> {
+  if (folders.size === 0) return;
+  useApp.setState((s) => ({
+    images: s.images.map((im) => (folders.has(im.id) ? { ...im, folder: folders.get(im.id) } : im)),
+  }));
+  if (!useStorage.getState().available) return;
+  await Promise.all([...saving]);
+  const stored = (await listImages()).filter((r) => folders.has(r.id));
+  await putImages(stored.map((r) => ({ ...r, folder: folders.get(r.id) }))).catch((e: unknown) =>
+    storageFailed(stored[0]?.name ?? 'the collection', e),
+  );
+}
+
+async function writeImages(entries: ImageEntry[]): Promise<void> {
   if (!useStorage.getState().available || entries.length === 0) return;
   const clearsAtStart = clears;
   const removed = (id: string) => removedIds.has(id) || clears !== clearsAtStart;

@@ -8,6 +8,7 @@ import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
 import { patchImage, pushAlert, useApp } from './app-store';
+import { setFolders } from './collection';
 import { addImages, engine, indexRemaining } from './controller';
 import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
 
@@ -402,6 +403,21 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     }
   });
   await Promise.all(jobs);
+  // Images picked as loose files (no folder of their own) take the folder the index recorded:
+  // a dataset's class folders survive an export, Remove all and an import.
+  const folders = new Map<string, string>();
+  manifest.images.forEach((e, k) => {
+    const m = matches[k];
+    if (
+      typeof m === 'object' &&
+      typeof e.folder === 'string' &&
+      e.folder &&
+      !byId.get(m.imageId)!.folder
+    ) {
+      folders.set(m.imageId, e.folder);
+    }
+  });
+  void setFolders(folders);
   // Picked images the index does not cover (or whose entry was refused) are indexed as usual.
   indexRemaining();
   const count = (why: EntryMatch) => matches.filter((m) => m === why).length;

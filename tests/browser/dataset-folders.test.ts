@@ -169,4 +169,24 @@ describe('a dataset of class folders', () => {
       await fresh.close();
     }
   });
+
+  it('brings back the class folders when the images are picked as loose files', async () => {
+    await removeAll(page);
+    const loose = FOLDERS.flatMap((f) => NAMES.map((n) => path.join(ds, f, n)));
+    // Apart in time too: files of one name, size and date picked together are one file twice.
+    loose.forEach((file, k) => fs.utimesSync(file, new Date(), new Date(Date.now() - k * 60_000)));
+    const back = await importIndex(page, [...index, ...loose]);
+    expect(back.matched).toBe(9);
+    const want = FOLDERS.flatMap((f) => NAMES.map((n) => `${f}/${n}`)).sort();
+    // Told apart by the folders the index recorded, not as "1.png (2)".
+    await expect.poll(async () => (await cardOrder(page)).sort()).toEqual(want);
+    // Kept in storage: a reload has them too.
+    const again = await open(context);
+    try {
+      await again.getByText('9 of 9 images have features').waitFor({ timeout: 120_000 });
+      expect((await cardOrder(again)).sort()).toEqual(want);
+    } finally {
+      await again.close();
+    }
+  });
 });
