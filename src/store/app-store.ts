@@ -22,9 +22,10 @@ export interface Alert {
   kind: 'error' | 'notice';
   /**
    * 'model': a model that failed to load, moot once one loads (then taken away). 'removed': the
-   * last image removed, with its undo (one such notice at a time).
+   * last image removed, with its undo (one such notice at a time). 'import': an index import's
+   * summary (the next import's replaces it).
    */
-  topic?: 'model' | 'removed';
+  topic?: 'model' | 'removed' | 'import';
   /** A button beside the message (an undo); it dismisses the alert when pressed. */
   action?: { label: string; run: () => void };
 }

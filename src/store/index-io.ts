@@ -7,7 +7,7 @@ import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preproce
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
-import { patchImage, pushAlert, useApp } from './app-store';
+import { dismissTopic, patchImage, pushAlert, useApp } from './app-store';
 import { setFolders } from './collection';
 import { addImages, engine, indexRemaining } from './controller';
 import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
@@ -421,8 +421,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   // Picked images the index does not cover (or whose entry was refused) are indexed as usual.
   indexRemaining();
   const count = (why: EntryMatch) => matches.filter((m) => m === why).length;
+  // This import's summary replaces an earlier one ("0 of 123" next to "123 of 123" misleads).
+  dismissTopic('import');
   pushAlert({
     kind: 'notice',
+    topic: 'import',
     subject: json.name,
     message: importSummary(json.name, manifest.images.length, {
       imported,

@@ -67,10 +67,13 @@ function notes(page: Page, text: string) {
 /** Imports the index, waits for its summary and returns it with the counts it gives. */
 async function importIndex(page: Page, files: string[]) {
   const summaries = notes(page, 'Imported features for');
-  const before = await summaries.count();
+  // One summary at a time: this import's replaces the last one's.
+  const old = (await summaries.count()) > 0 ? await summaries.first().elementHandle() : null;
   await page.getByLabel('Import index').setInputFiles(files);
-  await summaries.nth(before).waitFor();
-  const text = (await summaries.nth(before).textContent()) ?? '';
+  if (old) await page.waitForFunction((el) => !el.isConnected, old);
+  await summaries.first().waitFor();
+  expect(await summaries.count()).toBe(1);
+  const text = (await summaries.first().textContent()) ?? '';
   const imported = Number(/Imported features for (\d+) of/.exec(text)?.[1] ?? NaN);
   // The model may have indexed some of the images before the import reached them.
   const kept = Number(/(\d+) images? already ha/.exec(text)?.[1] ?? 0);

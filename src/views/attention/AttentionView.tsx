@@ -22,7 +22,7 @@ import { unreachableAttention } from '../../model/model-info';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 import { focusWhenShown } from '../../lib/focus';
 import { drawOverlay, useImage } from '../shared/overlay';
-import { captioned, forPrint, shareable } from '../shared/captioned';
+import { captioned, forPrint, inputLine, shareable } from '../shared/captioned';
 import { ImageSelect } from '../shared/ImageSelect';
 import { useFitBelow } from '../shared/page-fit';
 import { attentionStatus, queryName } from './status-line';
@@ -188,6 +188,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   const a = useAttention();
   const name = useImageLabel()(entry);
   const mode = useApp((s) => s.settings.preprocess);
+  const resolution = useApp((s) => s.settings.resolution);
   const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
   const r = a.result!;
   const main = useRef<HTMLCanvasElement | null>(null);
@@ -213,7 +214,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   // the ones being computed), in its caption and in its file name.
   const query = queryName(r.query, r);
   const caption = (what: string) => [
-    name,
+    inputLine(name, mode, resolution, entry.result!),
     `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
     ...(model ? [`Model: ${model}`] : []),
   ];

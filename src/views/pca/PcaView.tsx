@@ -13,7 +13,7 @@ import {
   type Channel,
 } from '../../store/pca';
 import type { PcaMap, PcaSettings } from '../../engine/protocol';
-import { captioned, forPrint, shareable } from '../shared/captioned';
+import { captioned, forPrint, inputLine, shareable } from '../shared/captioned';
 import { mapAlone, PcaCanvas } from './PcaCanvas';
 import { pageTop } from '../shared/page-fit';
 
@@ -323,6 +323,7 @@ function pcaRecipe(
 
 function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifier' }) {
   const map = usePca((s) => s.maps[entry.id]);
+  const resolution = useApp((s) => s.settings.resolution);
   const display = usePca((s) => s.display);
   const perImage = usePca((s) => s.explainedById[entry.id]);
   // The settings the map on screen was made with, not the ones the controls may be asking for.
@@ -343,7 +344,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
     const alone = mapAlone(map, result.inputWidth, result.inputHeight);
     if (!alone) return;
     captioned(forPrint(alone), [
-      name,
+      inputLine(name, mode, resolution, result),
       recipe.caption,
       ...(model ? [`Model: ${model}`] : []),
     ])?.toBlob((b) => b && saveBlob(b, `${stem}.png`), 'image/png');

@@ -79,3 +79,19 @@ export function forPrint(canvas: HTMLCanvasElement): HTMLCanvasElement {
   ctx.drawImage(canvas, 0, 0, out.width, out.height);
   return out;
 }
+
+/**
+ * The image's name with the input the model saw, for a saved figure's first caption line: maps
+ * of one photo at two resolutions (or the classifier crop) are then told apart on the page.
+ */
+export function inputLine(
+  name: string,
+  mode: 'dense' | 'classifier',
+  resolution: number,
+  result: { inputWidth: number; inputHeight: number },
+): string {
+  const size = `${result.inputWidth}×${result.inputHeight} px input`;
+  return mode === 'classifier'
+    ? `${name} · classifier centre crop (${size})`
+    : `${name} · dense, short side ${resolution} (${size})`;
+}
