@@ -35,6 +35,8 @@ export interface SearchState {
   outside: OutsideQuery | null;
   result: SearchResult | null;
   searching: boolean;
+  /** A region search is under way (it can take seconds over many large images). */
+  regionSearching: boolean;
   /** Selected patches of the query (region search). */
   region: number[];
   regionResult: RegionSearchResult | null;
@@ -57,6 +59,7 @@ export const useSearch = create<SearchState>()(() => ({
   outside: null,
   result: null,
   searching: false,
+  regionSearching: false,
   region: [],
   regionResult: null,
   similarity: null,
@@ -72,7 +75,11 @@ export const useSearch = create<SearchState>()(() => ({
 const seq = { search: 0, region: 0, correspond: 0 };
 
 function fail(err: unknown): void {
-  useSearch.setState({ error: (err as ExplorerError).message, searching: false });
+  useSearch.setState({
+    error: (err as ExplorerError).message,
+    searching: false,
+    regionSearching: false,
+  });
 }
 
 /** Ranks the collection by similarity to `queryId` (and opens the search view). */
@@ -191,12 +198,12 @@ export function runRegionSearch(): void {
   const { queryId, region, k } = useSearch.getState();
   if (!queryId || region.length === 0) return;
   const n = ++seq.region;
-  useSearch.setState({ searching: true });
+  useSearch.setState({ searching: true, regionSearching: true });
   engine()
     .call({ type: 'regionSearch', imageId: queryId, patches: region, k })
     .promise.then((regionResult) => {
       if (n !== seq.region) return;
-      useSearch.setState({ regionResult, searching: false, error: null });
+      useSearch.setState({ regionResult, searching: false, regionSearching: false, error: null });
       const top = regionResult.matches[0];
       const model = useApp.getState().model.modelKey ?? '';
       const key = `${model}|${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`;

@@ -4,7 +4,7 @@
  * by patch (best buddies).
  */
 import { focusWhenShown } from '../../lib/focus';
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { Descriptor, EmbedResult } from '../../engine/protocol';
 import { isTensorFile } from '../../lib/files';
 import { useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
@@ -65,6 +65,15 @@ export function SearchView() {
   const sims = new Map((s.similarity?.maps ?? []).map((m) => [m.imageId, m.values]));
   const simRange = similarityRange(s.similarity?.maps.map((m) => m.values) ?? []);
   const targets = neighbours.map((n) => n.imageId);
+  // The matches of a region asked for by the button come into view (they sit below the ranking,
+  // often past the window's bottom); a re-run as images arrive leaves the page where it is.
+  const regionHeading = useRef<HTMLHeadingElement | null>(null);
+  const showRegionMatches = useRef(false);
+  useEffect(() => {
+    if (!showRegionMatches.current || !s.regionResult) return;
+    showRegionMatches.current = false;
+    regionHeading.current?.scrollIntoView({ block: 'nearest' });
+  }, [s.regionResult]);
   const targetKey = targets.join('\n');
   // Results that arrive (or change) while the pointer rests on a patch are coloured too: the
   // similarity is asked again for the new list (a hover only asks when the pointer moves).
@@ -190,9 +199,16 @@ export function SearchView() {
               <button
                 type="button"
                 disabled={s.region.length === 0}
-                onClick={() => runRegionSearch()}
+                // Not disabled while busy: a focused button that is disabled drops focus.
+                aria-disabled={s.regionSearching || undefined}
+                aria-busy={s.regionSearching}
+                onClick={() => {
+                  if (s.regionSearching) return;
+                  showRegionMatches.current = true;
+                  runRegionSearch();
+                }}
               >
-                Search region
+                {s.regionSearching ? 'Searching the region…' : 'Search region'}
               </button>
               <button
                 type="button"
@@ -259,7 +275,7 @@ export function SearchView() {
             </ol>
             {s.regionResult && s.regionResult.imageId === query.id && (
               <>
-                <h3 className="sub">
+                <h3 className="sub" ref={regionHeading}>
                   Best matches of the region ({s.region.length}{' '}
                   {s.region.length === 1 ? 'patch' : 'patches'}) · {s.regionResult.searched}{' '}
                   {s.regionResult.searched === 1 ? 'image' : 'images'} in{' '}
