@@ -111,6 +111,15 @@ describe('indexing progress', () => {
           expect(layout.barShare).toBeGreaterThan(0.9);
         }
       }
+      // The 3D view places the images with features, and says how many others wait.
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.getByRole('tab', { name: '3D view' }).click();
+      const legend = page.locator('.e3d-legend');
+      const shape = /^(\d+) images? \((\d+) more without features yet\) · PCA/;
+      await expect.poll(() => legend.textContent(), { timeout: 60_000 }).toMatch(shape);
+      const [, placed, waiting] = shape.exec((await legend.textContent()) ?? '')!;
+      expect(Number(placed) + Number(waiting)).toBe(60);
+      await page.getByRole('tab', { name: 'Collection' }).click();
     } finally {
       // The next test starts from an empty collection at the usual width, whatever happened.
       await page.setViewportSize({ width: 1280, height: 800 });

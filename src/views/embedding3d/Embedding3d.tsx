@@ -113,7 +113,10 @@ export default function Embedding3d() {
 
   const selected = selectedId ? byId.get(selectedId) : undefined;
   const shownCount = shownLayout ? (desc?.ids.length ?? 0) : 0;
+  // Images still waiting for features: the layout and the neighbours are of the others only.
+  const waiting = useApp((s) => s.images.filter((i) => i.status === 'queued').length);
   const legend = {
+    waiting,
     settings,
     glError,
     modelReady,
@@ -166,6 +169,7 @@ export default function Embedding3d() {
           <SelectionPanel
             selected={selected}
             descriptor={settings.descriptor}
+            among={waiting > 0 ? shownCount : null}
             neighbours={neighbours.map((nb) => ({ ...nb, entry: byId.get(desc!.ids[nb.index]) }))}
           />
         )}

@@ -18,6 +18,8 @@ export interface LegendProps {
   glError: string | null;
   modelReady: boolean;
   doneCount: number;
+  /** Images still waiting for features (not placed yet). */
+  waiting: number;
   /** Image mode: the layout on screen and how many images it places. */
   shownLayout: LayoutState | null;
   shownCount: number;
@@ -41,7 +43,9 @@ function legendText(p: LegendProps): string {
   if (p.doneCount === 0) return 'Points appear once images have features.';
   if (settings.mode === 'images') {
     if (!shownLayout) return 'Computing the layout…';
-    const head = `${shownCount} image${shownCount === 1 ? '' : 's'}`;
+    const head =
+      `${shownCount} image${shownCount === 1 ? '' : 's'}` +
+      (p.waiting > 0 ? ` (${p.waiting} more without features yet)` : '');
     const asked = settings.umap.nNeighbors;
     const used = umapNeighbours(asked, shownCount);
     const how =

@@ -13,11 +13,13 @@ import { setPcaDisplay } from '../../store/pca';
 export interface SelectionPanelProps {
   selected: ImageEntry;
   descriptor: 'cls' | 'mean';
+  /** How many images the neighbours were found among, when not all have features yet (else null). */
+  among: number | null;
   /** The neighbours, best first, as image entries (undefined: no longer in the collection). */
   neighbours: { index: number; score: number; entry: ImageEntry | undefined }[];
 }
 
-export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPanelProps) {
+export function SelectionPanel({ selected, descriptor, among, neighbours }: SelectionPanelProps) {
   const label = useImageLabel();
   return (
     <aside className="e3d-side" aria-label="Selected image">
@@ -74,7 +76,8 @@ export function SelectionPanel({ selected, descriptor, neighbours }: SelectionPa
       {neighbours.length > 0 && (
         <>
           <p className="muted">
-            Nearest by cosine ({descriptor === 'cls' ? 'CLS' : 'mean of patches'}):
+            Nearest by cosine ({descriptor === 'cls' ? 'CLS' : 'mean of patches'})
+            {among !== null ? `, among the ${among} images with features so far` : ''}:
           </p>
           <ol className="e3d-neighbours">
             {neighbours.map((nb) => (
