@@ -10,7 +10,7 @@ import path from 'node:path';
 import { decode, encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp } from './harness';
+import { addImages, fixture, launch, loadModelReady, openApp, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -480,5 +480,38 @@ describe('3D view in a narrowed stage', () => {
       await dims.selectOption('3');
       await page.setViewportSize(wide);
     }
+  });
+});
+
+describe('3D view while images are indexed', () => {
+  let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('keeps the last layout on screen while the next one is computed', async () => {
+    browser = await launch({ webgpu: false });
+    const page = await tinyAppWith(browser, appUrl, ['chelsea.png', 'coffee.png']);
+    await page.getByRole('tab', { name: '3D view' }).click();
+    await shown(page, 2);
+    // Every text the legend shows from here on.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { legendSeen: string[] }).legendSeen = seen;
+      const el = document.querySelector('.e3d-legend')!;
+      new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await addImages(page, [fixture('astronaut.png')]);
+    await shown(page, 3);
+    const seen = await page.evaluate(
+      () => (window as unknown as { legendSeen: string[] }).legendSeen,
+    );
+    // The two images stay placed until the three are: the stage never goes blank between.
+    expect(seen.filter((t) => /Computing the layout/.test(t))).toEqual([]);
+    expect(seen.some((t) => t.startsWith('3 images'))).toBe(true);
   });
 });

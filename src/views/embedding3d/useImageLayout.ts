@@ -41,8 +41,13 @@ export interface Categories {
 export type Progress = { fraction: number; message: string } | null;
 
 export interface ImageLayout {
+  /** The descriptors of the layout on screen (their ids index the points). */
   desc: Descriptors | null;
-  /** The layout of the current descriptors (null while it is computed, or in patch mode). */
+  /**
+   * The layout on screen: the newest one computed. While the next is computed (images arriving
+   * as they are indexed, a setting changed) the last one stays, rather than a blank stage each
+   * time. Null before the first, with no images, or in patch mode.
+   */
   shownLayout: LayoutState | null;
   categories: Categories | null;
   neighbours: { index: number; score: number }[];
@@ -57,8 +62,9 @@ export function useImageLayout(
   setError: (e: string | null) => void,
 ): ImageLayout {
   const [desc, setDesc] = useState<Descriptors | null>(null);
-  const [layout, setLayout] = useState<LayoutState | null>(null);
-  const [labels, setLabels] = useState<{ key: string; labels: Int32Array } | null>(null);
+  const [layout, setLayout] = useState<(LayoutState & { desc: Descriptors }) | null>(null);
+  // The clusters of the shown descriptors and of the newest (two while a layout catches up).
+  const [labels, setLabels] = useState<{ key: string; labels: Int32Array }[]>([]);
   const images = settings.mode === 'images';
 
   // Descriptors from the engine.
@@ -100,6 +106,7 @@ export function useImageLayout(
   const layoutKey = `${desc?.key}|${method}|${dims}|${method === 'umap' ? umapKey : ''}`;
   useEffect(() => {
     if (!desc || !images) return;
+    const forDesc = desc;
     const base = { data: desc.data, n: desc.ids.length, dim: desc.dim };
     const job =
       method === 'umap'
@@ -112,7 +119,15 @@ export function useImageLayout(
         setProgress(null);
         if (r.type === 'layout') {
           const { coords, explained } = r;
-          setLayout({ key: layoutKey, coords, explained, method: r.method, dims, asked: method });
+          setLayout({
+            key: layoutKey,
+            coords,
+            explained,
+            method: r.method,
+            dims,
+            asked: method,
+            desc: forDesc,
+          });
         }
       },
       (e: Error) => {
@@ -140,7 +155,9 @@ export function useImageLayout(
       seed: 1,
     });
     run.promise.then(
-      (r) => r.type === 'labels' && setLabels({ key: clusterKey, labels: r.labels }),
+      (r) =>
+        r.type === 'labels' &&
+        setLabels((old) => [...old.slice(-1), { key: clusterKey, labels: r.labels }]),
       (e: Error) => setError(`Clustering failed: ${e.message}`),
     );
     return () => run.cancel();
@@ -148,22 +165,29 @@ export function useImageLayout(
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [clusterKey, wantClusters]);
 
+  // What is on screen: the last layout, with the descriptors it placed (while images remain).
+  const shownLayout = images && desc && layout ? layout : null;
+  const shown = shownLayout?.desc ?? null;
+  const shownClusters = `${shown?.key}|${settings.k}`;
   const categories = useMemo(
     () =>
-      categorise(desc, settings.colourBy, labels?.key === clusterKey ? labels.labels : null, byId),
-    [desc, settings.colourBy, labels, clusterKey, byId],
+      categorise(
+        shown,
+        settings.colourBy,
+        labels.find((l) => l.key === shownClusters)?.labels ?? null,
+        byId,
+      ),
+    [shown, settings.colourBy, labels, shownClusters, byId],
   );
 
   const neighbours = useMemo(() => {
-    if (!desc || !selectedId) return [];
-    const q = desc.ids.indexOf(selectedId);
+    if (!shown || !selectedId) return [];
+    const q = shown.ids.indexOf(selectedId);
     if (q < 0) return [];
-    return cosineNeighbours(desc.data, desc.ids.length, desc.dim, q, settings.neighbours);
-  }, [desc, selectedId, settings.neighbours]);
+    return cosineNeighbours(shown.data, shown.ids.length, shown.dim, q, settings.neighbours);
+  }, [shown, selectedId, settings.neighbours]);
 
-  const shownLayout =
-    images && desc && layout && layout.key.startsWith(`${desc.key}|`) ? layout : null;
-  return { desc, shownLayout, categories, neighbours };
+  return { desc: shown, shownLayout, categories, neighbours };
 }
 
 /** The categories that colour the points: folders, or the clusters once computed. */
