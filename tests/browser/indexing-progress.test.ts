@@ -130,6 +130,11 @@ describe('indexing progress', () => {
   it('shows a cancel at once: waiting images are not indexed, and Pause is gone', async () => {
     await addImages(page, copies('cancel', 30));
     await page.getByRole('button', { name: 'Cancel indexing' }).waitFor();
+    // Indexing, not "computing": images may come from this browser's storage.
+    await page
+      .getByRole('status')
+      .filter({ hasText: /· indexing \d+ images?$/ })
+      .waitFor();
     // Clicked and read in the page, before the worker can finish the images it holds.
     const seen = await page.evaluate(async () => {
       const button = (name: string) =>
@@ -156,7 +161,7 @@ describe('indexing progress', () => {
     expect(seen.notIndexed).toBeGreaterThan(0);
     expect(seen.computing + seen.notIndexed + seen.done).toBe(30);
     expect(seen).toMatchObject({ pause: false, cancel: false });
-    expect(seen.status).not.toMatch(/computing features/);
+    expect(seen.status).not.toMatch(/· indexing \d/);
     // The box says what still happens (or is gone, if those images were done already).
     if (seen.box !== null) {
       expect(seen.box).toMatch(/^Cancelled: finishing [12] images? in progress$/);

@@ -79,6 +79,10 @@ varying float vThumb;
 void main() {
   vec4 mv = modelViewMatrix * vec4(position, 1.0);
   gl_Position = projectionMatrix * mv;
+  // The selected or hovered point in front of every other (a thumbnail nearer the camera would
+  // hide it), the marked neighbours in front of the rest: their depth set near the near plane.
+  if (aState > 1.5) gl_Position.z = -0.9999 * gl_Position.w;
+  else if (aState > 0.5) gl_Position.z = -0.999 * gl_Position.w;
   float thumb = (uThumbs > 0.5 && aRect.x >= 0.0) ? 1.0 : 0.0;
   float size = thumb > 0.5 ? uThumbSize : uSize;
   if (aState > 1.5) size *= ${FOCUS_SCALE.toFixed(2)};

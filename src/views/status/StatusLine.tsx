@@ -28,7 +28,8 @@ export function StatusLine() {
       (pending > 0 && running
         ? paused
           ? ` · indexing paused, ${count} left`
-          : ` · computing features for ${count}`
+          : // Not "computing": many may come from this browser's storage (their cards say so).
+            ` · indexing ${count}`
         : '');
   } else if (previous && images.some((im) => im.status !== 'done')) {
     // Its files were not kept (no consent): the user must pick them, and should know which.
