@@ -360,6 +360,8 @@ export async function addSampleImages(): Promise<void> {
 export function removeImage(id: string): void {
   const entry = useApp.getState().images.find((i) => i.id === id);
   if (!entry) return;
+  // As the card named it (`cats/001.png` where names repeat).
+  const shown = imageLabelsOf(useApp.getState().images).get(id) ?? entry.name;
   const call = embedCalls.get(id);
   if (call !== undefined) engine().cancel(call);
   dequeue(id);
@@ -375,8 +377,8 @@ export function removeImage(id: string): void {
   dismissTopic('removed');
   pushAlert({
     kind: 'notice',
-    subject: entry.name,
-    message: `Removed ${entry.name} and its stored features.`,
+    subject: shown,
+    message: `Removed ${shown} and its stored features.`,
     topic: 'removed',
     action: {
       label: 'Undo',

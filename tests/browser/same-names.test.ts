@@ -89,4 +89,12 @@ describe('images of the same name', () => {
       'people (1)',
     ]);
   });
+
+  it('names a removed image as its card did, and brings it back with its folder', async () => {
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    await page.getByRole('button', { name: 'Remove cats/001.png', exact: true }).click();
+    await page.getByRole('note').filter({ hasText: 'Removed cats/001.png and' }).waitFor();
+    await page.getByRole('button', { name: 'Undo: cats/001.png' }).click();
+    await page.getByRole('button', { name: 'Remove cats/001.png', exact: true }).waitFor();
+  });
 });
