@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import { announce } from '../lib/announce';
+import { countOf } from '../lib/words';
 
 export interface IndexingState {
   /** Images in this run (done + waiting + in flight). */
@@ -138,10 +139,9 @@ function settle(): void {
 
 /** What a finished run did, for a screen reader. */
 export function runEnd(done: number, failed: number): string {
-  const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
   return (
-    (done > 0 ? `Features ready for ${images(done)}` : 'No image was indexed') +
-    (failed > 0 ? `; ${images(failed)} failed (see the messages)` : '') +
+    (done > 0 ? `Features ready for ${countOf(done, 'image')}` : 'No image was indexed') +
+    (failed > 0 ? `; ${countOf(failed, 'image')} failed (see the messages)` : '') +
     '.'
   );
 }

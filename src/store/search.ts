@@ -14,6 +14,7 @@ import type {
   SearchResult,
 } from '../engine/protocol';
 import { announce } from '../lib/announce';
+import { countOf } from '../lib/words';
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile } from '../lib/files';
 import { imageLabelsOf, pushAlert, useApp } from './app-store';
@@ -106,16 +107,18 @@ function nameOf(id: string): string {
   return imageLabelsOf(images).get(id) ?? images.find((i) => i.id === id)?.name ?? 'an image';
 }
 
-/**
- * What was said of the last ranking and of the last region's matches: a re-run as images arrive
- * says nothing new, unless it brings the first results or another model ranked them.
- */
-let saidSearch = '';
-let saidRegion = '';
+/** What was said last of the ranking and of the region's matches (see sayOnce). */
+const said = { search: '', region: '' };
 
-/** `n` of `what` (a noun with its plural), as said. */
-function count(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+/**
+ * Says `text` unless the same `key` (with the model) was said last for `what`: a re-run as images
+ * arrive says nothing new, unless it brings the first results or another model ranked them.
+ */
+function sayOnce(what: keyof typeof said, key: string, text: () => string): void {
+  const full = `${useApp.getState().model.modelKey ?? ''}|${key}`;
+  if (full === said[what]) return;
+  said[what] = full;
+  announce(text());
 }
 
 export function runSearch(): void {
@@ -129,14 +132,10 @@ export function runSearch(): void {
       if (n !== seq.search) return;
       useSearch.setState({ result, searching: false, error: null });
       const top = result.neighbours[0];
-      const model = useApp.getState().model.modelKey ?? '';
-      const key = `${model}|${queryId}|${descriptor}|${k}|${top ? 'some' : 'none'}`;
-      if (key === saidSearch) return;
-      saidSearch = key;
-      announce(
+      sayOnce('search', `${queryId}|${descriptor}|${k}|${top ? 'some' : 'none'}`, () =>
         top
-          ? `${count(result.neighbours.length, 'image', 'images')} ranked by similarity to ` +
-              `${nameOf(queryId)}; first ${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
+          ? `${countOf(result.neighbours.length, 'image')} ranked by similarity to ` +
+            `${nameOf(queryId)}; first ${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
           : `No other image to rank against ${nameOf(queryId)} yet.`,
       );
     }, fail);
@@ -205,14 +204,10 @@ export function runRegionSearch(): void {
       if (n !== seq.region) return;
       useSearch.setState({ regionResult, searching: false, regionSearching: false, error: null });
       const top = regionResult.matches[0];
-      const model = useApp.getState().model.modelKey ?? '';
-      const key = `${model}|${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`;
-      if (key === saidRegion) return;
-      saidRegion = key;
-      announce(
+      sayOnce('region', `${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`, () =>
         top
-          ? `${count(regionResult.matches.length, 'region match', 'region matches')}; best ` +
-              `${nameOf(top.imageId)}, score ${top.score.toFixed(3)}.`
+          ? `${countOf(regionResult.matches.length, 'region match', 'region matches')}; best ` +
+            `${nameOf(top.imageId)}, score ${top.score.toFixed(3)}.`
           : 'No other image to match the region in.',
       );
     }, fail);
@@ -267,7 +262,7 @@ export function runCorrespond(): void {
       useSearch.setState({ correspondence, correspondedWith, error: null });
       const drawn = correspondence.scores.length;
       announce(
-        `${count(correspondence.mutual, 'mutual nearest neighbour', 'mutual nearest neighbours')} ` +
+        `${countOf(correspondence.mutual, 'mutual nearest neighbour')} ` +
           `between ${nameOf(a)} and ${nameOf(b)}; ` +
           (drawn === 1 ? 'the strongest is drawn.' : `the strongest ${drawn} are drawn.`),
       );

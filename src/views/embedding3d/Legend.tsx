@@ -5,6 +5,7 @@
  * progress; and the colour swatches of image mode. Tests read this text, so its wording is part
  * of the view's contract.
  */
+import { countOf } from '../../lib/words';
 import { explainedText } from '../shared/explained';
 import { umapNeighbours } from '../../features/layout3d';
 import type { Embedding3dSettings } from '../../store/embedding3d';
@@ -44,7 +45,7 @@ function legendText(p: LegendProps): string {
   if (settings.mode === 'images') {
     if (!shownLayout) return 'Computing the layout…';
     const head =
-      `${shownCount} image${shownCount === 1 ? '' : 's'}` +
+      countOf(shownCount, 'image') +
       (p.waiting > 0 ? ` (${p.waiting} more without features yet)` : '');
     const asked = settings.umap.nNeighbors;
     const used = umapNeighbours(asked, shownCount);
@@ -90,7 +91,7 @@ export function sceneSummary(p: LegendProps, selected: string | null): string {
     if (!shownLayout || shownCount === 0) return 'No points yet.';
     const method = shownLayout.method === 'pca' ? 'PCA' : 'UMAP';
     return (
-      `${shownCount} image${shownCount === 1 ? '' : 's'} as points in ${shownLayout.dims}D, ` +
+      `${countOf(shownCount, 'image')} as points in ${shownLayout.dims}D, ` +
       `laid out by ${method}${selected ? `; ${selected} selected` : ''}.`
     );
   }
@@ -98,7 +99,7 @@ export function sceneSummary(p: LegendProps, selected: string | null): string {
   const m = shownPatches.result.image.length;
   const n = shownPatches.result.grids.length;
   return (
-    `${m.toLocaleString('en')} patches of ${n} image${n === 1 ? '' : 's'} as points in ` +
+    `${m.toLocaleString('en')} patches of ${countOf(n, 'image')} as points in ` +
     `${settings.dims}D, laid out by their joint PCA.`
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cancellingLine, countOf, pendingLabel, runLine, unindexedLine } from './pending';
+import { countOf } from '../../lib/words';
+import { cancellingLine, pendingLabel, runLine, unindexedLine } from './pending';
 
 describe('pendingLabel', () => {
   const q = { modelReady: true, running: true, paused: false, computing: false };

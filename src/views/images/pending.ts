@@ -2,6 +2,7 @@
  * The words for work that is not done yet: what an image card says while its image has no
  * features, and the lines of the side panel's indexing box. Pure, so that they are unit-tested.
  */
+import { countOf } from '../../lib/words';
 import type { ImageEntry } from '../../store/app-store';
 import type { IndexingState } from '../../store/indexer';
 
@@ -26,11 +27,6 @@ export function pendingLabel(status: ImageEntry['status'], q: QueueState): strin
   if (!q.running) return 'not indexed';
   if (q.paused) return 'indexing paused';
   return 'queued';
-}
-
-/** "1 image", "2 images": the counted word agrees with its number. */
-export function countOf(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 type RunCounts = Pick<IndexingState, 'done' | 'total' | 'failed' | 'paused'>;

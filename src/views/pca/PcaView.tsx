@@ -1,3 +1,4 @@
+import { countOf } from '../../lib/words';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { explainedText } from '../shared/explained';
 import { isTensorFile, saveBlob } from '../../lib/files';
@@ -198,7 +199,7 @@ export function PcaView() {
               ? 'Maps appear once images have features.'
               : 'Load a model (Model, in the side panel); maps appear once images have features.'
             : mapCount === 0
-              ? `PCA maps of ${done.length} image${done.length === 1 ? '' : 's'}`
+              ? `PCA maps of ${countOf(done.length, 'image')}`
               : `${shownWith.joint ? 'Joint basis over' : 'One basis per image for'} ${mapCount} image${mapCount === 1 ? '' : 's'}` +
                 (pca.explained.length
                   ? // Per image, `explained` is the mean of the images' own ratios (computePcaMaps).
