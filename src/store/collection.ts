@@ -50,6 +50,12 @@ export const useStorage = create<StorageState>()(() => ({
 }));
 
 let order = Date.now();
+/** Each stored image's place in the collection's order (an undone removal is put back there). */
+const orders = new Map<string, number>();
+
+export function storedOrder(id: string): number | undefined {
+  return orders.get(id);
+}
 /**
  * Removals win over saves still running (saveImages writes a batch at a time, and a removal can
  * come between two writes): the ids removed in this session, and how many times everything was.
@@ -105,8 +111,9 @@ function changeSaving(by: number): void {
 /** Saves under way (setFolders waits for them: a record written after it would lose its folder). */
 const saving = new Set<Promise<void>>();
 
-export function saveImages(entries: ImageEntry[]): Promise<void> {
-  const p = writeImages(entries).finally(() => saving.delete(p));
+/** `at`: the stored order of a single image put back (an undone removal), else the next ones. */
+export function saveImages(entries: ImageEntry[], at?: number): Promise<void> {
+  const p = writeImages(entries, at).finally(() => saving.delete(p));
   saving.add(p);
   return p;
 }
@@ -128,7 +135,7 @@ export async function setFolders(folders: Map<string, string>): Promise<void> {
   );
 }
 
-async function writeImages(entries: ImageEntry[]): Promise<void> {
+async function writeImages(entries: ImageEntry[], at?: number): Promise<void> {
   if (!useStorage.getState().available || entries.length === 0) return;
   const clearsAtStart = clears;
   const removed = (id: string) => removedIds.has(id) || clears !== clearsAtStart;
@@ -138,10 +145,11 @@ async function writeImages(entries: ImageEntry[]): Promise<void> {
     name: en.name,
     blob: en.file,
     lastModified: en.file.lastModified,
-    order: order++,
+    order: at !== undefined && entries.length === 1 ? at : order++,
     ...(en.folder ? { folder: en.folder } : {}),
     ...(en.sourceUrl ? { sourceUrl: en.sourceUrl } : {}),
   }));
+  for (const r of records) orders.set(r.id, r.order);
   let unsaved = entries.length;
   changeSaving(unsaved);
   try {
@@ -345,6 +353,7 @@ export async function readCollection(): Promise<Restored> {
     void deleteOrphanFeatures()
       .then((n) => (n > 0 ? refreshStorageEstimate() : undefined))
       .catch(() => undefined);
+    for (const im of images) orders.set(im.id, im.order);
     return {
       images: images.map((im) => {
         const file = restoredFile(im);

@@ -39,6 +39,7 @@ import {
   saveLastModel,
   saveSettings,
   storedModelSource,
+  storedOrder,
   useStorage,
   whenKeepingFiles,
 } from './collection';
@@ -225,7 +226,11 @@ export async function addImageUrls(urls: string[], typed = false): Promise<boole
 export function addImages(
   files: File[],
   sourceUrls?: string[],
-  opts: { index?: boolean } = {},
+  opts: {
+    index?: boolean;
+    /** An undone removal: back where it was (its place on screen and its order in storage). */
+    restore?: { at: number; folder?: string; order?: number };
+  } = {},
 ): ImageEntry[] {
   const usable = (f: File) => isImageFile(f) || isTensorFile(f);
   const images = files.filter(usable);
@@ -247,18 +252,22 @@ export function addImages(
   const fresh = keep.map((i) => images[i]);
   if (message) pushAlert({ kind: 'notice', subject: message.subject, message: message.text });
   if (fresh.length === 0) return [];
+  const { restore } = opts;
   const entries: ImageEntry[] = fresh.map((file) => ({
     id: crypto.randomUUID(),
     name: file.name,
     file,
     url: URL.createObjectURL(file),
     status: 'queued',
-    ...folderOf(file),
+    ...(restore ? (restore.folder ? { folder: restore.folder } : {}) : folderOf(file)),
     ...(sourceUrls ? { sourceUrl: sourceUrls[files.indexOf(file)] } : {}),
   }));
   for (const e of entries) freshIds.add(e.id);
-  useApp.setState((s) => ({ images: [...s.images, ...entries] }));
-  void saveImages(entries);
+  useApp.setState((s) => {
+    const at = Math.min(restore?.at ?? s.images.length, s.images.length);
+    return { images: [...s.images.slice(0, at), ...entries, ...s.images.slice(at)] };
+  });
+  void saveImages(entries, restore?.order);
   if (opts.index !== false && useApp.getState().model.status === 'ready') {
     enqueue(entries.map((e) => e.id));
   }
@@ -358,8 +367,10 @@ export async function addSampleImages(): Promise<void> {
 }
 
 export function removeImage(id: string): void {
-  const entry = useApp.getState().images.find((i) => i.id === id);
-  if (!entry) return;
+  const at = useApp.getState().images.findIndex((i) => i.id === id);
+  if (at < 0) return;
+  const entry = useApp.getState().images[at];
+  const order = storedOrder(id);
   // As the card named it (`cats/001.png` where names repeat).
   const shown = imageLabelsOf(useApp.getState().images).get(id) ?? entry.name;
   const call = embedCalls.get(id);
@@ -383,7 +394,11 @@ export function removeImage(id: string): void {
     action: {
       label: 'Undo',
       run: () => {
-        const [back] = addImages([entry.file], entry.sourceUrl ? [entry.sourceUrl] : undefined);
+        // Back in its place, with its folder (an imported index may have given it one its file
+        // does not carry), and in the same place after a reload.
+        const [back] = addImages([entry.file], entry.sourceUrl ? [entry.sourceUrl] : undefined, {
+          restore: { at, folder: entry.folder, order },
+        });
         // Focus goes to the image that came back (the Undo button is gone), not to the page.
         if (back) {
           const label = imageLabelsOf(useApp.getState().images).get(back.id) ?? back.name;

@@ -277,3 +277,22 @@ export function storedFeatureCount(page: Page): Promise<number> {
       }),
   );
 }
+
+/** The names of the stored images, in the order the next visit shows them. */
+export function storedImageNames(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const req = indexedDB.open('dinov2-explorer');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const all = req.result.transaction('images').objectStore('images').getAll();
+          all.onsuccess = () => {
+            req.result.close();
+            const rows = all.result as { name: string; order: number }[];
+            resolve(rows.sort((a, b) => a.order - b.order).map((r) => r.name));
+          };
+        };
+      }),
+  );
+}

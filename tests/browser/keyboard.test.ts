@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixture, launch, openApp, tinyAppWith } from './harness';
+import { fixture, launch, openApp, storedImageNames, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -345,6 +345,14 @@ describe('keyboard', () => {
     await expect.poll(() => focused(page)).toBe('button: Remove astronaut.png');
     await page.getByText('3 of 3 images have features').waitFor({ timeout: 120_000 });
     expect(await page.getByRole('button', { name: 'Undo: astronaut.png' }).count()).toBe(0);
+    // Back in its place, on screen and for the next visit.
+    const cards = await page
+      .getByRole('button', { name: /^Remove \S+\.png$/ })
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    expect(cards).toEqual(['Remove astronaut.png', 'Remove chelsea.png', 'Remove coffee.png']);
+    await expect
+      .poll(() => storedImageNames(page))
+      .toEqual(['astronaut.png', 'chelsea.png', 'coffee.png']);
     // A removal's Undo is gone once all are removed: it would bring back one of them.
     await page.getByRole('button', { name: 'Remove coffee.png' }).click();
     await page.getByRole('button', { name: 'Undo: coffee.png' }).waitFor();
