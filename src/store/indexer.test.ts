@@ -151,4 +151,25 @@ describe('indexer', () => {
     await r.finish('b');
     expect(useIndexing.getState().msPerImage).toBe(100);
   });
+
+  it('does not count the answers of a run reset meanwhile in the new run of the same images', async () => {
+    // A new resolution while two images are in the worker: the same images are queued again.
+    const calls: { id: string; end: (o: 'done' | 'cancelled') => void }[] = [];
+    setIndexRunner((id) => new Promise((end) => calls.push({ id, end })));
+    enqueue(['a', 'b', 'c']);
+    resetQueue();
+    enqueue(['a', 'b', 'c']);
+    expect(calls.map((c) => c.id)).toEqual(['a', 'b', 'a', 'b']);
+    // The old requests answer (cancelled, or done before the cancel reached the worker).
+    calls[0].end('cancelled');
+    calls[1].end('done');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(useIndexing.getState()).toMatchObject({ total: 3, done: 0, inFlight: ['a', 'b'] });
+    for (let k = 2; k < calls.length; k++) {
+      calls[k].end('done');
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    expect(calls.map((c) => c.id)).toEqual(['a', 'b', 'a', 'b', 'c']);
+    expect(useIndexing.getState()).toMatchObject({ running: false, total: 3, done: 3 });
+  });
 });

@@ -47,6 +47,12 @@ const waiting: string[] = [];
  * set after each request is posted (so that no render runs before the post).
  */
 const inFlight = new Set<string>();
+/**
+ * A reset (a new model or settings) starts a new epoch. The requests of the one before are
+ * cancelled (the worker drops those it has not started) and their answers do not count in the new
+ * run, which may hold the same images.
+ */
+let epoch = 0;
 let lastFinish = 0;
 /**
  * The next finish ends a refill of the empty pipeline (after a resume): its interval holds the
@@ -79,6 +85,7 @@ export function enqueue(ids: string[]): void {
 /** Forgets queued work (a new model or settings restart the run); in-flight calls are the caller's. */
 export function resetQueue(): void {
   waiting.length = 0;
+  epoch++;
   inFlight.clear();
   useIndexing.setState({
     total: 0,
@@ -150,11 +157,12 @@ function pump(): void {
   if (!runOne) return;
   while (!useIndexing.getState().paused && inFlight.size < IN_FLIGHT && waiting.length > 0) {
     const id = waiting.shift()!;
+    const mine = epoch;
     inFlight.add(id);
     const run = runOne(id); // first: its request is posted before the UI is told
     useIndexing.setState({ inFlight: [...inFlight] });
     void run.then((outcome) => {
-      if (!inFlight.delete(id)) return; // reset meanwhile
+      if (mine !== epoch || !inFlight.delete(id)) return; // reset meanwhile
       const now = performance.now();
       const took = now - lastFinish;
       lastFinish = now;
