@@ -73,14 +73,17 @@ export const useSearch = create<SearchState>()(() => ({
   error: null,
 }));
 
-const seq = { search: 0, region: 0, correspond: 0 };
+const seq = { search: 0, region: 0, correspond: 0, query: 0 };
 
-function fail(err: unknown): void {
-  useSearch.setState({
-    error: (err as ExplorerError).message,
-    searching: false,
-    regionSearching: false,
-  });
+/**
+ * The failure of request `n` of its kind: shown, with its own busy state cleared, unless a newer
+ * request of that kind was made (another kind's request still under way stays busy).
+ */
+function failed(what: keyof typeof seq, n: number, idle: Partial<SearchState>) {
+  return (err: unknown): void => {
+    if (n !== seq[what]) return;
+    useSearch.setState({ error: (err as ExplorerError).message, ...idle });
+  };
 }
 
 /** Ranks the collection by similarity to `queryId` (and opens the search view). */
@@ -128,17 +131,20 @@ export function runSearch(): void {
   useSearch.setState({ searching: true });
   engine()
     .call({ type: 'search', imageId: queryId, descriptor, k })
-    .promise.then((result) => {
-      if (n !== seq.search) return;
-      useSearch.setState({ result, searching: false, error: null });
-      const top = result.neighbours[0];
-      sayOnce('search', `${queryId}|${descriptor}|${k}|${top ? 'some' : 'none'}`, () =>
-        top
-          ? `${countOf(result.neighbours.length, 'image')} ranked by similarity to ` +
-            `${nameOf(queryId)}; first ${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
-          : `No other image to rank against ${nameOf(queryId)} yet.`,
-      );
-    }, fail);
+    .promise.then(
+      (result) => {
+        if (n !== seq.search) return;
+        useSearch.setState({ result, searching: false, error: null });
+        const top = result.neighbours[0];
+        sayOnce('search', `${queryId}|${descriptor}|${k}|${top ? 'some' : 'none'}`, () =>
+          top
+            ? `${countOf(result.neighbours.length, 'image')} ranked by similarity to ` +
+              `${nameOf(queryId)}; first ${nameOf(top.imageId)}, cosine ${top.score.toFixed(3)}.`
+            : `No other image to rank against ${nameOf(queryId)} yet.`,
+        );
+      },
+      failed('search', n, { searching: false }),
+    );
 }
 
 export function setSearch(p: Partial<SearchState>): void {
@@ -163,8 +169,8 @@ export async function queryWithFile(file: File): Promise<void> {
     pushAlert({ kind: 'error', subject: file.name, message: 'Load a model first, then search.' });
     return;
   }
-  const old = useSearch.getState().outside;
   const id = `query:${crypto.randomUUID()}`;
+  const n = ++seq.query;
   try {
     const s = app.settings;
     const result = await engine().call({
@@ -175,6 +181,12 @@ export async function queryWithFile(file: File): Promise<void> {
       preprocess: { mode: s.preprocess, resolution: s.resolution, background: s.background },
       persist: false,
     }).promise;
+    // A later query (dropped while this one was computed) wins: this one is let go.
+    if (n !== seq.query) {
+      void engine().call({ type: 'forget', imageIds: [id] }).promise;
+      return;
+    }
+    const old = useSearch.getState().outside;
     if (old) {
       URL.revokeObjectURL(old.url);
       void engine().call({ type: 'forget', imageIds: [old.id] }).promise;
@@ -197,20 +209,23 @@ export function runRegionSearch(): void {
   const { queryId, region, k } = useSearch.getState();
   if (!queryId || region.length === 0) return;
   const n = ++seq.region;
-  useSearch.setState({ searching: true, regionSearching: true });
+  useSearch.setState({ regionSearching: true });
   engine()
     .call({ type: 'regionSearch', imageId: queryId, patches: region, k })
-    .promise.then((regionResult) => {
-      if (n !== seq.region) return;
-      useSearch.setState({ regionResult, searching: false, regionSearching: false, error: null });
-      const top = regionResult.matches[0];
-      sayOnce('region', `${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`, () =>
-        top
-          ? `${countOf(regionResult.matches.length, 'region match', 'region matches')}; best ` +
-            `${nameOf(top.imageId)}, score ${top.score.toFixed(3)}.`
-          : 'No other image to match the region in.',
-      );
-    }, fail);
+    .promise.then(
+      (regionResult) => {
+        if (n !== seq.region) return;
+        useSearch.setState({ regionResult, regionSearching: false, error: null });
+        const top = regionResult.matches[0];
+        sayOnce('region', `${queryId}|${region.join(',')}|${k}|${top ? 'some' : 'none'}`, () =>
+          top
+            ? `${countOf(regionResult.matches.length, 'region match', 'region matches')}; best ` +
+              `${nameOf(top.imageId)}, score ${top.score.toFixed(3)}.`
+            : 'No other image to match the region in.',
+        );
+      },
+      failed('region', n, { regionSearching: false }),
+    );
 }
 
 let simBusy = false;
@@ -257,16 +272,19 @@ export function runCorrespond(): void {
   const correspondedWith = { count: correspondCount, foregroundOnly };
   engine()
     .call({ type: 'correspond', a, b, count: correspondCount, foregroundOnly })
-    .promise.then((correspondence) => {
-      if (n !== seq.correspond) return;
-      useSearch.setState({ correspondence, correspondedWith, error: null });
-      const drawn = correspondence.scores.length;
-      announce(
-        `${countOf(correspondence.mutual, 'mutual nearest neighbour')} ` +
-          `between ${nameOf(a)} and ${nameOf(b)}; ` +
-          (drawn === 1 ? 'the strongest is drawn.' : `the strongest ${drawn} are drawn.`),
-      );
-    }, fail);
+    .promise.then(
+      (correspondence) => {
+        if (n !== seq.correspond) return;
+        useSearch.setState({ correspondence, correspondedWith, error: null });
+        const drawn = correspondence.scores.length;
+        announce(
+          `${countOf(correspondence.mutual, 'mutual nearest neighbour')} ` +
+            `between ${nameOf(a)} and ${nameOf(b)}; ` +
+            (drawn === 1 ? 'the strongest is drawn.' : `the strongest ${drawn} are drawn.`),
+        );
+      },
+      failed('correspond', n, {}),
+    );
 }
 
 /** Pairs to draw or foreground-only changed: a shown result is found again with them. */
