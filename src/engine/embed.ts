@@ -94,6 +94,11 @@ export function prepareImage(
   return { ...pre, notes: image.notes };
 }
 
+/** False when a token holds NaN or infinity (the descriptors, sums of every token, carry it). */
+export function finiteFeatures(f: Pick<StoredFeatures, 'cls' | 'mean'>): boolean {
+  return f.cls.every(Number.isFinite) && f.mean.every(Number.isFinite);
+}
+
 /** Runs the model on one input and checks the token layout against the patch grid. */
 export async function embedInput(
   model: LoadedModel,
@@ -129,6 +134,17 @@ export async function embedInput(
     inputWidth: input.width,
     source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
   });
+  // A NaN or infinity anywhere would make every ranking and map of this image meaningless (and
+  // a map of all grey) without a word: the descriptors sum every patch, so they show it.
+  if (!finiteFeatures(stored)) {
+    throw new ExplorerError(
+      'inference-failed',
+      `The model "${model.info.fileName}" gave values that are not numbers (NaN or infinity) ` +
+        `for "${req.fileName}", so its features cannot be used. A float16 or quantized variant ` +
+        'can overflow like this; the float32 model (model.onnx) should not.',
+      req.fileName,
+    );
+  }
   const result: EmbedResult = {
     imageId: req.imageId,
     notes: input.notes,

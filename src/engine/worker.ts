@@ -17,6 +17,7 @@ import { forgetCachedFiles, resolveModel } from './load-model';
 import { adviceFor } from '../model/refusals';
 import {
   embedInput,
+  finiteFeatures,
   makeStored,
   prepareImage,
   type ModelInput,
@@ -289,6 +290,14 @@ async function loadModel(
       await forgetCachedFiles(resolved.cachedUrls);
       throw e;
     });
+  // Cancel is offered until the model is in place: each stage from here on ends by checking it,
+  // and a cancelled load lets its session go and leaves the model loaded before untouched.
+  const stopIfCancelled = async () => {
+    if (!signal.aborted) return;
+    await withOrt(() => session.release());
+    throw new ExplorerError('cancelled', 'Cancelled.');
+  };
+  await stopIfCancelled();
 
   let check: BackendReport['check'] = null;
   if (backend === 'webgpu') {
@@ -313,6 +322,7 @@ async function loadModel(
         backend = 'wasm';
         session = await createSession(await loadOrt('wasm'), bytes, 'wasm', name);
       }
+      await stopIfCancelled();
     }
   }
 
@@ -331,6 +341,7 @@ async function loadModel(
       await forgetCachedFiles(resolved.cachedUrls);
       throw e;
     }
+    await stopIfCancelled();
   }
 
   const report: BackendReport = {
@@ -346,6 +357,7 @@ async function loadModel(
   // Only now, with the new model working, let the old one go.
   const previous = current;
   const ort = await loadOrt(backend);
+  await stopIfCancelled();
   current = new LoadedModel(ort, info, bytes, session, backend, report);
   modelKey = `${await modelFingerprint(bytes)}:${backend}`;
   void covariance?.release();
@@ -459,6 +471,14 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     inputWidth: req.inputWidth,
     source: { file: req.file, fileName: req.fileName, preprocess: req.preprocess },
   });
+  if (!finiteFeatures(stored)) {
+    throw new ExplorerError(
+      'bad-index',
+      `The index entry for "${req.fileName}" holds values that are not numbers (NaN or ` +
+        'infinity), so it was not imported. Add the image itself to compute its features.',
+      req.fileName,
+    );
+  }
   const result: EmbedResult = {
     imageId: req.imageId,
     notes: {

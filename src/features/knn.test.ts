@@ -43,4 +43,11 @@ describe('topK', () => {
     expect([...topK(data, n, d, query, 10).index]).toEqual(want);
     expect([...topOf(scores, 0).index]).toEqual([]);
   });
+
+  it('leaves NaN scores out instead of letting one stop the ranking', () => {
+    const scores = Float32Array.from([0.1, NaN, 0.9, 0.8, 0.95]);
+    expect([...topOf(scores, 2).index]).toEqual([4, 2]);
+    expect([...topOf(Float32Array.from([NaN, 0.2]), 1).index]).toEqual([1]);
+    expect([...topOf(Float32Array.from([NaN, 0.5, 0.7]), 5).index]).toEqual([2, 1]);
+  });
 });

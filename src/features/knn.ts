@@ -74,7 +74,7 @@ export function topK(
   return topOf(dotRows(matrix, n, d, query), k, skip);
 }
 
-/** Indices of the k largest scores, best first (ties: lower index first). */
+/** Indices of the k largest scores, best first (ties: lower index first; NaN is never ranked). */
 export function topOf(
   scores: Float32Array,
   k: number,
@@ -86,7 +86,8 @@ export function topOf(
   for (let i = 0; i < n; i++) {
     if (skip?.(i)) continue;
     const s = scores[i];
-    if (idx.length === k && !(s > scores[idx[k - 1]])) continue;
+    // (A NaN in the buffer would stop every later score: none beats it.)
+    if (Number.isNaN(s) || (idx.length === k && !(s > scores[idx[k - 1]]))) continue;
     let p = idx.length === k ? k - 1 : idx.length;
     while (p > 0 && s > scores[idx[p - 1]]) p--;
     idx.splice(p, 0, i);

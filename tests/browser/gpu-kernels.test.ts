@@ -11,7 +11,15 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, openApp, openTestPage, waitForStatus, type TestPage } from './harness';
+import {
+  addImages,
+  fixture,
+  openApp,
+  openTestPage,
+  statusText,
+  waitForStatus,
+  type TestPage,
+} from './harness';
 import type { Kernels } from './pages/gpu-kernels';
 
 let browser: Browser;
@@ -364,5 +372,31 @@ describe('patch similarity in the app with a WebGPU model', () => {
     let worst = 0;
     for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
     expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the model it has when a load is cancelled during the WebGPU check', async () => {
+    const before = await statusText(app);
+    // Cancel is pressed the moment the stage shows (in the page: no round trip to miss it by).
+    await app.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        for (const b of document.querySelectorAll('button')) {
+          const stage = b.previousElementSibling?.textContent ?? '';
+          if (b.textContent === 'Cancel' && stage.startsWith('Checking WebGPU against WASM')) {
+            observer.disconnect();
+            b.click();
+          }
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await app
+      .getByLabel('Model file', { exact: true })
+      .setInputFiles([fixture('dinov2-reg4-tiny', 'model.onnx')]);
+    await app.getByRole('note').filter({ hasText: 'Loading model.onnx was cancelled.' }).waitFor();
+    expect(await statusText(app)).toBe(before);
+    // Its images keep their features: nothing is computed again.
+    await app.getByRole('tab', { name: 'Collection' }).click();
+    await app.getByRole('button', { name: 'Find similar: coffee.png' }).waitFor();
+    expect(await app.getByText('2 of 2 images have features').count()).toBe(1);
   });
 });
