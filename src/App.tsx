@@ -100,11 +100,18 @@ export function App() {
       <Alerts />
       <div className="layout">
         <aside className="side" aria-label="Model and images">
-          <ModelPanel />
+          {/* Each panel fails on its own, as each view does: the others keep working. */}
+          <ViewBoundary name="Model" kind="panel">
+            <ModelPanel />
+          </ViewBoundary>
           {/* Images (and their indexing progress, Pause, Cancel) before the model's details,
               which are read once and would push them a screen down. */}
-          <ImagesPanel />
-          <ModelInfoPanel />
+          <ViewBoundary name="Images" kind="panel">
+            <ImagesPanel />
+          </ViewBoundary>
+          <ViewBoundary name="Model details" kind="panel">
+            <ModelInfoPanel />
+          </ViewBoundary>
         </aside>
         <main className="main">
           <div

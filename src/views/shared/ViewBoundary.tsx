@@ -6,8 +6,10 @@
 import { Component, type ReactNode } from 'react';
 
 interface Props {
-  /** The view's name, for the message. */
+  /** The view's (or panel's) name, for the message. */
   name: string;
+  /** What it is called in the message. */
+  kind?: 'view' | 'panel';
   children: ReactNode;
 }
 
@@ -24,8 +26,9 @@ export class ViewBoundary extends Component<Props, { error: Error | null }> {
     return (
       <div className="alert alert-error">
         <span role="alert">
-          The {this.props.name} view failed ({error.message}). Your model and collection are safe:
-          try again, or switch to another view.
+          The {this.props.name} {this.props.kind ?? 'view'} failed ({error.message}). Your model and
+          collection are safe: try again
+          {this.props.kind === 'panel' ? ', or reload the page' : ', or switch to another view'}.
         </span>{' '}
         <button type="button" onClick={() => this.setState({ error: null })}>
           Try again
