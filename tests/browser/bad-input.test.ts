@@ -107,6 +107,9 @@ describe('bad input', () => {
     fs.copyFileSync(fixture('chelsea.png'), path.join(dir, 'sub', 'chelsea.png'));
     const input = readF32(fixture('astronaut.pixel_values.f32'));
     fs.writeFileSync(path.join(dir, 'astronaut.npy'), encodeNpy(input, [1, 3, 224, 224]));
+    // A wide one, which the classifier recipe (this page's) would crop: as given, it is not.
+    const wide = new Float32Array(3 * 224 * 308);
+    fs.writeFileSync(path.join(dir, 'sub', 'wide.npy'), encodeNpy(wide, [3, 224, 308]));
     fs.writeFileSync(path.join(dir, 'readme.txt'), 'notes');
     // Hidden files, which a Mac leaves in every folder: neither added nor counted.
     fs.writeFileSync(path.join(dir, '.DS_Store'), 'Bud1');
@@ -115,8 +118,11 @@ describe('bad input', () => {
     const note = page.getByRole('note').filter({ hasText: 'Skipped 1 file of the folder' });
     await note.waitFor();
     expect(await note.textContent()).toContain('"readme.txt"');
-    for (const name of ['coffee.png', 'chelsea.png', 'astronaut.npy'])
+    for (const name of ['coffee.png', 'chelsea.png', 'astronaut.npy', 'wide.npy'])
       await page.getByRole('button', { name: `Download features: ${name}` }).waitFor();
+    const wideCard = (await page.locator('li.card').filter({ hasText: 'wide.npy' }).textContent())!;
+    expect(wideCard).toContain('308×224 (run as given)');
+    expect(wideCard).not.toMatch(/crop|resampled|enlarged/);
     expect(await page.getByText('._coffee.png').count()).toBe(0);
     expect(await alertTexts(page)).not.toContainEqual(expect.stringContaining('._coffee.png'));
     // The model input runs as given: the PyTorch reference for the photo it was made from.

@@ -214,7 +214,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   // the ones being computed), in its caption and in its file name.
   const query = queryName(r.query, r);
   const caption = (what: string) => [
-    inputLine(name, mode, resolution, entry.result!),
+    inputLine(name, isTensorFile(entry) ? 'tensor' : mode, resolution, entry.result!),
     `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
     ...(model ? [`Model: ${model}`] : []),
   ];

@@ -82,22 +82,30 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
   // Dense mode caps the long side (the token budget): a panorama's short side then falls below
   // the resolution asked for, which the sizes alone do not make plain.
   const short = r ? Math.min(r.inputWidth, r.inputHeight) : 0;
-  if (r && r.resized && dense && short < resolution - r.inputWidth / r.cols) {
+  // (A model input given as .npy was run as it is: no recipe resized or cropped it.)
+  const tensor = isTensorFile(entry);
+  if (r && !tensor && r.resized && dense && short < resolution - r.inputWidth / r.cols) {
     notes.push(
       `short side ${short} px, not ${resolution}: the long side is capped at ${Math.max(r.inputWidth, r.inputHeight)} px`,
     );
   }
-  if (r)
+  if (r && !tensor)
     notes.push(
       ...sizeNotes(dense ? 'dense' : 'classifier', r.notes.width, r.notes.height, r.inputWidth),
     );
   // Classifier mode crops the centre: a picture already at the resize size is cut, not resampled.
   const cropped = r && (r.inputWidth < r.notes.width || r.inputHeight < r.notes.height);
   const sampling =
-    !r || r.resized ? '' : cropped ? ' (centre crop, not resampled)' : ' (not resampled)';
+    !r || r.resized
+      ? ''
+      : tensor
+        ? ' (run as given)'
+        : cropped
+          ? ' (centre crop, not resampled)'
+          : ' (not resampled)';
   return (
     <li className="card">
-      {isTensorFile(entry) ? (
+      {tensor ? (
         <div className="tensor-thumb" role="img" aria-label={`${name} (model input tensor)`}>
           model input tensor (.npy)
         </div>

@@ -345,7 +345,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
     const alone = mapAlone(map, result.inputWidth, result.inputHeight);
     if (!alone) return;
     captioned(forPrint(alone), [
-      inputLine(name, mode, resolution, result),
+      inputLine(name, isTensorFile(entry) ? 'tensor' : mode, resolution, result),
       recipe.caption,
       ...(model ? [`Model: ${model}`] : []),
     ])?.toBlob((b) => b && saveBlob(b, `${stem}.png`), 'image/png');

@@ -13,5 +13,9 @@ describe('inputLine', () => {
     expect(inputLine('a.png', 'classifier', 448, { inputWidth: 224, inputHeight: 224 })).toBe(
       'a.png · classifier centre crop (224×224 px input)',
     );
+    // A .npy model input had no recipe, whatever the settings say.
+    expect(inputLine('wide.npy', 'tensor', 224, { inputWidth: 308, inputHeight: 224 })).toBe(
+      'wide.npy · model input as given (308×224 px input)',
+    );
   });
 });

@@ -86,11 +86,13 @@ export function forPrint(canvas: HTMLCanvasElement): HTMLCanvasElement {
  */
 export function inputLine(
   name: string,
-  mode: 'dense' | 'classifier',
+  mode: 'dense' | 'classifier' | 'tensor',
   resolution: number,
   result: { inputWidth: number; inputHeight: number },
 ): string {
   const size = `${result.inputWidth}×${result.inputHeight} px input`;
+  // A model input given as .npy was run as it is: no recipe made it.
+  if (mode === 'tensor') return `${name} · model input as given (${size})`;
   return mode === 'classifier'
     ? `${name} · classifier centre crop (${size})`
     : `${name} · dense, short side ${resolution} (${size})`;
