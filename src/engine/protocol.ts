@@ -444,6 +444,11 @@ export interface EmbedResult {
   fromStore: boolean;
   /** The features came from an imported index; `fromStore` too when they were also stored. */
   imported?: boolean;
+  /**
+   * Set by the UI (never by the worker) on features imported from an index that another model
+   * made: that model, as the index named it. An export must not name the loaded model for them.
+   */
+  importedFrom?: { file: string; key: string | null; source: string | null };
 }
 
 export interface ExportResult {

@@ -23,9 +23,10 @@ export interface Alert {
   /**
    * 'model': a model that failed to load, moot once one loads (then taken away). 'removed': the
    * last image removed, with its undo (one such notice at a time). 'import': an index import's
-   * summary (the next import's replaces it).
+   * summary (the next import's replaces it). 'export': an index export refused (moot once one
+   * is made).
    */
-  topic?: 'model' | 'removed' | 'import';
+  topic?: 'model' | 'removed' | 'import' | 'export';
   /** A button beside the message (an undo); it dismisses the alert when pressed. */
   action?: { label: string; run: () => void };
 }

@@ -7,9 +7,10 @@ import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preproce
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
-import { dismissTopic, patchImage, pushAlert, useApp } from './app-store';
+import { countOf } from '../lib/words';
+import { dismissTopic, patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
 import { setFolders } from './collection';
-import { addImages, engine, indexRemaining } from './controller';
+import { addImages, engine, indexRemaining, recomputeAll } from './controller';
 import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
@@ -68,6 +69,30 @@ export async function exportCollectionIndex(): Promise<void> {
   const info = app.model.info;
   const done = app.images.filter((i) => i.status === 'done' && i.result);
   if (!info || done.length === 0) return;
+  // One index holds one model's features, and names it: features imported from another model's
+  // index are exported under that model, and never mixed with the loaded model's.
+  const foreign = done.filter((i) => i.result!.importedFrom);
+  const made = foreign[0]?.result!.importedFrom ?? null;
+  const madeBy = (i: ImageEntry) => i.result!.importedFrom;
+  if (
+    made &&
+    (foreign.length < done.length ||
+      foreign.some((i) => madeBy(i)!.file !== made.file || madeBy(i)!.key !== made.key))
+  ) {
+    dismissTopic('export');
+    pushAlert({
+      kind: 'error',
+      subject: INDEX_JSON,
+      topic: 'export',
+      action: { label: `Recompute with ${info.fileName}`, run: recomputeImported },
+      message:
+        `The collection mixes features of two models: ${countOf(foreign.length, 'image')} ` +
+        `(${nameList(foreign.map((i) => i.name))}) imported from ${made.file}'s index, and the ` +
+        `others computed with ${info.fileName}. An index holds one model's features, so nothing ` +
+        'was exported. Recompute them with the loaded model first.',
+    });
+    return;
+  }
   try {
     const r = await engine().call({ type: 'exportIndex', imageIds: done.map((i) => i.id) }).promise;
     const byId = new Map(done.map((i) => [i.id, i]));
@@ -80,9 +105,9 @@ export async function exportCollectionIndex(): Promise<void> {
       version: 1,
       created: new Date().toISOString(),
       model: {
-        file: info.fileName,
-        source: app.model.source,
-        key: app.model.modelKey,
+        file: made?.file ?? info.fileName,
+        source: made ? made.source : app.model.source,
+        key: made ? made.key : app.model.modelKey,
         dim: r.dim,
         registers: info.registerTokens,
         patch_size: info.patchSize,
@@ -124,6 +149,7 @@ export async function exportCollectionIndex(): Promise<void> {
         };
       }),
     };
+    dismissTopic('export');
     saveBlob(
       new Blob([JSON.stringify(manifest, null, 2)], { type: 'application/json' }),
       INDEX_JSON,
@@ -324,7 +350,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     pushAlert({
       kind: 'notice',
       subject: json.name,
-      message: `${mismatchedModel(manifest.model, app.model.info.fileName)}; its features are used for this session only and are not stored. Re-index to compute them with the loaded model.`,
+      message: `${mismatchedModel(manifest.model, app.model.info.fileName)}; its features are used for this session only and are not stored. "Recompute with ${app.model.info.fileName}" in the Collection computes them with the loaded model.`,
     });
   }
   // Every other .npy is a model input of the collection, matched to its entry like a picture.
@@ -394,7 +420,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         hadAlpha: typeof e.had_alpha === 'boolean' ? e.had_alpha : null,
         persist: sameModel,
       }).promise;
-      patchImage(im.id, { status: 'done', result });
+      const { file, key, source } = manifest.model;
+      patchImage(im.id, {
+        status: 'done',
+        result: sameModel ? result : { ...result, importedFrom: { file, key, source } },
+      });
       imported++;
     } catch (err) {
       refused++;
@@ -437,4 +467,12 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       taken: count('taken'),
     }),
   });
+}
+
+/** Computes the features imported from another model's index with the loaded model. */
+export function recomputeImported(): void {
+  // (Images not done yet are queued again too: the reset cancels their run.)
+  recomputeAll((im) => im.status === 'done' && !im.result?.importedFrom);
+  // An export refused for them is moot now.
+  dismissTopic('export');
 }

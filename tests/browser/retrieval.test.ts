@@ -394,6 +394,30 @@ describe('retrieval', () => {
         3,
       );
       expect(await p.getByText('features from browser storage').count()).toBe(0);
+      // Exported again, they are named as the model that made them, not the one loaded.
+      const re = path.join(tmp, 're-export');
+      fs.mkdirSync(re, { recursive: true });
+      const reManifest = JSON.parse(fs.readFileSync((await exportIndex(p, re)).json, 'utf8'));
+      expect(reManifest.model).toMatchObject({ file: 'model.onnx', key: manifest.model.key });
+      // With an image the loaded model computed beside them, one index would mix two models.
+      await addImages(p, [copy]);
+      await p.getByRole('button', { name: 'Find similar: chelsea-copy.jpg' }).waitFor();
+      await p.getByRole('button', { name: 'Export index' }).click();
+      expect(await waitForAlert(p, 'mixes features of two models')).toMatch(
+        /3 images \(.*\) imported from model\.onnx's index, and the others computed with model_fp16\.onnx/,
+      );
+      // One click computes the imported ones with the loaded model; then they export as its own.
+      await p.getByRole('button', { name: 'Recompute with model_fp16.onnx', exact: true }).click();
+      await p.getByText('4 of 4 images have features').waitFor({ timeout: 120_000 });
+      expect(await p.getByText('imported features (this session only: not stored)').count()).toBe(
+        0,
+      );
+      expect(await p.getByRole('button', { name: /^Recompute with/ }).count()).toBe(0);
+      const fp16 = JSON.parse(fs.readFileSync((await exportIndex(p, re)).json, 'utf8'));
+      expect(fp16.model.file).toBe('model_fp16.onnx');
+      // The refusal is moot once an export is made.
+      expect(await p.getByRole('alert').filter({ hasText: 'mixes features' }).count()).toBe(0);
+      expect(fp16.images).toHaveLength(4);
       // With a model of another token layout the index is refused once, not entry by entry.
       await p
         .getByLabel('Model file', { exact: true })

@@ -4,9 +4,14 @@
  */
 import { useEffect, useRef } from 'react';
 import { formatBytes } from '../../lib/files';
+import { countOf } from '../../lib/words';
 import { useApp } from '../../store/app-store';
 import { refreshStorageEstimate, useStorage } from '../../store/collection';
-import { exportCollectionIndex, importCollectionIndex } from '../../store/index-io';
+import {
+  exportCollectionIndex,
+  importCollectionIndex,
+  recomputeImported,
+} from '../../store/index-io';
 
 export function CollectionBar() {
   const storage = useStorage();
@@ -16,6 +21,8 @@ export function CollectionBar() {
     void refreshStorageEstimate();
   }, [images.length, done]);
 
+  const foreign = images.filter((i) => i.result?.importedFrom).length;
+  const model = useApp((s) => s.model.info?.fileName);
   const importRef = useRef<HTMLInputElement>(null);
   return (
     <div className="collection-bar">
@@ -29,6 +36,15 @@ export function CollectionBar() {
                 }.`
               : 'Browser storage is unavailable: the collection lasts for this session only.'}
         </small>
+        {foreign > 0 && model && (
+          <button
+            type="button"
+            title={`${countOf(foreign, 'image')} hold features imported from another model's index`}
+            onClick={recomputeImported}
+          >
+            Recompute with {model}
+          </button>
+        )}
         <button type="button" disabled={done === 0} onClick={() => void exportCollectionIndex()}>
           Export index
         </button>
