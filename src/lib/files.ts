@@ -12,6 +12,20 @@ export function isTensorFile(f: { name: string }): boolean {
   return /\.npy$/i.test(f.name);
 }
 
+/**
+ * The preprocessing in a download's name (`.dense-224`, `.classifier`), so that files of two
+ * recipes of one image do not end up as "chelsea (1).npy"; none for a model input given as .npy,
+ * which no recipe made. (The classifier's crop is 224 px whatever the resolution setting.)
+ */
+export function recipeSuffix(
+  f: { name: string },
+  mode: 'dense' | 'classifier',
+  resolution: number,
+): string {
+  if (isTensorFile(f)) return '';
+  return mode === 'classifier' ? '.classifier' : `.dense-${resolution}`;
+}
+
 export function isModelFile(f: { name: string }): boolean {
   return MODEL_EXT.test(f.name);
 }

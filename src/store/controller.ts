@@ -15,6 +15,7 @@ import {
   isImageFile,
   isTensorFile,
   nameList,
+  recipeSuffix,
   saveBlob,
   shownPaths,
 } from '../lib/files';
@@ -551,17 +552,11 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
   try {
     const r = await engine().call({ type: 'export', imageId, what }).promise;
     const base = fileStemOf(entry);
-    // Named by the preprocessing that made them (the worker's record of it, not the settings,
-    // which may have changed meanwhile): files of two recipes (or a comparison of exports) do
-    // not end up as "chelsea (1).npy". A model input given as .npy had none.
+    // Named by the preprocessing that made them: the worker's record of it, not the settings,
+    // which may have changed meanwhile.
     const s = useApp.getState().settings;
     const { mode, resolution } = r.preprocess ?? { mode: s.preprocess, resolution: s.resolution };
-    // (The classifier's crop is 224 px whatever the resolution setting.)
-    const recipe = isTensorFile(entry)
-      ? ''
-      : mode === 'classifier'
-        ? '.classifier'
-        : `.dense-${resolution}`;
+    const recipe = recipeSuffix(entry, mode, resolution);
     const name = `${base}.${what === 'features' ? 'features' : 'input'}${recipe}.npy`;
     saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);
   } catch (err) {

@@ -190,7 +190,7 @@ describe('attention view', () => {
       await idle(page);
       // Every head's map in one PNG sheet, under a caption saying what they show.
       const sheet = await downloadPng(page, 'Download head maps image: chelsea.png');
-      expect(sheet.name).toBe('chelsea.attention-heads.layer4.patch-r1-c1.png');
+      expect(sheet.name).toBe('chelsea.attention-heads.layer4.patch-r1-c1.dense-224.png');
       const [w, h] = await map.evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
       expect(sheet.png.width).toBe(4 * (w + 6) + 6); // the tiny model's 4 heads in one row
       const bare = 22 + h + 18 + 2 * 6; // the "Heads" title and one row of labelled maps
@@ -202,7 +202,7 @@ describe('attention view', () => {
       await idle(page);
       // The head mean too.
       const mean = await downloadPng(page, 'Download attention image: chelsea.png');
-      expect(mean.name).toBe('chelsea.attention.layer4.cls.png');
+      expect(mean.name).toBe('chelsea.attention.layer4.cls.dense-224.png');
       // Enlarged by a whole factor to a long side of 640 px at least, for print.
       const k = Math.ceil(640 / Math.max(w, h));
       expect(k).toBeGreaterThan(1);

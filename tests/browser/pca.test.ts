@@ -136,13 +136,13 @@ describe('PCA maps', () => {
   it('gives two copies of one photo identical maps under joint PCA', async () => {
     const a = await downloadNpy(page, 'Download PCA: chelsea.png');
     const b = await downloadNpy(page, 'Download PCA: chelsea-copy.png');
-    expect(a.name).toBe('chelsea.pca.joint.npy');
+    expect(a.name).toBe('chelsea.pca.joint.dense-224.npy');
     expect(a.shape).toEqual([16, 24, 3]);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
   });
 
   it('saves the joint map itself, captioned, under a name with its recipe', async () => {
-    await expectMapImage(page, 'chelsea.png', /chelsea\.pca\.joint/);
+    await expectMapImage(page, 'chelsea.png', /chelsea\.pca\.joint\.dense-224/);
   });
 
   it('exports the colours of a PCA of the exported features', async () => {
@@ -195,7 +195,11 @@ describe('PCA maps', () => {
     expect(black).toBeGreaterThan(0);
     expect(black).toBeLessThan(n);
     // Saved under the recipe's name; the image is the colours, not the mask on screen.
-    await expectMapImage(page, 'astronaut.png', /astronaut\.pca\.image\.fg-(above|below)-0\.5/);
+    await expectMapImage(
+      page,
+      'astronaut.png',
+      /astronaut\.pca\.image\.fg-(above|below)-0\.5\.dense-224/,
+    );
   });
 
   it('says when no patch passes the threshold, and shows that empty mask', async () => {

@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, type CSSProperties } from 
 import { applyColormap, COLORMAPS } from '../../features/colormap';
 import { massMask, normalise } from '../../features/attention';
 import { maskContour } from '../../features/contour';
-import { isTensorFile, saveBlob } from '../../lib/files';
+import { isTensorFile, recipeSuffix, saveBlob } from '../../lib/files';
 import {
   fileStemOf,
   pushAlert,
@@ -196,6 +196,8 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   // Room below the map for its caption and download buttons: the three stay in view together.
   useFitBelow(mainBox, main, 64);
   const n = r.rows * r.cols;
+  // Files of two recipes of one image are told apart by name too (see recipeSuffix).
+  const recipe = recipeSuffix(entry, mode, resolution);
   const saveNpy = async () => {
     try {
       const out = await engine().call({
@@ -205,7 +207,10 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
         layer: r.layer,
       }).promise;
       // Every query's rows of this layer: the file names the layer (not a query).
-      saveBlob(new Blob([out.bytes]), `${fileStemOf(entry)}.attention.layer${r.layer + 1}.npy`);
+      saveBlob(
+        new Blob([out.bytes]),
+        `${fileStemOf(entry)}.attention.layer${r.layer + 1}${recipe}.npy`,
+      );
     } catch (e) {
       pushAlert({ kind: 'error', message: (e as Error).message, subject: name });
     }
@@ -219,7 +224,7 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
     ...(model ? [`Model: ${model}`] : []),
   ];
   const fileName = (kind: string) =>
-    `${fileStemOf(entry)}.${kind}.layer${r.layer + 1}.${query.file}.png`;
+    `${fileStemOf(entry)}.${kind}.layer${r.layer + 1}.${query.file}${recipe}.png`;
   const savePng = () => {
     if (!main.current) return;
     captioned(forPrint(main.current), caption(`mean over the ${r.heads} heads`))?.toBlob(

@@ -1,7 +1,7 @@
 import { countOf } from '../../lib/words';
 import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { explainedText } from '../shared/explained';
-import { isTensorFile, saveBlob } from '../../lib/files';
+import { isTensorFile, recipeSuffix, saveBlob } from '../../lib/files';
 import { encodeNpy } from '../../lib/npy';
 import { focusWhenShown } from '../../lib/focus';
 import { fileStemOf, useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
@@ -338,7 +338,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
   if (!map || !entry.result) return null;
   const result = entry.result;
   const recipe = pcaRecipe(map, used, joint ? jointExplained : (perImage ?? []), images);
-  const stem = `${fileStemOf(entry)}.pca.${recipe.file}`;
+  const stem = `${fileStemOf(entry)}.pca.${recipe.file}${recipeSuffix(entry, mode, resolution)}`;
   // The map itself (not the blend over the photo on screen), captioned, at the input's size
   // enlarged for print.
   const savePng = () => {
