@@ -207,8 +207,26 @@ describe('attention view', () => {
       const k = Math.ceil(640 / Math.max(w, h));
       expect(k).toBeGreaterThan(1);
       expect(mean.png.width).toBe(k * w);
-      expect(mean.png.height).toBeGreaterThanOrEqual(k * h + 3 * 17);
+      // Caption lines (image, layer and query, colours, model) above, the colour bar below.
+      expect(mean.png.height).toBeGreaterThanOrEqual(k * h + 4 * 17 + 41);
       expect(lightPixels(mean.png, mean.png.height - k * h)).toBeGreaterThan(200);
+      // The colours' scale names the mean map's lowest and highest patch, as shares of the
+      // query's (CLS's) attention: the head mean of the downloaded attention's first row.
+      const att = await downloadNpy(page, 'Download attention: chelsea.png');
+      const [heads, tokens] = att.shape;
+      const means = Array.from({ length: tokens - 1 }, (_, p) => {
+        let sum = 0;
+        for (let hd = 0; hd < heads; hd++) sum += att.data[hd * tokens * tokens + 1 + p];
+        return sum / heads;
+      });
+      const scale = await page
+        .getByRole('img', { name: /^Colours \(inferno\): / })
+        .getAttribute('aria-label');
+      const [lo, hi] = [...scale!.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1]) / 100);
+      // (Two significant digits.)
+      expect(Math.abs(lo - Math.min(...means))).toBeLessThanOrEqual(0.05 * lo);
+      expect(Math.abs(hi - Math.max(...means))).toBeLessThanOrEqual(0.05 * hi);
+      expect(hi).toBeGreaterThan(lo);
     } finally {
       await browser.close();
     }

@@ -26,6 +26,7 @@ import { captioned, forPrint, inputLine, shareable } from '../shared/captioned';
 import { ImageSelect } from '../shared/ImageSelect';
 import { useFitBelow } from '../shared/page-fit';
 import { attentionStatus, queryName } from './status-line';
+import { scaleGradient, scaleWords, share, valueRange, withScaleBar } from './colour-scale';
 
 /** Where the model looks: CLS (or a clicked patch) attention per head, the head mean, registers. */
 export function AttentionView() {
@@ -218,18 +219,26 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
   // A saved map says what it shows (the maps on screen, so the result's layer and query, not
   // the ones being computed), in its caption and in its file name.
   const query = queryName(r.query, r);
-  const caption = (what: string) => [
+  const caption = (what: string, colours: string) => [
     inputLine(name, isTensorFile(entry) ? 'tensor' : mode, resolution, entry.result!),
     `Layer ${r.layer + 1} of ${r.layers} · query: ${query.label} · ${what}`,
+    `${colours} · over the photo at ${Math.round(a.opacity * 100)}% opacity`,
     ...(model ? [`Model: ${model}`] : []),
   ];
+  const meanRange = valueRange(r.mean);
   const fileName = (kind: string) =>
     `${fileStemOf(entry)}.${kind}.layer${r.layer + 1}.${query.file}${recipe}.png`;
   const savePng = () => {
     if (!main.current) return;
-    captioned(forPrint(main.current), caption(`mean over the ${r.heads} heads`))?.toBlob(
-      (b) => b && saveBlob(b, fileName('attention')),
-    );
+    const colours =
+      scaleWords(a.colormap, meanRange) +
+      (a.showContour
+        ? `; white line: the patches that hold ${Math.round(a.keep * 100)}% of it`
+        : '');
+    captioned(
+      withScaleBar(forPrint(main.current), a.colormap, meanRange),
+      caption(`mean over the ${r.heads} heads`, colours),
+    )?.toBlob((b) => b && saveBlob(b, fileName('attention')));
   };
   const heads = useRef<HTMLDivElement | null>(null);
   // Every head's map (and the registers'), as drawn, in one labelled sheet.
@@ -248,8 +257,11 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
       r.registers > 0
         ? "each head; the registers' maps are their own attention (head mean), the same for every query"
         : 'each head';
+    const colours = `Colours (${a.colormap}): each map from its own lowest patch to its highest`;
     if (sheet)
-      captioned(sheet, caption(what))?.toBlob((b) => b && saveBlob(b, fileName('attention-heads')));
+      captioned(sheet, caption(what, colours))?.toBlob(
+        (b) => b && saveBlob(b, fileName('attention-heads')),
+      );
   };
   return (
     <>
@@ -263,7 +275,16 @@ function AttentionMaps({ entry }: { entry: ImageEntry }) {
           canvasRef={(el) => (main.current = el)}
           onPatch={(i) => setAttention({ query: 1 + r.registers + i })}
         />
-        <small className="muted">Mean over the {r.heads} heads</small>
+        <div className="row wrap colour-scale">
+          <small className="muted">Mean over the {r.heads} heads</small>
+          {meanRange && (
+            <span className="row" role="img" aria-label={scaleWords(a.colormap, meanRange)}>
+              <small aria-hidden="true">{share(meanRange.lo)}</small>
+              <span className="scale-bar" style={{ background: scaleGradient(a.colormap) }} />
+              <small aria-hidden="true">{share(meanRange.hi)} of the query&apos;s attention</small>
+            </span>
+          )}
+        </div>
         <div className="row wrap">
           {/* Short visible text (the map names the image); the accessible name keeps the name, in
               hidden text rather than an aria-label, which would also answer to the "Attention
