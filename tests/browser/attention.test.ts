@@ -101,7 +101,11 @@ describe.each([
       else layer1[key] = first.data;
     }
     if (registers > 0) {
-      expect(await page.getByText(/of all attention goes to the 4 registers/).count()).toBe(1);
+      expect(
+        await page
+          .getByText(/the 4 registers take [\d.]+% of all tokens' attention, [\d.]+% of CLS's/)
+          .count(),
+      ).toBe(1);
       await page.getByRole('img', { name: /Register 1 attention/ }).waitFor();
     }
   });

@@ -14,7 +14,7 @@ const result = (over: Partial<AttentionResult> = {}): AttentionResult => ({
   query: 0,
   perHead: new Float32Array(0),
   mean: new Float32Array(0),
-  toRegisters: new Float32Array(0),
+  toRegisters: Float32Array.from([0.1, 0.2, 0.3, 0.1, 0.2, 0.3]),
   registerMaps: new Float32Array(0),
   massToRegisters: 0.25,
   ...over,
@@ -52,7 +52,7 @@ describe('attentionStatus', () => {
       query: 5 + 17,
     });
     expect(line).toBe(
-      'Layer 4 of 4, 6 heads, attention of patch (row 2, column 2) · 25.0% of all attention goes to the 4 registers',
+      "Layer 4 of 4, 6 heads, attention of patch (row 2, column 2) · the 4 registers take 25.0% of all tokens' attention, 20.0% of patch (row 2, column 2)'s (head mean)",
     );
   });
 

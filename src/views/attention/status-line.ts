@@ -36,9 +36,15 @@ export function attentionStatus({ shown, computing, layer, query }: StatusInput)
   } else if (computing) {
     pending = 'Computing… · ';
   }
+  // Two shares, each said for whom: all tokens' (the registers' role in the whole layer) and the
+  // shown query's (head mean), the one the heads' labels give per head.
+  let own = 0;
+  for (const v of shown.toRegisters) own += v;
+  own /= Math.max(1, shown.toRegisters.length);
   const registers =
     shown.registers > 0
-      ? ` · ${(shown.massToRegisters * 100).toFixed(1)}% of all attention goes to the ${shown.registers} registers`
+      ? ` · the ${shown.registers} registers take ${(shown.massToRegisters * 100).toFixed(1)}% of ` +
+        `all tokens' attention, ${(own * 100).toFixed(1)}% of ${ofShown.label}'s (head mean)`
       : '';
   const hint =
     shown.query === 0 && query === 0
