@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   byRelativePath,
   formatBytes,
+  isHiddenFile,
   isImageFile,
   isModelFile,
   nameList,
@@ -73,5 +74,15 @@ describe('files of a picked folder', () => {
       'b.png',
     ]);
     expect(shownPaths([])).toEqual([]);
+  });
+
+  it('leaves out hidden files and the files of hidden folders below the picked one', () => {
+    const hidden = ['ds/.DS_Store', 'ds/cats/._1.png', 'ds/.thumbnails/1.png', 'ds/a/.git/x.png'];
+    for (const p of hidden) expect(isHiddenFile(inFolder(p))).toBe(true);
+    // The picked folder may be hidden itself: the user chose it.
+    for (const p of ['.data/cats/1.png', 'ds/cats/1.png', 'ds/cats/a.b.png'])
+      expect(isHiddenFile(inFolder(p))).toBe(false);
+    expect(isHiddenFile({ name: '.hidden.png' })).toBe(true);
+    expect(isHiddenFile({ name: 'photo.png', webkitRelativePath: '' })).toBe(false);
   });
 });

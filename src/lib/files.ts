@@ -61,6 +61,16 @@ export function nameList(names: string[], max = 3): string {
 /** A picked file as far as its place in a folder goes (`webkitRelativePath`: "ds/cats/1.png"). */
 type InFolder = { name: string; webkitRelativePath?: string };
 
+/**
+ * A hidden file, or a file in a hidden folder below the picked one (.DS_Store, macOS's ._photo.jpg,
+ * .git/, .thumbnails/, .cache/): nobody's pictures. The picked folder itself may be hidden: the
+ * user chose it.
+ */
+export function isHiddenFile(f: InFolder): boolean {
+  const parts = (f.webkitRelativePath || f.name).split('/');
+  return parts.slice(parts.length > 1 ? 1 : 0).some((p) => p.startsWith('.'));
+}
+
 const relativePath = (f: InFolder) => f.webkitRelativePath || f.name;
 
 /** Natural order: "2.png" before "10.png", as a file manager shows them. */

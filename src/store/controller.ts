@@ -12,7 +12,9 @@ import { ExplorerError } from '../lib/errors';
 import { cacheFetchedFiles } from '../lib/service-worker';
 import {
   byRelativePath,
+  isHiddenFile,
   isImageFile,
+  isModelFile,
   isTensorFile,
   nameList,
   recipeSuffix,
@@ -237,10 +239,15 @@ export function addImages(
   const images = files.filter(usable);
   const rejected = files.filter((f) => !usable(f));
   if (rejected.length > 0) {
+    const many = rejected.length > 1;
+    // A model picked here belongs in Model file: say so rather than only what Images takes.
+    const models = rejected.some(isModelFile)
+      ? ` A model (.onnx, .onnx_data) goes in Model file, or drop it on the page.`
+      : '';
     pushAlert({
       kind: 'error',
       subject: rejected[0].name,
-      message: `${nameList(rejected.map((f) => f.name))} ${rejected.length > 1 ? 'are' : 'is'} not an image. Add PNG, JPEG, WebP, GIF, BMP or AVIF files (or a model input saved as .npy).`,
+      message: `${nameList(rejected.map((f) => f.name))} ${many ? 'are not images' : 'is not an image'}. Add PNG, JPEG, WebP, GIF, BMP or AVIF files (or a model input saved as .npy).${models}`,
     });
   }
   // The same file picked again (same folder, name, size and date) is not a second image: two
@@ -284,7 +291,7 @@ export function addFolderFiles(files: File[]): void {
   // Hidden files (.DS_Store, macOS's ._photo.jpg beside each photo, .gitkeep) are nobody's
   // pictures: left out without a word.
   // The cards follow the folder's order as a file manager shows it, not the disk's.
-  files = files.filter((f) => !f.name.startsWith('.')).sort(byRelativePath);
+  files = files.filter((f) => !isHiddenFile(f)).sort(byRelativePath);
   const shown = shownPaths(files);
   const skipped = shown.filter((_, k) => !usable(files[k]));
   if (skipped.length > 0) {
@@ -390,7 +397,9 @@ export function removeImage(id: string): void {
   pushAlert({
     kind: 'notice',
     subject: shown,
-    message: `Removed ${shown} and its stored features.`,
+    // (An image removed before it was indexed had no features to remove.)
+    message:
+      entry.status === 'done' ? `Removed ${shown} and its stored features.` : `Removed ${shown}.`,
     topic: 'removed',
     action: {
       label: 'Undo',

@@ -258,9 +258,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   const json = files.find((f) => f.name.toLowerCase().endsWith('.json'));
   const npys = files.filter(isTensorFile);
   if (!json || npys.length === 0) {
+    // Named: what was picked, and which of the two files it lacks.
+    const missing = json ? `its features (${INDEX_NPY})` : `the index's manifest (${INDEX_JSON})`;
     refuse(
       files[0]?.name ?? 'Import index',
-      `Pick the index's manifest (${INDEX_JSON}) and its features (${INDEX_NPY}) together, and the images if they are not in the collection yet.`,
+      `${nameList(files.map((f) => f.name))} ${files.length > 1 ? 'are' : 'is'} not a whole index: ${missing} is missing. Pick the index's manifest (${INDEX_JSON}) and its features (${INDEX_NPY}) together, and the images if they are not in the collection yet.`,
     );
     return;
   }

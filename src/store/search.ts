@@ -160,7 +160,7 @@ export async function queryWithFile(file: File): Promise<void> {
     pushAlert({
       kind: 'error',
       subject: file.name,
-      message: `${file.name} is not an image. Use a PNG, JPEG, WebP, GIF, BMP or AVIF file as the query.`,
+      message: `"${file.name}" is not an image. Use a PNG, JPEG, WebP, GIF, BMP or AVIF file as the query.`,
     });
     return;
   }

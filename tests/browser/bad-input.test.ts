@@ -114,6 +114,9 @@ describe('bad input', () => {
     // Hidden files, which a Mac leaves in every folder: neither added nor counted.
     fs.writeFileSync(path.join(dir, '.DS_Store'), 'Bud1');
     fs.writeFileSync(path.join(dir, '._coffee.png'), 'AppleDouble');
+    // And a hidden folder's pictures (a viewer's thumbnails), which are not the dataset's.
+    fs.mkdirSync(path.join(dir, '.thumbnails'));
+    fs.copyFileSync(fixture('coffee.png'), path.join(dir, '.thumbnails', 'thumb.png'));
     await page.getByLabel('Image folder').setInputFiles(dir);
     const note = page.getByRole('note').filter({ hasText: 'Skipped 1 file of the folder' });
     await note.waitFor();
@@ -124,6 +127,7 @@ describe('bad input', () => {
     expect(wideCard).toContain('308×224 (run as given)');
     expect(wideCard).not.toMatch(/crop|resampled|enlarged/);
     expect(await page.getByText('._coffee.png').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Remove .*thumb\.png$/ }).count()).toBe(0);
     expect(await alertTexts(page)).not.toContainEqual(expect.stringContaining('._coffee.png'));
     // The model input runs as given: the PyTorch reference for the photo it was made from.
     const got = await downloadNpy(page, 'Download features: astronaut.npy');
@@ -142,6 +146,19 @@ describe('bad input', () => {
     // A format the browser does not decode is named, with what to convert it to.
     expect(await waitForAlert(page, 'scan.tiff')).toMatch(
       /"scan\.tiff" is a TIFF image, which the app cannot read\. Convert it to PNG or JPEG/,
+    );
+    // Two at once, one of them a model: said in the plural, with where a model goes.
+    const config = write('config.json', '{}');
+    await addImages(page, [fixture('dinov2-tiny', 'model.onnx'), config]);
+    expect(await waitForAlert(page, '"config.json" are not images')).toMatch(
+      /^"model\.onnx" and "config\.json" are not images\. .* A model \(\.onnx, \.onnx_data\) goes in Model file/,
+    );
+    // Picked as an index alone, it is named with what the index lacks.
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    const lone = write('features.npy', encodeNpy(new Float32Array(4), [2, 2]));
+    await page.getByLabel('Import index files').setInputFiles([lone]);
+    expect(await waitForAlert(page, '"features.npy" is not a whole index')).toContain(
+      "the index's manifest (collection.index.json) is missing",
     );
     const got = await downloadNpy(page, 'Download features: astronaut.png');
     const want = readF32(fixture('dinov2-reg4-tiny', 'astronaut.last_hidden_state.f32'));

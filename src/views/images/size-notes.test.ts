@@ -24,6 +24,10 @@ describe('size notes', () => {
       'the centre crop keeps 11% of the picture',
     ]);
     expect(sizeNotes('classifier', 512, 512, 224)).toEqual([]);
+    // A thin strip keeps 0.4%: not "0%".
+    expect(sizeNotes('classifier', 20, 5000, 224)[0]).toBe(
+      'the centre crop keeps less than 1% of the picture',
+    );
     expect(sizeNotes('classifier', 20, 20, 224)).toEqual(["enlarged 12.8× to the model's size"]);
     expect(sizeNotes('dense', 20, 20, 224)).toEqual(["enlarged 11.2× to the model's size"]);
     expect(sizeNotes('dense', 512, 384, 294)).toEqual([]);

@@ -28,7 +28,9 @@ export function sizeNotes(
   if (mode === 'classifier') {
     const kept = classifierKept(width, height);
     // Even a square loses its corners to the crop (77% kept): only a larger loss is news.
-    if (kept < 0.6) notes.push(`the centre crop keeps ${Math.round(kept * 100)}% of the picture`);
+    // (Under 1%: a thin strip, whose share would round to "0%".)
+    const pct = kept < 0.01 ? 'less than 1%' : `${Math.round(kept * 100)}%`;
+    if (kept < 0.6) notes.push(`the centre crop keeps ${pct} of the picture`);
   }
   // The classifier resizes the short side to 256/224 of its crop (the input's width) first.
   const scale =
