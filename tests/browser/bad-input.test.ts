@@ -153,6 +153,14 @@ describe('bad input', () => {
     expect(await waitForAlert(page, '"config.json" are not images')).toMatch(
       /^"model\.onnx" and "config\.json" are not images\. .* A model \(\.onnx, \.onnx_data\) goes in Model file/,
     );
+    // Each error is announced by its role alone: none sits in a live region too (read twice).
+    const roles = await page.evaluate(() => ({
+      errors: document.querySelectorAll('.alert [role=alert]').length,
+      errorsInLive: document.querySelectorAll('[aria-live] [role=alert]').length,
+      live: document.querySelectorAll('.alerts [aria-live=polite]').length,
+    }));
+    expect(roles).toEqual({ errors: expect.any(Number), errorsInLive: 0, live: 1 });
+    expect(roles.errors).toBeGreaterThan(2);
     // Picked as an index alone, it is named with what the index lacks.
     await page.getByRole('tab', { name: 'Collection' }).click();
     const lone = write('features.npy', encodeNpy(new Float32Array(4), [2, 2]));
