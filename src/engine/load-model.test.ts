@@ -82,6 +82,23 @@ describe('resolveModel on picked files', () => {
     expect(err.message).toContain('"weights.onnx_data" was picked');
     expect(err.message).toContain('rename it to "model.onnx_data"');
   });
+
+  it('lists the files picked with a model that it does not read', async () => {
+    const graph = await fixture('dinov2-tiny/model.onnx');
+    const alone = await resolveModel(
+      { kind: 'files', files: [new File([graph], 'model.onnx')] },
+      opts,
+    );
+    expect(alone.unused).toBeUndefined();
+    const r = await resolveModel(
+      {
+        kind: 'files',
+        files: [new File([graph], 'model.onnx'), new File([new Uint8Array(8)], 'model.onnx_data')],
+      },
+      opts,
+    );
+    expect(r.unused).toEqual(['model.onnx_data']);
+  });
 });
 
 describe('resolveModel refusals of picked files', () => {

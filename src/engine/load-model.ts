@@ -26,6 +26,8 @@ export interface ResolvedModel {
   cachedUrls: string[];
   /** Where the bytes came from: a later refusal's advice depends on it. */
   origin: ModelOrigin;
+  /** Files picked with the model that it did not use (a weights file it has no need of). */
+  unused?: string[];
 }
 
 /** Removes a refused model's files from the cache; a failure to do so changes nothing else. */
@@ -142,6 +144,10 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
     onStage(`Reading ${data.name}`);
     externalData.push({ path: location, data: await readWhole(data) });
   }
+  const used = new Set(
+    info.externalData.map((l) => l.split('/').pop() ?? l).concat(info.externalData),
+  );
+  const unused = files.filter((f) => f !== file && !used.has(f.name)).map((f) => f.name);
   return {
     name: file.name,
     bytes: { model, externalData },
@@ -149,6 +155,7 @@ async function resolveFiles(files: File[], onStage: (m: string) => void): Promis
     fromCache: false,
     cachedUrls: [],
     origin: { kind: 'file' },
+    ...(unused.length > 0 ? { unused } : {}),
   };
 }
 

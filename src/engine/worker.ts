@@ -260,6 +260,17 @@ async function loadModel(
   const gpu = await webGpuSupport();
   const variant = variantOf(info);
   const notices: string[] = [];
+  // A weights file picked with a graph that does not read it: most likely the other half of
+  // another export, which the user may think is in use.
+  if (resolved.unused) {
+    const many = resolved.unused.length > 1;
+    notices.push(
+      `${resolved.unused.map((n) => `"${n}"`).join(', ')} ${many ? 'were' : 'was'} picked with ` +
+        `"${name}", which does not read ${many ? 'them' : 'it'}` +
+        (info.externalData.length === 0 ? ' (its weights are inside it)' : '') +
+        `: ${many ? 'they were' : 'it was'} not used.`,
+    );
+  }
 
   let backend: Backend = 'wasm';
   if (req.backend !== 'wasm') {

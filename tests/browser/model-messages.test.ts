@@ -4,6 +4,8 @@
  * link to a model file its server does not have. Remote hosts are played by Playwright routes.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { fixture, launch, waitForAlert, waitForStatus } from './harness';
@@ -102,6 +104,22 @@ describe('model messages', () => {
     expect(await note.textContent()).toContain(
       'so it was not used for the model. To add it to the collection, use the "Images" picker.',
     );
+    expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
+  });
+
+  it('says a weights file picked with a model that does not read it was not used', async () => {
+    const stray = path.join(os.tmpdir(), 'other.onnx_data');
+    fs.writeFileSync(stray, new Uint8Array(64));
+    await page
+      .getByLabel('Model file', { exact: true })
+      .setInputFiles([fixture('dinov2-tiny', 'model.onnx'), stray]);
+    await page
+      .getByRole('note')
+      .filter({
+        hasText:
+          '"other.onnx_data" was picked with "model.onnx", which does not read it (its weights are inside it): it was not used.',
+      })
+      .waitFor();
     expect(await waitForStatus(page, /ready/)).toContain('model.onnx');
   });
 
