@@ -150,7 +150,11 @@ describe('keyboard', () => {
     expect(await focused(page)).toBe('input: Pairs to draw');
     await section.getByText(/the strongest 5 are drawn/).waitFor({ timeout: 60_000 });
     await section.getByRole('checkbox', { name: 'Foreground only' }).check();
-    await section.getByText(/on the foreground; the strongest/).waitFor({ timeout: 60_000 });
+    await section
+      .getByText(
+        /on the foreground \(each image's own first PCA component above 0\.5\); the strongest/,
+      )
+      .waitFor({ timeout: 60_000 });
   });
 
   it('rounds a count typed with a fraction', async () => {

@@ -49,7 +49,8 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
           value={s.correspondCount}
           onChange={(n) => setCorrespondSettings({ correspondCount: n })}
         />
-        <label>
+        {/* Its own fixed recipe, not the PCA view's settings: said where it is chosen. */}
+        <label title="Foreground: the patches whose first PCA component, of each image on its own, is above 0.5 on its min-max scale (the side kept is chosen as in the PCA view's auto). Only these patches are paired.">
           <input
             type="checkbox"
             checked={s.foregroundOnly}
@@ -71,7 +72,10 @@ export function Correspondences({ images, mode }: { images: Img[]; mode: Preproc
         <>
           <p className="muted">
             {current.mutual} mutual nearest neighbours
-            {s.correspondedWith?.foregroundOnly ? ' on the foreground' : ''};{' '}
+            {s.correspondedWith?.foregroundOnly
+              ? " on the foreground (each image's own first PCA component above 0.5)"
+              : ''}
+            ;{' '}
             {current.scores.length === 1
               ? 'the strongest is drawn'
               : `the strongest ${current.scores.length} are drawn`}{' '}
