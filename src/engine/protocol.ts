@@ -273,6 +273,10 @@ export interface IndexExportResult {
   entries: IndexEntry[];
   /** Ids asked for that had no features. */
   missing: string[];
+  /** The loaded model's files (the graph, then any weights files), each with its SHA-256. */
+  modelFiles: { file: string; bytes: number; sha256: string }[];
+  /** The onnxruntime-web version that ran the model. */
+  runtime: string;
 }
 
 /** One descriptor per image for the 3D view: the CLS token or the mean of the patch tokens. */

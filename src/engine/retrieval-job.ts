@@ -230,7 +230,7 @@ export async function exportIndex(
   features: Features,
   memory: TokenMemory,
   req: IndexExportRequest,
-): Promise<Job<IndexExportResult>> {
+): Promise<Job<Omit<IndexExportResult, 'modelFiles' | 'runtime'>>> {
   const present = req.imageIds.filter((id) => features.has(id));
   const missing = req.imageIds.filter((id) => !features.has(id));
   if (present.length === 0) throw new ExplorerError('no-model', 'No image has features yet.');

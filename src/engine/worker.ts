@@ -34,6 +34,7 @@ import type {
   EmbedResult,
   ExportRequest,
   ImportFeaturesRequest,
+  IndexExportResult,
   FromWorker,
   ImageNotes,
   LoadModelRequest,
@@ -236,13 +237,51 @@ async function handle(
       return similarity.run(features, memory, msg);
     case 'correspond':
       return correspond(features, memory, msg);
-    case 'exportIndex':
-      return exportIndex(features, memory, msg);
+    case 'exportIndex': {
+      const job = await exportIndex(features, memory, msg);
+      const model = current;
+      if (!model) throw new ExplorerError('no-model', 'Load a model first, then export.');
+      return {
+        ...job,
+        result: {
+          ...job.result,
+          modelFiles: await modelDigests(model),
+          runtime: model.ort.env.versions.web ?? '',
+        },
+      };
+    }
     case 'importFeatures':
       return { result: await importFeatures(msg) };
     case 'fetchedFiles':
       return { result: { urls: performance.getEntriesByType('resource').map((e) => e.name) } };
   }
+}
+
+/** The model's files and their SHA-256 (once per model: a large graph takes a second). */
+const digests = new WeakMap<LoadedModel, Promise<IndexExportResult['modelFiles']>>();
+
+function modelDigests(model: LoadedModel): Promise<IndexExportResult['modelFiles']> {
+  const sha256 = async (data: Uint8Array) =>
+    Array.from(
+      new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)),
+      (b) => b.toString(16).padStart(2, '0'),
+    ).join('');
+  let d = digests.get(model);
+  if (!d) {
+    const files = [
+      { file: model.info.fileName, data: model.bytes.model },
+      ...model.bytes.externalData.map((x) => ({ file: x.path, data: x.data })),
+    ];
+    d = Promise.all(
+      files.map(async (f) => ({
+        file: f.file,
+        bytes: f.data.byteLength,
+        sha256: await sha256(f.data),
+      })),
+    );
+    digests.set(model, d);
+  }
+  return d;
 }
 
 async function loadModel(

@@ -8,6 +8,7 @@ import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
 import { countOf } from '../lib/words';
+import { version as APP_VERSION } from '../../package.json';
 import { dismissTopic, patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
 import { setFolders } from './collection';
 import { addImages, engine, indexRemaining, recomputeAll } from './controller';
@@ -28,6 +29,11 @@ export interface IndexManifest {
     dim: number;
     registers: number | null;
     patch_size: number;
+    /**
+     * The model's files with their SHA-256, as `sha256sum` gives them (absent when the features
+     * were imported from another model's index, whose files this browser never had).
+     */
+    files?: { file: string; bytes: number; sha256: string }[];
   };
   preprocessing: {
     mode: 'dense' | 'classifier';
@@ -35,7 +41,11 @@ export interface IndexManifest {
     background: 'white' | 'black';
     mean: number[];
     std: number[];
+    /** The resampling and cropping, in words (a reader reproducing the inputs needs them). */
+    resize?: string;
   };
+  /** What made the features: this app's version and the onnxruntime-web that ran the model. */
+  software?: { app: string; onnxruntime_web: string };
   features: { file: string; dtype: 'float32'; shape: [number, number]; layout: string };
   images: {
     name: string;
@@ -111,6 +121,7 @@ export async function exportCollectionIndex(): Promise<void> {
         dim: r.dim,
         registers: info.registerTokens,
         patch_size: info.patchSize,
+        ...(made ? {} : { files: r.modelFiles }),
       },
       preprocessing: {
         mode: app.settings.preprocess,
@@ -119,7 +130,16 @@ export async function exportCollectionIndex(): Promise<void> {
         background: app.settings.background,
         mean: [...IMAGENET_MEAN],
         std: [...IMAGENET_STD],
+        resize:
+          app.settings.preprocess === 'classifier'
+            ? `shortest edge ${Math.round((CLASSIFIER_CROP * 256) / 224)}, bicubic with ` +
+              "antialiasing (torchvision's uint8 resize, as BitImageProcessorFast), centre crop " +
+              `${CLASSIFIER_CROP}x${CLASSIFIER_CROP}, /255, then mean and std`
+            : `short side ${app.settings.resolution} and long side in proportion, each snapped ` +
+              'to the nearest multiple of the patch size (the long side capped to keep about ' +
+              '4096 patches), bicubic with antialiasing, /255, then mean and std',
       },
+      ...(made ? {} : { software: { app: APP_VERSION, onnxruntime_web: r.runtime } }),
       features: {
         file: INDEX_NPY,
         dtype: 'float32',

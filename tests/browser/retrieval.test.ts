@@ -5,6 +5,7 @@
  * imports into a fresh browser, and a quota error leaves what was stored intact and says, once,
  * everything it kept from the next visit.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -275,6 +276,21 @@ describe('retrieval', () => {
     expect(manifest.format).toBe('dinov2-explorer-index');
     expect(manifest.model.dim).toBe(64);
     expect(manifest.preprocessing).toMatchObject({ mode: 'dense', resolution: 224 });
+    expect(manifest.preprocessing.resize).toMatch(/^short side 224 and long side in proportion/);
+    // The model as `sha256sum` names it, and what ran it.
+    const graph = fs.readFileSync(fixture('dinov2-tiny', 'model.onnx'));
+    expect(manifest.model.files).toEqual([
+      {
+        file: 'model.onnx',
+        bytes: graph.length,
+        sha256: crypto.createHash('sha256').update(graph).digest('hex'),
+      },
+    ]);
+    const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8'));
+    expect(manifest.software).toEqual({
+      app: pkg.version,
+      onnxruntime_web: pkg.dependencies['onnxruntime-web'],
+    });
     expect(manifest.images).toHaveLength(4);
     // astronaut 512 x 512 -> 16 x 16 patches; the other three 24 x 16 (+1 CLS token each).
     expect(arr.shape).toEqual([257 + 3 * 385, 64]);
@@ -399,6 +415,9 @@ describe('retrieval', () => {
       fs.mkdirSync(re, { recursive: true });
       const reManifest = JSON.parse(fs.readFileSync((await exportIndex(p, re)).json, 'utf8'));
       expect(reManifest.model).toMatchObject({ file: 'model.onnx', key: manifest.model.key });
+      // (Not the loaded model's files, nor what ran it: those features came from elsewhere.)
+      expect(reManifest.model.files).toBeUndefined();
+      expect(reManifest.software).toBeUndefined();
       // With an image the loaded model computed beside them, one index would mix two models.
       await addImages(p, [copy]);
       await p.getByRole('button', { name: 'Find similar: chelsea-copy.jpg' }).waitFor();
