@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { filesFromDrop } from './lib/drop';
 import type { ViewId } from './lib/link-state';
 import { useApp } from './store/app-store';
@@ -51,6 +51,16 @@ export function App() {
   useEffect(() => {
     engine(); // start the worker (and the WebGPU probe) before the user needs it
   }, []);
+  // A view opened from elsewhere (Find similar on a card far down, Open in Attention) starts at
+  // its top: on a phone the views sit below the side panel, and the page stayed where it was.
+  const shownView = useRef(view);
+  useEffect(() => {
+    if (shownView.current === view) return;
+    shownView.current = view;
+    const tabs = document.getElementById('views');
+    const top = tabs?.getBoundingClientRect().top ?? 0;
+    if (tabs && (top < 0 || top > innerHeight / 2)) tabs.scrollIntoView({ block: 'start' });
+  }, [view]);
 
   const onDrop = async (e: React.DragEvent) => {
     e.preventDefault();

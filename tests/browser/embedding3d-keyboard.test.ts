@@ -185,7 +185,9 @@ describe('3D view by keyboard', () => {
     await expect
       .poll(() => canvas(page).getAttribute('aria-description'))
       .toMatch(new RegExp(`^${n} patches of 1 image as points in 3D`));
-    expect(await page.getByText(/Hover a point \(or focus the cloud and press N/).count()).toBe(1);
+    expect(
+      await page.getByText(/Hover or tap a point \(or focus the cloud and press N/).count(),
+    ).toBe(1);
     const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
     /** Pixels of the photo's overlay drawn on (the hovered patch's outline), out of all. */
     const marked = () =>

@@ -18,9 +18,13 @@ export async function launch(opts: { webgpu: boolean }): Promise<Browser> {
   });
 }
 
-export async function openApp(browser: Browser, appUrl: string, query = ''): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
+export async function openApp(
+  browser: Browser,
+  appUrl: string,
+  query = '',
+  context: { hasTouch?: boolean } = {},
+): Promise<Page> {
+  const page = await (await browser.newContext({ acceptDownloads: true, ...context })).newPage();
   page.on('pageerror', (e) => console.error('[page error]', e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') console.error('[console]', m.text());
@@ -63,8 +67,9 @@ export async function tinyAppWith(
   browser: Browser,
   appUrl: string,
   photos: string[],
+  context: { hasTouch?: boolean } = {},
 ): Promise<Page> {
-  const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224');
+  const page = await openApp(browser, appUrl, '?backend=wasm&preprocess=dense&res=224', context);
   await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
   await addImages(
     page,

@@ -20,7 +20,12 @@ export function Alerts() {
     else if (region) focusAfter(region);
   };
   const row = (a: Alert) => (
-    <div key={a.id} className={`alert alert-${a.kind}`}>
+    <div
+      key={a.id}
+      // A removal's Undo floats at the foot of the window: the card removed may be a long way
+      // down the page, and the notice at its top would be out of sight.
+      className={`alert alert-${a.kind}${a.topic === 'removed' ? ' alert-toast' : ''}`}
+    >
       {/* The role sits on the message alone, so it reads without the dismiss button. */}
       <span role={a.kind === 'error' ? 'alert' : 'note'}>{a.message}</span>
       {a.action && (

@@ -81,6 +81,9 @@ export default function Embedding3d() {
       } else if (patch.shownPatches) {
         const r = patch.shownPatches;
         patch.setPhotoId(r.ids[r.result.image[index]]);
+        // Its patch marked on that photo (a tap has no hover that would mark it).
+        const info = pointInfo(index, byId, ids, r, label);
+        if (info.patch) photo.current?.showPatch(info.patch.index);
       }
     },
     onStep: (index, rank, count) => {

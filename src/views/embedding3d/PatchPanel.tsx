@@ -60,9 +60,9 @@ export function PatchPanel({
         handle={photo}
       />
       <p className="muted">
-        Hover a point (or focus the cloud and press N / P) to see its patch; drag on the photo to
-        light up its patches. By keyboard: focus the photo, arrow keys move, Shift+arrows span a
-        box, Enter lights it up, Escape clears.
+        Hover or tap a point (or focus the cloud and press N / P) to see its patch; drag on the
+        photo to light up its patches. By keyboard: focus the photo, arrow keys move, Shift+arrows
+        span a box, Enter lights it up, Escape clears.
       </p>
     </aside>
   );

@@ -272,9 +272,10 @@ export class EmbeddingScene {
     this.resetCamera();
 
     this.listen('pointermove', (e) => this.onPointerMove(e as PointerEvent));
-    this.listen('pointerleave', () => {
+    this.listen('pointerleave', (e) => {
       this.pointer = null;
-      this.pointerHover(null, 0, 0);
+      // A finger leaves as it lifts: what it tapped stays shown until the next tap.
+      if ((e as PointerEvent).pointerType === 'mouse') this.pointerHover(null, 0, 0);
     });
     this.listen('pointerdown', (e) => {
       const p = this.local(e as PointerEvent);
@@ -688,7 +689,10 @@ export class EmbeddingScene {
     if (!d || Math.hypot(p.x - d.x, p.y - d.y) > 4) return;
     // A click's jitter may turn the camera a hair; that is not the user choosing a view.
     if (d.fitted) this.fitted = true;
-    this.callbacks.onClick?.(this.pick(p.x, p.y));
+    const at = this.pick(p.x, p.y);
+    // A tap is a finger's hover too (it has no other): the point's label and patch show.
+    if (e.pointerType !== 'mouse') this.pointerHover(at, p.x, p.y);
+    this.callbacks.onClick?.(at);
   }
 
   private setHover(index: number | null, x: number, y: number): void {

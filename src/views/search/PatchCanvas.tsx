@@ -137,19 +137,28 @@ export function PatchCanvas(p: PatchCanvasProps) {
         maxWidth: '100%',
         height: 'auto',
         cursor: interactive ? 'crosshair' : undefined,
-        touchAction: 'none',
+        // A finger drags a box here instead of scrolling the page; a picture that takes no
+        // input lets the page scroll (and zoom) as anywhere else.
+        touchAction: interactive ? 'none' : undefined,
       }}
       {...(interactive ? keys.handlers : {})}
       onPointerMove={p.onPatchHover ? (e) => p.onPatchHover!(patchAt(e)) : undefined}
-      onPointerLeave={p.onPatchHover ? () => p.onPatchHover!(null) : undefined}
-      onPointerDown={
-        p.onBox
+      // A finger has no hover: it leaves as it lifts, and what it touched stays shown (a tap
+      // shows a patch's similarity) until the next touch.
+      onPointerLeave={
+        p.onPatchHover
           ? (e) => {
-              e.currentTarget.setPointerCapture(e.pointerId);
-              drag.current = patchAt(e);
+              if (e.pointerType === 'mouse') p.onPatchHover!(null);
             }
           : undefined
       }
+      onPointerDown={(e) => {
+        if (!interactive) return;
+        p.onPatchHover?.(patchAt(e));
+        if (!p.onBox) return;
+        e.currentTarget.setPointerCapture(e.pointerId);
+        drag.current = patchAt(e);
+      }}
       onPointerUp={
         p.onBox
           ? (e) => {

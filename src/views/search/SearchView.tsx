@@ -184,9 +184,9 @@ export function SearchView() {
               onBox={(a, b) => setRegion(boxPatches(a, b, query.result.cols))}
             />
             <small className="muted">
-              Point at a patch to see its cosine similarity in every image shown; drag a box to
-              select a region. By keyboard: focus the image, arrow keys move, Shift+arrows span a
-              box, Enter selects.
+              Point at (or tap) a patch to see its cosine similarity in every image shown; drag a
+              box to select a region. By keyboard: focus the image, arrow keys move, Shift+arrows
+              span a box, Enter selects.
             </small>
             {/* Always there (empty between hovers), so the buttons below do not jump. */}
             <small className="muted" aria-label="Similarity timing">

@@ -120,7 +120,9 @@ export function usePatchKeys(p: {
       },
       onBlur: () => {
         setAnchor(null);
-        move(null);
+        // Only a keyboard cursor leaves with focus: what a tap shows (it focuses the canvas too)
+        // stays until the next touch.
+        if (cursor !== null) move(null);
       },
       onKeyDown: (e) => {
         // (A cursor from a larger grid, should the image change under it, is brought inside.)

@@ -1,0 +1,97 @@
+/**
+ * A finger has no hover: what the mouse shows by pointing, a tap must show, and keep shown once
+ * the finger lifts (it "leaves" as it lifts). Only pictures that take input hold the page still.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, tinyAppWith } from './harness';
+
+const appUrl = inject('appUrl');
+
+describe('by touch', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launch({ webgpu: false });
+    page = await tinyAppWith(browser, appUrl, ['astronaut.png', 'chelsea.png', 'coffee.png'], {
+      hasTouch: true,
+    });
+    for (const n of ['astronaut.png', 'chelsea.png', 'coffee.png'])
+      await page.getByRole('button', { name: `Find similar: ${n}` }).waitFor({ timeout: 120_000 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows a tapped patch's similarity in Search, and keeps it after the finger lifts", async () => {
+    await page.getByRole('button', { name: 'Find similar: chelsea.png' }).tap();
+    await page.getByRole('img', { name: 'Result: coffee.png' }).waitFor();
+    const query = page.getByRole('img', { name: 'Query: chelsea.png' });
+    const touchAction = (name: string) =>
+      page.getByRole('img', { name }).evaluate((c) => getComputedStyle(c).touchAction);
+    // The query takes drags (a region); the results take none, so a swipe on them scrolls.
+    expect(await touchAction('Query: chelsea.png')).toBe('none');
+    expect(await touchAction('Result: coffee.png')).toBe('auto');
+    await query.scrollIntoViewIfNeeded();
+    const box = (await query.boundingBox())!;
+    await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    const timing = page.getByLabel('Similarity timing');
+    await expect.poll(() => timing.textContent()).toMatch(/^Patch similarity: .* ms on the/);
+    // Still shown a while after the lift (a mouse leaving would clear it).
+    await page.getByRole('tab', { name: 'Search' }).focus();
+    expect(await timing.textContent()).toMatch(/on the/);
+  });
+
+  it("shows a tapped point's patch on the photo in the 3D view's patch mode", async () => {
+    await page.getByRole('tab', { name: '3D view' }).tap();
+    await page.getByLabel('Points').selectOption('patches');
+    await page.getByText(/^\d+ patches from 1 image/).waitFor({ timeout: 60_000 });
+    const stage = page.getByRole('application', { name: 'Embedding 3D view', exact: true });
+    await stage.scrollIntoViewIfNeeded();
+    const box = (await stage.boundingBox())!;
+    const [p] = await page.evaluate(() => window.__explorer3d!.points());
+    await page.touchscreen.tap(box.x + p.x, box.y + p.y);
+    await page.locator('.e3d-tooltip').waitFor({ state: 'visible' });
+    const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
+    await expect
+      .poll(() =>
+        photo.evaluate((c: HTMLCanvasElement) => {
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+          return n;
+        }),
+      )
+      .toBeGreaterThan(0);
+  });
+
+  it('on a phone, shows a removal where the user is, and opens a view at its top', async () => {
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.getByRole('tab', { name: 'Collection' }).tap();
+      // The last card is far down the page, below the side panel and the other cards.
+      const remove = page.getByRole('button', { name: 'Remove coffee.png' });
+      await remove.scrollIntoViewIfNeeded();
+      await remove.tap();
+      const notice = page.getByRole('note').filter({ hasText: 'Removed coffee.png' });
+      await notice.waitFor();
+      const box = (await notice.boundingBox())!;
+      expect(box.y).toBeGreaterThanOrEqual(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(844);
+      await page.getByRole('button', { name: 'Undo: coffee.png' }).tap();
+      const find = page.getByRole('button', { name: 'Find similar: coffee.png' });
+      await find.waitFor({ timeout: 120_000 });
+      await find.scrollIntoViewIfNeeded();
+      await find.tap();
+      await page.getByRole('img', { name: 'Query: coffee.png' }).waitFor();
+      const tabs = (await page.getByRole('tablist', { name: 'Views' }).boundingBox())!;
+      expect(tabs.y).toBeGreaterThanOrEqual(0);
+      expect(tabs.y).toBeLessThanOrEqual(844 / 2);
+    } finally {
+      await page.setViewportSize(wide);
+    }
+  });
+});
