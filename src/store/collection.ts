@@ -63,7 +63,30 @@ export function storedOrder(id: string): number | undefined {
 const removedIds = new Set<string>();
 let clears = 0;
 
-export async function refreshStorageEstimate(): Promise<void> {
+/**
+ * Asks the browser how much storage is used, at most once per ESTIMATE_EVERY_MS (a call within
+ * that time is answered at its end): it is asked as each image is indexed, and with hundreds
+ * of images the asking itself took a second of the page's time.
+ */
+export function refreshStorageEstimate(): Promise<void> {
+  const wait = lastEstimateAt + ESTIMATE_EVERY_MS - performance.now();
+  if (wait <= 0) {
+    lastEstimateAt = performance.now();
+    return estimateNow();
+  }
+  estimateLater ??= setTimeout(() => {
+    estimateLater = null;
+    lastEstimateAt = performance.now();
+    void estimateNow();
+  }, wait);
+  return Promise.resolve();
+}
+
+const ESTIMATE_EVERY_MS = 1000;
+let lastEstimateAt = -Infinity;
+let estimateLater: ReturnType<typeof setTimeout> | null = null;
+
+async function estimateNow(): Promise<void> {
   try {
     const e = await navigator.storage?.estimate?.();
     if (e) useStorage.setState({ usage: e.usage ?? null, quota: e.quota ?? null });

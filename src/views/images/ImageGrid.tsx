@@ -1,3 +1,4 @@
+import { memo, useMemo } from 'react';
 import { isTensorFile } from '../../lib/files';
 import { focusWhenShown } from '../../lib/focus';
 import { useApp, useImageLabel, type ImageEntry } from '../../store/app-store';
@@ -24,6 +25,26 @@ function removeCard(id: string, button: HTMLElement): void {
 export function ImageGrid() {
   const images = useApp((s) => s.images);
   const ready = useApp((s) => s.model.status === 'ready');
+  const label = useImageLabel();
+  const running = useIndexing((s) => s.running);
+  const paused = useIndexing((s) => s.paused);
+  const inFlight = useIndexing((s) => s.inFlight);
+  const preprocess = useApp((s) => s.settings.preprocess);
+  const resolution = useApp((s) => s.settings.resolution);
+  const background = useApp((s) => s.settings.background);
+  // What every card shows alike, read here once: each image that finishes then re-renders its
+  // own card only (a card per image per finish was N² work over a run of N images).
+  const shared = useMemo<CardContext>(
+    () => ({
+      modelReady: ready,
+      running,
+      paused,
+      dense: preprocess === 'dense',
+      resolution,
+      background,
+    }),
+    [ready, running, paused, preprocess, resolution, background],
+  );
   if (images.length === 0) {
     return (
       <section aria-label="Image collection">
@@ -53,23 +74,39 @@ export function ImageGrid() {
       </p>
       <ul className="grid">
         {images.map((im) => (
-          <ImageCard key={im.id} entry={im} />
+          <ImageCard
+            key={im.id}
+            entry={im}
+            name={label(im)}
+            computing={inFlight.includes(im.id)}
+            shared={shared}
+          />
         ))}
       </ul>
     </section>
   );
 }
 
-function ImageCard({ entry }: { entry: ImageEntry }) {
+interface CardContext {
+  modelReady: boolean;
+  running: boolean;
+  paused: boolean;
+  dense: boolean;
+  resolution: number;
+  background: 'white' | 'black';
+}
+
+interface CardProps {
+  entry: ImageEntry;
+  name: string;
+  computing: boolean;
+  shared: CardContext;
+}
+
+/** Memoised: an entry that did not change (patchImage keeps its object) is not drawn again. */
+const ImageCard = memo(function ImageCard({ entry, name, computing, shared }: CardProps) {
   const r = entry.result;
-  const name = useImageLabel()(entry);
-  const modelReady = useApp((s) => s.model.status === 'ready');
-  const running = useIndexing((s) => s.running);
-  const paused = useIndexing((s) => s.paused);
-  const dense = useApp((s) => s.settings.preprocess === 'dense');
-  const resolution = useApp((s) => s.settings.resolution);
-  const computing = useIndexing((s) => s.inFlight.includes(entry.id));
-  const background = useApp((s) => s.settings.background);
+  const { modelReady, running, paused, dense, resolution, background } = shared;
   const notes: string[] = [];
   if (r?.notes.capped) {
     notes.push(
@@ -186,4 +223,4 @@ function ImageCard({ entry }: { entry: ImageEntry }) {
       </div>
     </li>
   );
-}
+});
