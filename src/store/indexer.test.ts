@@ -172,4 +172,23 @@ describe('indexer', () => {
     expect(calls.map((c) => c.id)).toEqual(['a', 'b', 'a', 'b', 'c']);
     expect(useIndexing.getState()).toMatchObject({ running: false, total: 3, done: 3 });
   });
+
+  it('estimates from the recent mean interval, steady when two images finish close together', async () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const r = manualRunner();
+    const ids = Array.from({ length: 20 }, (_, i) => `i${i}`);
+    enqueue(ids);
+    // Two in the worker: they finish in pairs, 10 ms apart, a pair every 200 ms (100 ms each).
+    const seen: number[] = [];
+    for (let k = 0; k < 16; k++) {
+      now = Math.floor(k / 2) * 200 + 200 + (k % 2) * 10;
+      await r.finish(r.started()[0]);
+      if (k >= 4) seen.push(useIndexing.getState().msPerImage!);
+    }
+    for (const ms of seen) {
+      expect(ms).toBeGreaterThan(75);
+      expect(ms).toBeLessThan(125);
+    }
+  });
 });

@@ -13,7 +13,7 @@ export interface IndexingState {
   done: number;
   failed: number;
   paused: boolean;
-  /** Smoothed wall time per image, for the estimate; null until one image finished. */
+  /** Wall time per image over the last few, for the estimate; null until one image finished. */
   msPerImage: number | null;
   /**
    * Images wait, or are in flight in a run that was not cancelled. A cancel sets it false at once
@@ -53,6 +53,13 @@ const inFlight = new Set<string>();
  * run, which may hold the same images.
  */
 let epoch = 0;
+/**
+ * The last intervals between finishes. Their mean, not a running blend: with two images in the
+ * worker the intervals alternate between almost nothing and twice an image's time, and a blend
+ * that leans on the latest swung the estimate by half either way.
+ */
+const intervals: number[] = [];
+const WINDOW = 8;
 let lastFinish = 0;
 /**
  * The next finish ends a refill of the empty pipeline (after a resume): its interval holds the
@@ -72,6 +79,7 @@ export function enqueue(ids: string[]): void {
   if (!s.running) {
     // A new run. Images still finishing after a cancel are part of it: they will count as done.
     useIndexing.setState({ total: inFlight.size, done: 0, failed: 0, msPerImage: null });
+    intervals.length = 0;
     lastFinish = performance.now();
     // A new run's first image is its only estimate, so it counts; unless it is one that started
     // before this run, whose interval is not one image's time.
@@ -87,6 +95,7 @@ export function resetQueue(): void {
   waiting.length = 0;
   epoch++;
   inFlight.clear();
+  intervals.length = 0;
   useIndexing.setState({
     total: 0,
     done: 0,
@@ -173,11 +182,7 @@ function pump(): void {
         done: s.done + (outcome === 'done' ? 1 : 0),
         failed: s.failed + (outcome === 'failed' ? 1 : 0),
         total: outcome === 'cancelled' ? s.total - 1 : s.total,
-        msPerImage: sample
-          ? s.msPerImage === null
-            ? took
-            : 0.8 * s.msPerImage + 0.2 * took
-          : s.msPerImage,
+        msPerImage: sample ? meanInterval(took) : s.msPerImage,
       }));
       settle();
       pump();
@@ -185,7 +190,14 @@ function pump(): void {
   }
 }
 
-/** Seconds left by the smoothed rate, or null when unknown. */
+/** Adds an interval between finishes; the mean of the last WINDOW. */
+function meanInterval(took: number): number {
+  intervals.push(took);
+  if (intervals.length > WINDOW) intervals.shift();
+  return intervals.reduce((a, b) => a + b, 0) / intervals.length;
+}
+
+/** Seconds left by the recent rate, or null when unknown. */
 export function secondsLeft(s: IndexingState): number | null {
   if (s.msPerImage === null) return null;
   const left = s.total - s.done - s.failed;
