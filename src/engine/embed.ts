@@ -137,11 +137,15 @@ export async function embedInput(
   // A NaN or infinity anywhere would make every ranking and map of this image meaningless (and
   // a map of all grey) without a word: the descriptors sum every patch, so they show it.
   if (!finiteFeatures(stored)) {
+    const variant = model.report.variant;
     throw new ExplorerError(
       'inference-failed',
       `The model "${model.info.fileName}" gave values that are not numbers (NaN or infinity) ` +
-        `for "${req.fileName}", so its features cannot be used. A float16 or quantized variant ` +
-        'can overflow like this; the float32 model (model.onnx) should not.',
+        `for "${req.fileName}", so its features cannot be used. ` +
+        (variant === 'fp32'
+          ? 'Try another export of this model.'
+          : `A ${variant === 'fp16' ? 'float16' : 'quantized'} model can overflow like this; ` +
+            'its float32 export should not.'),
       req.fileName,
     );
   }

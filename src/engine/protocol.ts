@@ -452,7 +452,13 @@ export interface EmbedResult {
    * Set by the UI (never by the worker) on features imported from an index that another model
    * made: that model, as the index named it. An export must not name the loaded model for them.
    */
-  importedFrom?: { file: string; key: string | null; source: string | null };
+  importedFrom?: {
+    file: string;
+    key: string | null;
+    source: string | null;
+    registers: number | null;
+    patchSize: number;
+  };
 }
 
 export interface ExportResult {

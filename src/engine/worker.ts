@@ -238,9 +238,10 @@ async function handle(
     case 'correspond':
       return correspond(features, memory, msg);
     case 'exportIndex': {
-      const job = await exportIndex(features, memory, msg);
+      // (Read before the await: a model loaded meanwhile did not make these features.)
       const model = current;
       if (!model) throw new ExplorerError('no-model', 'Load a model first, then export.');
+      const job = await exportIndex(features, memory, msg);
       return {
         ...job,
         result: {
@@ -279,6 +280,8 @@ function modelDigests(model: LoadedModel): Promise<IndexExportResult['modelFiles
         sha256: await sha256(f.data),
       })),
     );
+    // A failure is not kept: the next export tries again.
+    void d.catch(() => digests.delete(model));
     digests.set(model, d);
   }
   return d;
@@ -307,7 +310,8 @@ async function loadModel(
       `${resolved.unused.map((n) => `"${n}"`).join(', ')} ${many ? 'were' : 'was'} picked with ` +
         `"${name}", which does not read ${many ? 'them' : 'it'}` +
         (info.externalData.length === 0 ? ' (its weights are inside it)' : '') +
-        `: ${many ? 'they were' : 'it was'} not used.`,
+        `: ${many ? 'they were' : 'it was'} not used. To use a weights file, pick it with ` +
+        'the .onnx file that reads it.',
     );
   }
 

@@ -165,11 +165,8 @@ export function massMask(values: Float32Array, keep: number): Uint8Array {
   return mask;
 }
 
-/**
- * Min-max normalisation to [0, 1]. A constant map (or one with fewer than two finite values)
- * becomes all 0; NaN stays NaN, ±Infinity is clamped to 0 or 1.
- */
-export function normalise(values: Float32Array): Float32Array {
+/** The lowest and highest finite values (null when none is finite). */
+export function finiteRange(values: Float32Array): { lo: number; hi: number } | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < values.length; i++) {
@@ -178,6 +175,15 @@ export function normalise(values: Float32Array): Float32Array {
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return lo <= hi ? { lo, hi } : null;
+}
+
+/**
+ * Min-max normalisation to [0, 1]. A constant map (or one with fewer than two finite values)
+ * becomes all 0; NaN stays NaN, ±Infinity is clamped to 0 or 1.
+ */
+export function normalise(values: Float32Array): Float32Array {
+  const { lo, hi } = finiteRange(values) ?? { lo: 0, hi: 0 };
   const out = new Float32Array(values.length);
   const range = hi - lo;
   if (!(range > 0)) {

@@ -253,21 +253,23 @@ export function addImages(
   // The same file picked again (same folder, name, size and date) is not a second image: two
   // identical cards with identical buttons would only confuse. A renamed copy is added.
   const shown = shownPaths(images);
+  const { restore } = opts;
+  // An undone removal's folder is the one its card had (an imported index may have given it).
+  const folderFor = (f: File) => (restore ? restore.folder : folderOf(f).folder);
   const { fresh: keep, message } = sameFiles(
     useApp.getState().images.map((e) => sameFileKey(e.file, e.folder)),
-    images.map((f, k) => ({ key: sameFileKey(f, folderOf(f).folder), name: shown[k] })),
+    images.map((f, k) => ({ key: sameFileKey(f, folderFor(f)), name: shown[k] })),
   );
   const fresh = keep.map((i) => images[i]);
   if (message) pushAlert({ kind: 'notice', subject: message.subject, message: message.text });
   if (fresh.length === 0) return [];
-  const { restore } = opts;
   const entries: ImageEntry[] = fresh.map((file) => ({
     id: crypto.randomUUID(),
     name: file.name,
     file,
     url: URL.createObjectURL(file),
     status: 'queued',
-    ...(restore ? (restore.folder ? { folder: restore.folder } : {}) : folderOf(file)),
+    ...(folderFor(file) ? { folder: folderFor(file) } : {}),
     ...(sourceUrls ? { sourceUrl: sourceUrls[files.indexOf(file)] } : {}),
   }));
   for (const e of entries) freshIds.add(e.id);

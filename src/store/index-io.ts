@@ -9,7 +9,7 @@ import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
 import { countOf } from '../lib/words';
 import { version as APP_VERSION } from '../../package.json';
-import { dismissTopic, patchImage, pushAlert, useApp, type ImageEntry } from './app-store';
+import { dismissTopic, patchImage, pushAlert, useApp } from './app-store';
 import { setFolders } from './collection';
 import { addImages, engine, indexRemaining, recomputeAll } from './controller';
 import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
@@ -83,12 +83,16 @@ export async function exportCollectionIndex(): Promise<void> {
   // index are exported under that model, and never mixed with the loaded model's.
   const foreign = done.filter((i) => i.result!.importedFrom);
   const made = foreign[0]?.result!.importedFrom ?? null;
-  const madeBy = (i: ImageEntry) => i.result!.importedFrom;
-  if (
-    made &&
-    (foreign.length < done.length ||
-      foreign.some((i) => madeBy(i)!.file !== made.file || madeBy(i)!.key !== made.key))
-  ) {
+  // Models told apart by their fingerprint (most exports share the name model.onnx).
+  const models = new Set(foreign.map((i) => modelIdentity(i.result!.importedFrom!)));
+  const local = done.length - foreign.length;
+  if (made && (local > 0 || models.size > 1)) {
+    const from =
+      models.size > 1
+        ? `the indexes of ${models.size} other models`
+        : made.file === info.fileName
+          ? `the index of another ${made.file}${made.key ? ` (${made.key})` : ''}`
+          : `${made.file}'s index`;
     dismissTopic('export');
     pushAlert({
       kind: 'error',
@@ -96,10 +100,11 @@ export async function exportCollectionIndex(): Promise<void> {
       topic: 'export',
       action: { label: `Recompute with ${info.fileName}`, run: recomputeImported },
       message:
-        `The collection mixes features of two models: ${countOf(foreign.length, 'image')} ` +
-        `(${nameList(foreign.map((i) => i.name))}) imported from ${made.file}'s index, and the ` +
-        `others computed with ${info.fileName}. An index holds one model's features, so nothing ` +
-        'was exported. Recompute them with the loaded model first.',
+        `The collection mixes features of several models: ${countOf(foreign.length, 'image')} ` +
+        `(${nameList(foreign.map((i) => i.name))}) imported from ${from}` +
+        (local > 0 ? `, and ${countOf(local, 'image')} computed with ${info.fileName}` : '') +
+        ". An index holds one model's features, so nothing was exported. Recompute them with " +
+        'the loaded model first.',
     });
     return;
   }
@@ -119,8 +124,8 @@ export async function exportCollectionIndex(): Promise<void> {
         source: made ? made.source : app.model.source,
         key: made ? made.key : app.model.modelKey,
         dim: r.dim,
-        registers: info.registerTokens,
-        patch_size: info.patchSize,
+        registers: made ? made.registers : info.registerTokens,
+        patch_size: made ? made.patchSize : info.patchSize,
         ...(made ? {} : { files: r.modelFiles }),
       },
       preprocessing: {
@@ -442,10 +447,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         hadAlpha: typeof e.had_alpha === 'boolean' ? e.had_alpha : null,
         persist: sameModel,
       }).promise;
-      const { file, key, source } = manifest.model;
+      const { file, key, source, registers, patch_size: patchSize } = manifest.model;
+      const from = { file, key, source, registers, patchSize };
       patchImage(im.id, {
         status: 'done',
-        result: sameModel ? result : { ...result, importedFrom: { file, key, source } },
+        result: sameModel ? result : { ...result, importedFrom: from },
       });
       imported++;
     } catch (err) {
@@ -489,6 +495,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       taken: count('taken'),
     }),
   });
+}
+
+/** One model, whichever index named it: its fingerprint, else its address, else its name. */
+function modelIdentity(m: { file: string; key: string | null; source: string | null }): string {
+  return m.key ?? m.source ?? m.file;
 }
 
 /** Computes the features imported from another model's index with the loaded model. */

@@ -184,11 +184,9 @@ describe('indexer', () => {
     for (let k = 0; k < 16; k++) {
       now = Math.floor(k / 2) * 200 + 200 + (k % 2) * 10;
       await r.finish(r.started()[0]);
-      if (k >= 4) seen.push(useIndexing.getState().msPerImage!);
+      if (k >= 8) seen.push(useIndexing.getState().msPerImage!);
     }
-    for (const ms of seen) {
-      expect(ms).toBeGreaterThan(75);
-      expect(ms).toBeLessThan(125);
-    }
+    // Once the window is full it holds the steady rate, not a swing around it.
+    for (const ms of seen) expect(ms).toBeCloseTo(100, 6);
   });
 });

@@ -88,6 +88,8 @@ function failed(what: keyof typeof seq, n: number, idle: Partial<SearchState>) {
 
 /** Ranks the collection by similarity to `queryId` (and opens the search view). */
 export function findSimilar(queryId: string): void {
+  // A query image still computing is outdone by this newer choice (see queryWithFile).
+  seq.query++;
   const prev = useSearch.getState().queryId;
   useSearch.setState({
     queryId,

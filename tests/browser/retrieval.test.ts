@@ -414,7 +414,12 @@ describe('retrieval', () => {
       const re = path.join(tmp, 're-export');
       fs.mkdirSync(re, { recursive: true });
       const reManifest = JSON.parse(fs.readFileSync((await exportIndex(p, re)).json, 'utf8'));
-      expect(reManifest.model).toMatchObject({ file: 'model.onnx', key: manifest.model.key });
+      expect(reManifest.model).toMatchObject({
+        file: 'model.onnx',
+        key: manifest.model.key,
+        registers: manifest.model.registers,
+        patch_size: manifest.model.patch_size,
+      });
       // (Not the loaded model's files, nor what ran it: those features came from elsewhere.)
       expect(reManifest.model.files).toBeUndefined();
       expect(reManifest.software).toBeUndefined();
@@ -422,8 +427,8 @@ describe('retrieval', () => {
       await addImages(p, [copy]);
       await p.getByRole('button', { name: 'Find similar: chelsea-copy.jpg' }).waitFor();
       await p.getByRole('button', { name: 'Export index' }).click();
-      expect(await waitForAlert(p, 'mixes features of two models')).toMatch(
-        /3 images \(.*\) imported from model\.onnx's index, and the others computed with model_fp16\.onnx/,
+      expect(await waitForAlert(p, 'mixes features of several models')).toMatch(
+        /3 images \(.*\) imported from model\.onnx's index, and 1 image computed with model_fp16\.onnx\./,
       );
       // One click computes the imported ones with the loaded model; then they export as its own.
       await p.getByRole('button', { name: 'Recompute with model_fp16.onnx', exact: true }).click();

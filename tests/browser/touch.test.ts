@@ -55,16 +55,43 @@ describe('by touch', () => {
     await page.touchscreen.tap(box.x + p.x, box.y + p.y);
     await page.locator('.e3d-tooltip').waitFor({ state: 'visible' });
     const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
-    await expect
-      .poll(() =>
-        photo.evaluate((c: HTMLCanvasElement) => {
-          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-          let n = 0;
-          for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-          return n;
-        }),
-      )
-      .toBeGreaterThan(0);
+    /** Pixels drawn on the photo's overlay (the marked patch). */
+    const marked = () =>
+      photo.evaluate((c: HTMLCanvasElement) => {
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      });
+    await expect.poll(marked).toBeGreaterThan(0);
+    // With a second image's patches in the cloud, a tap on one of them switches the photo to
+    // that image and marks the patch there.
+    const boxes = page.getByRole('checkbox');
+    const unchecked = await boxes.evaluateAll((els) =>
+      els.map(
+        (e) =>
+          !(e as HTMLInputElement).checked &&
+          /\.png$/.test((e as HTMLInputElement).labels?.[0]?.textContent?.trim() ?? ''),
+      ),
+    );
+    const pick = unchecked.indexOf(true);
+    expect(pick).toBeGreaterThanOrEqual(0);
+    await boxes.nth(pick).tap();
+    await page.getByText(/^\d+ patches from 2 images/).waitFor({ timeout: 60_000 });
+    const photoSelect = page.getByLabel('Photo', { exact: true });
+    const before = await photoSelect.inputValue();
+    const pts = await page.evaluate(() => window.__explorer3d!.points());
+    // The other image's point farthest from any of the shown image's: nothing else under it.
+    const mine = pts.filter((q) => q.imageId === before);
+    const gap = (q: { x: number; y: number }) =>
+      Math.min(...mine.map((m) => Math.hypot(m.x - q.x, m.y - q.y)));
+    const far = pts
+      .filter((q) => q.imageId && q.imageId !== before)
+      .reduce((a, b) => (gap(b) > gap(a) ? b : a));
+    const now = (await stage.boundingBox())!;
+    await page.touchscreen.tap(now.x + far.x, now.y + far.y);
+    await expect.poll(() => photoSelect.inputValue()).toBe(far.imageId);
+    await expect.poll(marked).toBeGreaterThan(0);
   });
 
   it('on a phone, shows a removal where the user is, and opens a view at its top', async () => {

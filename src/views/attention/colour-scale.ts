@@ -6,17 +6,8 @@
  */
 import { colormapLut, type ColormapName } from '../../features/colormap';
 
-/** The finite range of a map's values (null when none is finite). */
-export function valueRange(values: Float32Array): { lo: number; hi: number } | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo <= hi ? { lo, hi } : null;
-}
+/** The finite range of a map's values (null when none is finite): the one normalise scales. */
+export { finiteRange as valueRange } from '../../features/attention';
 
 /** An attention probability as a share of the query's attention: 0.0042 -> "0.42%". */
 export function share(v: number): string {

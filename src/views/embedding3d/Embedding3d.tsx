@@ -53,7 +53,12 @@ export default function Embedding3d() {
 
   // The scene's pointer callbacks; they read this render's values (refreshed after each render).
   const { scene, glError } = useEmbeddingScene(host, {
-    imageIdAt: (index) => ids[index] ?? null,
+    imageIdAt: (index) =>
+      imageMode
+        ? (ids[index] ?? null)
+        : patch.shownPatches
+          ? (patch.shownPatches.ids[patch.shownPatches.result.image[index]] ?? null)
+          : null,
     onHover: (index, x, y) => {
       const cloud = imageMode ? null : patch.shownPatches;
       if (index === null || (!imageMode && !cloud)) {
@@ -69,7 +74,11 @@ export default function Embedding3d() {
         // swept over (each switch re-renders the view and loads a photo).
         const { imageId } = info.patch;
         if (imageId !== patch.photoId) {
-          photoSwitch.current = window.setTimeout(() => patch.setPhotoId(imageId), PHOTO_DELAY_MS);
+          const at = info.patch.index;
+          photoSwitch.current = window.setTimeout(() => {
+            patch.setPhotoId(imageId);
+            photo.current?.showPatch(at, imageId);
+          }, PHOTO_DELAY_MS);
         } else photo.current?.showPatch(info.patch.index);
       }
       showTooltip(tooltip.current, info, x, y);
@@ -81,9 +90,9 @@ export default function Embedding3d() {
       } else if (patch.shownPatches) {
         const r = patch.shownPatches;
         patch.setPhotoId(r.ids[r.result.image[index]]);
-        // Its patch marked on that photo (a tap has no hover that would mark it).
+        // Its patch marked on that photo, once shown (a tap has no hover that would mark it).
         const info = pointInfo(index, byId, ids, r, label);
-        if (info.patch) photo.current?.showPatch(info.patch.index);
+        if (info.patch) photo.current?.showPatch(info.patch.index, info.patch.imageId);
       }
     },
     onStep: (index, rank, count) => {

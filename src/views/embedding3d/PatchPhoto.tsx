@@ -5,8 +5,12 @@ import { modelRegion, useImage } from '../shared/overlay';
 import { drawPatchCursor, usePatchKeys } from '../shared/patch-keys';
 
 export interface PatchPhotoHandle {
-  /** Outlines one patch (the one hovered in the cloud), or none. Drawn without React. */
-  showPatch: (patch: number | null) => void;
+  /**
+   * Outlines one patch (the one hovered in the cloud), or none. Drawn without React. With
+   * `imageId` of another image than the one shown, it is outlined once that image is shown (a
+   * point of another image was picked: the photo is switching to it).
+   */
+  showPatch: (patch: number | null, imageId?: string) => void;
 }
 
 export interface PatchPhotoProps {
@@ -39,7 +43,11 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
     hover: number | null;
     brush: { x0: number; y0: number; x1: number; y1: number } | null;
     dragging: boolean;
-  }>({ hover: null, brush: null, dragging: false });
+    /** The patch picked for an image about to be shown (see showPatch). */
+    pending: { imageId: string; patch: number | null } | null;
+    /** What the overlay was last set up for: image, recipe and grid. */
+    shown: string;
+  }>({ hover: null, brush: null, dragging: false, pending: null, shown: '' });
   const height = Math.round((WIDTH * rows) / Math.max(1, cols));
   const keys = usePatchKeys({
     rows,
@@ -105,7 +113,12 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
   }, [keys.cursor, keys.anchor]);
 
   useImperativeHandle(handle, () => ({
-    showPatch: (patch) => {
+    showPatch: (patch, imageId) => {
+      if (imageId !== undefined && imageId !== entry.id) {
+        state.current.pending = { imageId, patch };
+        return;
+      }
+      state.current.pending = null;
       state.current.hover = patch;
       drawOverlay();
     },
@@ -122,9 +135,16 @@ export function PatchPhoto({ entry, rows, cols, mode, onBrush, handle }: PatchPh
       const [iw, ih] = [img.naturalWidth, img.naturalHeight];
       ctx.drawImage(img, x * iw, y * ih, w * iw, h * ih, 0, 0, c.width, c.height);
     }
-    // A new image starts without a brush.
+    // A new image starts without a brush, and with the patch picked for it if there is one
+    // (the photo loading later keeps it: the same image).
     state.current.brush = null;
-    state.current.hover = null;
+    const shown = `${entry.id}|${mode}|${rows}x${cols}`;
+    if (state.current.shown !== shown) {
+      state.current.shown = shown;
+      const p = state.current.pending;
+      state.current.hover = p?.imageId === entry.id ? p.patch : null;
+      state.current.pending = null;
+    }
     drawOverlay();
     // drawOverlay reads refs only.
     // eslint-disable-next-line react-hooks/exhaustive-deps

@@ -275,7 +275,7 @@ export class EmbeddingScene {
     this.listen('pointerleave', (e) => {
       this.pointer = null;
       // A finger leaves as it lifts: what it tapped stays shown until the next tap.
-      if ((e as PointerEvent).pointerType === 'mouse') this.pointerHover(null, 0, 0);
+      if ((e as PointerEvent).pointerType !== 'touch') this.pointerHover(null, 0, 0);
     });
     this.listen('pointerdown', (e) => {
       const p = this.local(e as PointerEvent);
@@ -691,7 +691,7 @@ export class EmbeddingScene {
     if (d.fitted) this.fitted = true;
     const at = this.pick(p.x, p.y);
     // A tap is a finger's hover too (it has no other): the point's label and patch show.
-    if (e.pointerType !== 'mouse') this.pointerHover(at, p.x, p.y);
+    if (e.pointerType === 'touch') this.pointerHover(at, p.x, p.y);
     this.callbacks.onClick?.(at);
   }
 

@@ -148,7 +148,7 @@ export function PatchCanvas(p: PatchCanvasProps) {
       onPointerLeave={
         p.onPatchHover
           ? (e) => {
-              if (e.pointerType === 'mouse') p.onPatchHover!(null);
+              if (e.pointerType !== 'touch') p.onPatchHover!(null);
             }
           : undefined
       }
