@@ -56,7 +56,7 @@ let epoch = 0;
 /**
  * The last intervals between finishes. Their mean, not a running blend: with two images in the
  * worker the intervals alternate between almost nothing and twice an image's time, and a blend
- * that leans on the latest swung the estimate by half either way.
+ * that leans on the latest made the estimate swing with them.
  */
 const intervals: number[] = [];
 const WINDOW = 8;

@@ -8,7 +8,7 @@
 import { decode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, tinyAppWith } from './harness';
+import { drawnShare, launch, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -190,13 +190,7 @@ describe('3D view by keyboard', () => {
     ).toBe(1);
     const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
     /** Pixels of the photo's overlay drawn on (the hovered patch's outline), out of all. */
-    const marked = () =>
-      photo.evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let k = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) k++;
-        return k / (c.width * c.height);
-      });
+    const marked = () => drawnShare(photo);
     expect(await marked()).toBe(0);
     await canvas(page).focus();
     await page.keyboard.press('n');

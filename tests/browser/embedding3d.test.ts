@@ -10,7 +10,15 @@ import path from 'node:path';
 import { decode, encode } from 'fast-png';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { addImages, fixture, launch, loadModelReady, openApp, tinyAppWith } from './harness';
+import {
+  addImages,
+  drawnShare,
+  fixture,
+  launch,
+  loadModelReady,
+  openApp,
+  tinyAppWith,
+} from './harness';
 
 const appUrl = inject('appUrl');
 const names = ['astronaut.png', 'chelsea.png', 'coffee.png'];
@@ -231,13 +239,7 @@ describe('3D view', () => {
     expect(await photo.getAttribute('tabindex')).toBe('0');
     expect(await photo.getAttribute('aria-description')).toMatch(/Enter/);
     /** Pixels of the photo's overlay drawn on (cursor, brush), out of all. */
-    const marked = () =>
-      photo.evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return n / (c.width * c.height);
-      });
+    const marked = () => drawnShare(photo);
     /** How far the cloud's pixels are from the background, summed: dimmed points count little. */
     const cloud = async () => {
       await page.evaluate(() => window.__explorer3d!.render());

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { decode } from 'fast-png';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { decodeNpy, encodeNpy } from '../../src/lib/npy';
 import { BASE_FLAGS, findChromium, WEBGPU_FLAGS } from './chromium';
 
@@ -300,4 +300,14 @@ export function storedImageNames(page: Page): Promise<string[]> {
         };
       }),
   );
+}
+
+/** The share of a canvas's pixels drawn on (not transparent): an overlay's marks, say. */
+export function drawnShare(canvas: Locator): Promise<number> {
+  return canvas.evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let k = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) k++;
+    return k / (c.width * c.height);
+  });
 }

@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, tinyAppWith } from './harness';
+import { drawnShare, launch, tinyAppWith } from './harness';
 
 const appUrl = inject('appUrl');
 
@@ -56,13 +56,7 @@ describe('by touch', () => {
     await page.locator('.e3d-tooltip').waitFor({ state: 'visible' });
     const photo = page.getByRole('img', { name: /^Patches of .*: drag to select a region$/ });
     /** Pixels drawn on the photo's overlay (the marked patch). */
-    const marked = () =>
-      photo.evaluate((c: HTMLCanvasElement) => {
-        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-        let n = 0;
-        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
-        return n;
-      });
+    const marked = () => drawnShare(photo);
     await expect.poll(marked).toBeGreaterThan(0);
     // With a second image's patches in the cloud, a tap on one of them switches the photo to
     // that image and marks the patch there.
