@@ -3,6 +3,7 @@
  * Hashing gigabytes on every load would cost seconds; the sizes plus the head and tail of every
  * file identify an export in practice (weights differ everywhere between checkpoints).
  */
+import { sha256Hex } from '../lib/sha256';
 import type { ModelBytes } from './session';
 
 const SPAN = 1 << 20;
@@ -24,6 +25,5 @@ export async function modelFingerprint(bytes: ModelBytes): Promise<string> {
     all.set(p, o);
     o += p.byteLength;
   }
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
-  return [...digest.subarray(0, 12)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return (await sha256Hex(all)).slice(0, 24); // its first 12 bytes
 }

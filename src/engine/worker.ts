@@ -6,6 +6,7 @@
  */
 import { withOrt } from './ort-lock';
 import { ExplorerError, serializeError } from '../lib/errors';
+import { sha256Hex } from '../lib/sha256';
 import { encodeNpy } from '../lib/npy';
 import { decodeImage, releasePixels } from './decode';
 import { AttentionSessions, type AttentionTensor } from './attention-session';
@@ -262,11 +263,6 @@ async function handle(
 const digests = new WeakMap<LoadedModel, Promise<IndexExportResult['modelFiles']>>();
 
 function modelDigests(model: LoadedModel): Promise<IndexExportResult['modelFiles']> {
-  const sha256 = async (data: Uint8Array) =>
-    Array.from(
-      new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)),
-      (b) => b.toString(16).padStart(2, '0'),
-    ).join('');
   let d = digests.get(model);
   if (!d) {
     const files = [
@@ -277,7 +273,7 @@ function modelDigests(model: LoadedModel): Promise<IndexExportResult['modelFiles
       files.map(async (f) => ({
         file: f.file,
         bytes: f.data.byteLength,
-        sha256: await sha256(f.data),
+        sha256: await sha256Hex(f.data),
       })),
     );
     // A failure is not kept: the next export tries again.

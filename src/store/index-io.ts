@@ -7,6 +7,7 @@ import { CLASSIFIER_CROP, IMAGENET_MEAN, IMAGENET_STD } from '../engine/preproce
 import type { ExplorerError } from '../lib/errors';
 import { isImageFile, isTensorFile, nameList, saveBlob } from '../lib/files';
 import { decodeNpy, readNpyHeader, type NpyHeader } from '../lib/npy';
+import { sha256Hex } from '../lib/sha256';
 import { countOf } from '../lib/words';
 import { version as APP_VERSION } from '../../package.json';
 import { dismissTopic, patchImage, pushAlert, useApp } from './app-store';
@@ -70,8 +71,7 @@ export interface IndexManifest {
 
 /** The SHA-256 of a file's bytes, in hex. */
 async function sha256(blob: Blob): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-  return Array.from(d, (b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(await blob.arrayBuffer());
 }
 
 export async function exportCollectionIndex(): Promise<void> {
