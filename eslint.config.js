@@ -40,7 +40,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/engine/**'],
+    // The oracle of the block tests runs the fixture itself, outside the app (see its header).
+    files: ['src/engine/**', 'tests/block-reference.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -38,6 +38,7 @@ void restoreSession(state.images, {
   ...(state.backend && { backend: state.backend }),
   ...(state.preprocess && { preprocess: state.preprocess }),
   ...(state.resolution !== undefined && { resolution: state.resolution }),
+  ...(state.block !== undefined && { block: state.block }),
 });
 
 mountAnnouncer();

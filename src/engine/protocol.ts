@@ -30,6 +30,8 @@ export interface LoadModelRequest {
   type: 'loadModel';
   source: ModelSource;
   backend: BackendChoice;
+  /** The block (1-based) whose tokens are the features; null: the model's output (the last). */
+  block: number | null;
 }
 
 export interface EmbedRequest {
@@ -395,7 +397,9 @@ export interface BackendReport {
 
 export interface LoadModelResult {
   info: ModelInfo;
-  /** Identifies the model's bytes and backend; stored features are kept per key. */
+  /** The block the features come from (1-based); null: the model's output (the last block). */
+  block: number | null;
+  /** Identifies the model's bytes, backend and block; stored features are kept per key. */
   modelKey: string;
   backend: BackendReport;
   /** Where the bytes came from: a file name or a URL. */
@@ -458,6 +462,8 @@ export interface EmbedResult {
     source: string | null;
     registers: number | null;
     patchSize: number;
+    /** The block the features came from; null: that model's output. */
+    block: number | null;
   };
 }
 

@@ -63,6 +63,8 @@ export class LoadedModel {
     readonly session: InferenceSession,
     readonly backend: Backend,
     readonly report: BackendReport,
+    /** The model's files as given: `bytes` may be a rewrite of them (features of another block). */
+    readonly files: ModelBytes = bytes,
   ) {}
 
   /**

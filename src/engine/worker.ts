@@ -45,6 +45,7 @@ import type {
   ToWorker,
 } from './protocol';
 import { loadOrt, wasmThreads, webGpuSupport, type Ort } from './runtime';
+import { chooseBlock } from './block-features';
 import {
   checkAgainstWasm,
   checkTokenLayout,
@@ -266,8 +267,8 @@ function modelDigests(model: LoadedModel): Promise<IndexExportResult['modelFiles
   let d = digests.get(model);
   if (!d) {
     const files = [
-      { file: model.info.fileName, data: model.bytes.model },
-      ...model.bytes.externalData.map((x) => ({ file: x.path, data: x.data })),
+      { file: model.info.fileName, data: model.files.model },
+      ...model.files.externalData.map((x) => ({ file: x.path, data: x.data })),
     ];
     d = Promise.all(
       files.map(async (f) => ({
@@ -294,10 +295,14 @@ async function loadModel(
     onStage: stage,
     onDownload: (p) => progress({ stage: 'download', ...p }),
   });
-  const { info, bytes, name } = resolved;
+  const { name } = resolved;
+  // What the sessions run: the file as it is, or rewritten to give another block's features.
+  const chosen = chooseBlock(resolved.info, resolved.bytes, req.block);
+  const { info, bytes } = chosen;
   const gpu = await webGpuSupport();
   const variant = variantOf(info);
   const notices: string[] = [];
+  if (chosen.notice) notices.push(chosen.notice);
   // A weights file picked with a graph that does not read it: most likely the other half of
   // another export, which the user may think is in use.
   if (resolved.unused) {
@@ -408,8 +413,11 @@ async function loadModel(
   const previous = current;
   const ort = await loadOrt(backend);
   await stopIfCancelled();
-  current = new LoadedModel(ort, info, bytes, session, backend, report);
-  modelKey = `${await modelFingerprint(bytes)}:${backend}`;
+  current = new LoadedModel(ort, info, bytes, session, backend, report, resolved.bytes);
+  // Another block's features are other features: they are stored (and exported) apart.
+  modelKey =
+    `${await modelFingerprint(resolved.bytes)}:${backend}` +
+    (chosen.block === null ? '' : `:block${chosen.block}`);
   void covariance?.release();
   // The PCA's session path runs on WASM whatever the model's backend: with a WebGPU model the GPU
   // path is our kernel, measured against it, so a weak GPU loses to the CPU. (onnxruntime's Gemm
@@ -434,7 +442,14 @@ async function loadModel(
   attentionSessions = null;
   await previous?.dispose();
   const source = req.source.kind === 'url' ? req.source.url : name;
-  return { info, modelKey, backend: report, source, fromCache: resolved.fromCache };
+  return {
+    info: resolved.info,
+    block: chosen.block,
+    modelKey,
+    backend: report,
+    source,
+    fromCache: resolved.fromCache,
+  };
 }
 
 async function embed(req: EmbedRequest, signal: AbortSignal) {

@@ -6,6 +6,7 @@ import {
   isImageFile,
   isModelFile,
   nameList,
+  recipeSuffix,
   shownPaths,
   stem,
 } from './files';
@@ -84,5 +85,19 @@ describe('files of a picked folder', () => {
       expect(isHiddenFile(inFolder(p))).toBe(false);
     expect(isHiddenFile({ name: '.hidden.png' })).toBe(true);
     expect(isHiddenFile({ name: 'photo.png', webkitRelativePath: '' })).toBe(false);
+  });
+});
+
+describe('recipeSuffix', () => {
+  const photo = { name: 'chelsea.png' };
+  it('names the recipe, and a block before the last', () => {
+    expect(recipeSuffix(photo, 'dense', 448)).toBe('.dense-448');
+    expect(recipeSuffix(photo, 'classifier', 448)).toBe('.classifier');
+    expect(recipeSuffix(photo, 'dense', 224, 3)).toBe('.dense-224.block3');
+    expect(recipeSuffix(photo, 'classifier', 224, null)).toBe('.classifier');
+  });
+  it('names no recipe for an input given as .npy, but still the block', () => {
+    expect(recipeSuffix({ name: 'x.npy' }, 'dense', 224)).toBe('');
+    expect(recipeSuffix({ name: 'x.npy' }, 'dense', 224, 2)).toBe('.block2');
   });
 });

@@ -16,14 +16,18 @@ export function isTensorFile(f: { name: string }): boolean {
  * The preprocessing in a download's name (`.dense-224`, `.classifier`), so that files of two
  * recipes of one image do not end up as "chelsea (1).npy"; none for a model input given as .npy,
  * which no recipe made. (The classifier's crop is 224 px whatever the resolution setting.)
+ * Features and maps of a block before the last add it (`.dense-224.block3`).
  */
 export function recipeSuffix(
   f: { name: string },
   mode: 'dense' | 'classifier',
   resolution: number,
+  block: number | null = null,
 ): string {
-  if (isTensorFile(f)) return '';
-  return mode === 'classifier' ? '.classifier' : `.dense-${resolution}`;
+  // Features of a block before the last are other features of the same input (`.block3`).
+  const from = block === null ? '' : `.block${block}`;
+  if (isTensorFile(f)) return from;
+  return (mode === 'classifier' ? '.classifier' : `.dense-${resolution}`) + from;
 }
 
 export function isModelFile(f: { name: string }): boolean {

@@ -7,6 +7,7 @@ describe('link state', () => {
       backend: 'wasm',
       preprocess: 'classifier',
       resolution: 448,
+      block: 9,
       view: 'attention',
       model: { kind: 'catalog', id: 'dinov2-small', variant: 'fp16' },
       pcaJoint: false,
@@ -81,9 +82,14 @@ describe('link state', () => {
   });
 
   it('refuses out-of-range and fractional counts of the search and 3D settings', () => {
-    const { state, notices } = parseLink('?k=0&clusters=2.5&nbrs=51&space=4&layout=tsne&umapmd=2');
+    const { state, notices } = parseLink(
+      '?k=0&clusters=2.5&nbrs=51&space=4&layout=tsne&umapmd=2&block=0&block=2.5',
+    );
     expect(state).toEqual({});
-    expect(notices).toHaveLength(6);
+    expect(notices).toHaveLength(7);
+    expect(notices.join(' ')).toContain(
+      'Ignored block="0" from the link: use a number from 1 to 64',
+    );
     expect(notices.join(' ')).toContain('Ignored clusters="2.5" from the link: use a whole number');
   });
 

@@ -17,6 +17,8 @@ export interface LinkState {
   backend?: BackendChoice;
   preprocess?: PreprocessMode;
   resolution?: number;
+  /** The block the features come from (1-based); absent: the model's output. */
+  block?: number;
   view?: ViewId;
   model?: LinkModel;
   pcaJoint?: boolean;
@@ -63,6 +65,7 @@ const KNOWN = [
   'backend',
   'preprocess',
   'res',
+  'block',
   'view',
   'model',
   'pca',
@@ -138,6 +141,7 @@ export function parseLink(search: string, base?: string): { state: LinkState; no
     if ((RESOLUTIONS as readonly number[]).includes(Number(res))) state.resolution = Number(res);
     else bad('res', res, `use one of ${RESOLUTIONS.join(', ')}`);
   }
+  state.block = whole('block', 1, 64);
   state.view = oneOf('view', VIEW_IDS);
   const model = params.get('model');
   if (model !== null) {
@@ -235,6 +239,7 @@ export function linkQuery(s: LinkState, base?: string): string {
   if (s.backend) p.set('backend', s.backend);
   if (s.preprocess) p.set('preprocess', s.preprocess);
   if (s.resolution !== undefined) p.set('res', String(s.resolution));
+  if (s.block !== undefined) p.set('block', String(s.block));
   if (s.view) p.set('view', s.view);
   if (s.pcaJoint !== undefined) p.set('pca', s.pcaJoint ? '1' : '0');
   if (s.pcaForeground !== undefined) p.set('fg', s.pcaForeground ? '1' : '0');

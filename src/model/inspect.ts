@@ -8,6 +8,7 @@
  */
 import { ExplorerError } from '../lib/errors';
 import type { ElemType, ModelInfo, TensorSig } from './model-info';
+import { findBlockOutputs } from './blocks';
 import { GraphIndex } from './onnx/graph';
 import { readOnnxModel } from './onnx/read-model';
 import { DT_FLOAT, DT_FLOAT16, DT_INT64, type OnnxNode, type OnnxValueInfo } from './onnx/types';
@@ -453,6 +454,7 @@ export function inspectModel(
     numLayers,
     numHeads,
     registerTokens: countRegisters(g, hidden),
+    blockOutputs: findBlockOutputs(g, tokens.name, numLayers),
     attention: {
       softmaxOutputs: attention.map((a) => a.softmax.outputs[0]),
       exportedOutputs: exportedAttention(g, attention),

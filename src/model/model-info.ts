@@ -33,6 +33,11 @@ export interface ModelInfo {
   numHeads: number | null;
   /** From the graph when it can tell (a [1,R,D] register initializer); null = find at run time from T. */
   registerTokens: number | null;
+  /**
+   * Each transformer block's output tensor, first to last (see blocks.ts): features can come from
+   * any of them. [] when the graph does not show its blocks plainly (only the output is offered).
+   */
+  blockOutputs: string[];
   attention: {
     /** Per layer, in order: output names of the attention Softmax nodes. */
     softmaxOutputs: string[];

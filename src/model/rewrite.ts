@@ -9,8 +9,10 @@
  */
 import { ExplorerError } from '../lib/errors';
 import type { ElemType } from './model-info';
-import { lenField, message, stringField, varintField } from './onnx/protobuf-writer';
-import { DT_FLOAT, DT_FLOAT16, DT_INT64 } from './onnx/types';
+import { GraphIndex } from './onnx/graph';
+import { floatField, lenField, message, stringField, varintField } from './onnx/protobuf-writer';
+import { readOnnxModel } from './onnx/read-model';
+import { DT_FLOAT, DT_FLOAT16, DT_INT64, type OnnxAttribute, type OnnxNode } from './onnx/types';
 
 export interface ExtraOutput {
   name: string;
@@ -55,4 +57,102 @@ export function addOutputs(bytes: Uint8Array, outputs: ExtraOutput[]): Uint8Arra
   out.set(bytes, 0);
   out.set(tail, bytes.length);
   return out;
+}
+
+/** Attribute types a cloned node may carry (FLOAT, INT, STRING, FLOATS, INTS): no tensors, graphs. */
+const CLONABLE_ATTRIBUTES = new Set([1, 2, 3, 6, 7]);
+
+function encodeAttribute(a: OnnxAttribute): Uint8Array {
+  const fields = [stringField(1, a.name), varintField(20, a.type)];
+  if (a.type === 1 && a.f !== null) fields.push(floatField(2, a.f));
+  if (a.type === 2 && a.i !== null) fields.push(varintField(3, a.i));
+  if (a.type === 3 && a.s !== null) fields.push(stringField(4, a.s));
+  for (const f of a.floats) fields.push(floatField(7, f));
+  for (const i of a.ints) fields.push(varintField(8, i));
+  return message(...fields);
+}
+
+function encodeNode(n: OnnxNode): Uint8Array {
+  return message(
+    ...n.inputs.map((i) => stringField(1, i)),
+    ...n.outputs.map((o) => stringField(2, o)),
+    stringField(3, n.name),
+    stringField(4, n.opType),
+    ...(n.domain ? [stringField(7, n.domain)] : []),
+    ...n.attributes.map((a) => lenField(5, encodeAttribute(a))),
+  );
+}
+
+/**
+ * The model, plus an output holding block `block`'s tokens (1-based) passed through the model's
+ * own final norm, as DINOv2's `get_intermediate_layers(norm=True)` gives them. The nodes between
+ * the last block's output and the token output (the final LayerNorm, fused or written out, and
+ * any casts) are appended again, reading the chosen block's output instead; like addOutputs this
+ * only appends bytes, so the weights are shared, never decoded. onnxruntime orders the nodes
+ * itself, so the copies may follow the output they feed. Null when those nodes cannot be copied
+ * (an attribute holding a tensor or a subgraph).
+ */
+export function addBlockTokens(
+  bytes: Uint8Array,
+  fileName: string,
+  tokens: { name: string; elemType: ElemType },
+  blockOutputs: string[],
+  block: number,
+): { bytes: Uint8Array; output: string } | null {
+  const from = blockOutputs[block - 1];
+  const last = blockOutputs[blockOutputs.length - 1];
+  if (!from || !last) return null;
+  const { graph } = readOnnxModel(bytes, fileName);
+  const g = new GraphIndex(graph);
+  // What the last block's output reaches...
+  const after = new Set<OnnxNode>();
+  const reach = [last];
+  for (let name = reach.pop(); name !== undefined; name = reach.pop()) {
+    for (const c of g.consumers(name)) {
+      if (after.has(c)) continue;
+      after.add(c);
+      reach.push(...c.outputs.filter(Boolean));
+    }
+  }
+  // ...and of that, what the token output is computed from.
+  const copied = new Set<OnnxNode>();
+  const back = [tokens.name];
+  for (let name = back.pop(); name !== undefined; name = back.pop()) {
+    const p = g.producer(name);
+    if (!p || !after.has(p) || copied.has(p)) continue;
+    copied.add(p);
+    back.push(...p.inputs.filter(Boolean));
+  }
+  if (copied.size === 0) return null;
+  const prefix = `explorer/block${block}/`;
+  const rename = (name: string) => {
+    if (name === last) return from;
+    const p = g.producer(name);
+    return p && copied.has(p) ? prefix + name : name;
+  };
+  const nodes: Uint8Array[] = [];
+  for (const n of graph.nodes) {
+    if (!copied.has(n)) continue;
+    if (n.attributes.some((a) => !CLONABLE_ATTRIBUTES.has(a.type))) return null;
+    const copy: OnnxNode = {
+      ...n,
+      name: prefix + (n.name || n.outputs[0]),
+      inputs: n.inputs.map((i) => (i ? rename(i) : i)),
+      outputs: n.outputs.map((o) => (o ? prefix + o : o)),
+    };
+    nodes.push(lenField(1, encodeNode(copy)));
+  }
+  const output = prefix + tokens.name;
+  const outputInfo = lenField(
+    12,
+    message(
+      stringField(1, output),
+      lenField(2, lenField(1, varintField(1, dataType(tokens.elemType)))),
+    ),
+  );
+  const tail = lenField(7, message(...nodes, outputInfo));
+  const out = new Uint8Array(bytes.length + tail.length);
+  out.set(bytes, 0);
+  out.set(tail, bytes.length);
+  return { bytes: out, output };
 }

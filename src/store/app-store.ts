@@ -65,6 +65,8 @@ export interface ModelState {
   fromCache: boolean;
   /** Identifies the model's bytes and backend (stored features and exported indexes carry it). */
   modelKey: string | null;
+  /** The block the features come from (1-based); null: the model's output (its last block). */
+  block: number | null;
 }
 
 export interface SettingsState {
@@ -72,6 +74,8 @@ export interface SettingsState {
   preprocess: PreprocessMode;
   resolution: number;
   background: AlphaBackground;
+  /** The block whose tokens are the features (1-based); null: the model's output. */
+  block: number | null;
 }
 
 export interface AppState {
@@ -99,10 +103,17 @@ export const initialModel: ModelState = {
   source: null,
   fromCache: false,
   modelKey: null,
+  block: null,
 };
 
 export const useApp = create<AppState>()(() => ({
-  settings: { backend: 'auto', preprocess: 'dense', resolution: 224, background: 'white' },
+  settings: {
+    backend: 'auto',
+    preprocess: 'dense',
+    resolution: 224,
+    background: 'white',
+    block: null,
+  },
   model: initialModel,
   images: [],
   alerts: [],

@@ -99,9 +99,9 @@ export async function loadModel(
 ): Promise<boolean> {
   const e = engine();
   if (loadCall !== null) e.cancel(loadCall);
-  const backend = useApp.getState().settings.backend;
+  const { backend, block } = useApp.getState().settings;
   const call = e.call(
-    { type: 'loadModel', source, backend },
+    { type: 'loadModel', source, backend, block },
     {
       onProgress: (p) => {
         if (p.stage === 'download') {
@@ -139,7 +139,14 @@ export async function loadModel(
       source: r.source,
       fromCache: r.fromCache,
       modelKey: r.modelKey,
+      block: r.block,
     });
+    // A block this model does not have (a notice says so) is not asked of the next one either.
+    if (r.block !== useApp.getState().settings.block) {
+      const settings = { ...useApp.getState().settings, block: r.block };
+      useApp.setState({ settings });
+      saveSettings(settings);
+    }
     // Earlier attempts' errors are moot now (they piled up above a ready model).
     dismissTopic('model');
     for (const n of r.backend.notices) pushAlert({ kind: 'notice', message: n });
@@ -543,7 +550,7 @@ export function updateSettings(p: Partial<SettingsState>): void {
   const after = { ...before, ...p };
   useApp.setState({ settings: after });
   saveSettings(after);
-  if (after.backend !== before.backend) reloadModel();
+  if (after.backend !== before.backend || after.block !== before.block) reloadModel();
   else if (after.preprocess !== before.preprocess || after.resolution !== before.resolution) {
     recomputeAll();
   } else if (after.background !== before.background) {
@@ -567,7 +574,9 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
     // which may have changed meanwhile.
     const s = useApp.getState().settings;
     const { mode, resolution } = r.preprocess ?? { mode: s.preprocess, resolution: s.resolution };
-    const recipe = recipeSuffix(entry, mode, resolution);
+    // The input is the same whichever block the features come from.
+    const block = what === 'features' ? useApp.getState().model.block : null;
+    const recipe = recipeSuffix(entry, mode, resolution, block);
     const name = `${base}.${what === 'features' ? 'features' : 'input'}${recipe}.npy`;
     saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);
   } catch (err) {

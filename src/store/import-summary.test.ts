@@ -258,4 +258,16 @@ describe('mismatchedModel', () => {
       'the index does not record its weights',
     );
   });
+  it('says when the same model gave another block', () => {
+    expect(mismatchedModel({ ...made, block: 3 }, 'model.onnx')).toBe(
+      'This index holds the features of model.onnx from block 3, but the loaded model gives its output (Features from, in the Model panel)',
+    );
+    expect(mismatchedModel(made, 'model.onnx', 2)).toContain(
+      'from its output, but the loaded model gives block 2',
+    );
+    // The same block (an index from before blocks were recorded is the output): the weights.
+    expect(mismatchedModel({ ...made, block: null }, 'model.onnx', null)).toContain(
+      'their weights differ',
+    );
+  });
 });

@@ -65,9 +65,22 @@ export function importSummary(file: string, total: number, n: ImportCounts): str
 }
 
 /** Which model an index came from, told apart from the loaded one even when both share a name. */
-export function mismatchedModel(made: IndexManifest['model'], loaded: string): string {
+export function mismatchedModel(
+  made: IndexManifest['model'],
+  loaded: string,
+  loadedBlock: number | null = null,
+): string {
   const from =
     made.source && made.source !== made.file ? `${made.file} (${made.source})` : made.file;
+  const madeBlock = made.block ?? null;
+  // The same model, another block: say so rather than blame the weights.
+  if (made.file === loaded && madeBlock !== loadedBlock) {
+    const which = (b: number | null) => (b === null ? 'its output' : `block ${b}`);
+    return (
+      `This index holds the features of ${from} from ${which(madeBlock)}, but the loaded ` +
+      `model gives ${which(loadedBlock)} (Features from, in the Model panel)`
+    );
+  }
   if (made.file !== loaded)
     return `This index was made with ${from}, not with the loaded model (${loaded})`;
   const why = made.key === null ? 'the index does not record its weights' : 'their weights differ';

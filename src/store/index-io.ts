@@ -31,6 +31,11 @@ export interface IndexManifest {
     registers: number | null;
     patch_size: number;
     /**
+     * The block whose tokens these are (1-based), through the final norm; absent or null: the
+     * model's output (its last block).
+     */
+    block?: number | null;
+    /**
      * The model's files with their SHA-256, as `sha256sum` gives them (absent when the features
      * were imported from another model's index, whose files this browser never had).
      */
@@ -126,6 +131,7 @@ export async function exportCollectionIndex(): Promise<void> {
         dim: r.dim,
         registers: made ? made.registers : info.registerTokens,
         patch_size: made ? made.patchSize : info.patchSize,
+        block: made ? (made.block ?? null) : app.model.block,
         ...(made ? {} : { files: r.modelFiles }),
       },
       preprocessing: {
@@ -377,7 +383,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     pushAlert({
       kind: 'notice',
       subject: json.name,
-      message: `${mismatchedModel(manifest.model, app.model.info.fileName)}; its features are used for this session only and are not stored. "Recompute with ${app.model.info.fileName}" in the Collection computes them with the loaded model.`,
+      message: `${mismatchedModel(manifest.model, app.model.info.fileName, app.model.block)}; its features are used for this session only and are not stored. "Recompute with ${app.model.info.fileName}" in the Collection computes them with the loaded model.`,
     });
   }
   // Every other .npy is a model input of the collection, matched to its entry like a picture.
@@ -448,7 +454,8 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         persist: sameModel,
       }).promise;
       const { file, key, source, registers, patch_size: patchSize } = manifest.model;
-      const from = { file, key, source, registers, patchSize };
+      const block = manifest.model.block ?? null;
+      const from = { file, key, source, registers, patchSize, block };
       patchImage(im.id, {
         status: 'done',
         result: sameModel ? result : { ...result, importedFrom: from },

@@ -20,6 +20,7 @@ export function currentLinkState(): LinkState {
     backend: app.settings.backend,
     preprocess: app.settings.preprocess,
     resolution: app.settings.resolution,
+    ...(app.settings.block !== null && { block: app.settings.block }),
     view: app.view,
   };
   // A link's model waiting for the user's answer stays in the address (a reload asks again).
@@ -112,6 +113,7 @@ export function applyLink(s: LinkState): void {
       ...(s.backend && { backend: s.backend }),
       ...(s.preprocess && { preprocess: s.preprocess }),
       ...(s.resolution !== undefined && { resolution: s.resolution }),
+      ...(s.block !== undefined && { block: s.block }),
     },
     view: s.view ?? a.view,
     pendingLinkModel: s.model ?? null,

@@ -30,6 +30,7 @@ export function ModelInfoPanel() {
   const report = useApp((s) => s.model.report);
   const source = useApp((s) => s.model.source);
   const fromCache = useApp((s) => s.model.fromCache);
+  const block = useApp((s) => s.model.block);
   const [open, setOpen] = useState(() => !matchMedia(NARROW).matches);
   if (!info || !report) return null;
   const att = info.attention;
@@ -64,6 +65,14 @@ export function ModelInfoPanel() {
     ['Patch size', String(info.patchSize)],
     ['Hidden size', String(info.hiddenSize)],
     ['Layers', info.numLayers === null ? 'unknown' : String(info.numLayers)],
+    [
+      'Features',
+      block !== null
+        ? `block ${block} of ${info.blockOutputs.length}, through the final norm`
+        : info.blockOutputs.length > 0
+          ? `the output (block ${info.blockOutputs.length}); any block can be chosen`
+          : 'the output (its blocks are not told apart in the graph)',
+    ],
     ['Heads', info.numHeads === null ? 'unknown' : String(info.numHeads)],
     [
       'Register tokens',

@@ -332,13 +332,14 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
   const jointExplained = usePca((s) => s.explained);
   const images = usePca((s) => Object.keys(s.maps).length);
   const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
+  const block = useApp((s) => s.model.block);
   const joint = used.joint;
   const foreground = used.foregroundOnly;
   const name = useImageLabel()(entry);
   if (!map || !entry.result) return null;
   const result = entry.result;
   const recipe = pcaRecipe(map, used, joint ? jointExplained : (perImage ?? []), images);
-  const stem = `${fileStemOf(entry)}.pca.${recipe.file}${recipeSuffix(entry, mode, resolution)}`;
+  const stem = `${fileStemOf(entry)}.pca.${recipe.file}${recipeSuffix(entry, mode, resolution, block)}`;
   // The map itself (not the blend over the photo on screen), captioned, at the input's size
   // enlarged for print.
   const savePng = () => {
@@ -347,7 +348,7 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
     captioned(forPrint(alone), [
       inputLine(name, isTensorFile(entry) ? 'tensor' : mode, resolution, result),
       recipe.caption,
-      ...(model ? [`Model: ${model}`] : []),
+      ...(model ? [`Model: ${model}${block === null ? '' : `, block ${block}`}`] : []),
     ])?.toBlob((b) => b && saveBlob(b, `${stem}.png`), 'image/png');
   };
   const saveNpy = () =>

@@ -24,6 +24,7 @@ export function StatusLine() {
     text =
       `Model ready on ${model.report.backend}: ${i.fileName}, patch ${i.patchSize}, ` +
       `registers ${registers}, dim ${i.hiddenSize}` +
+      (model.block === null ? '' : `, features from block ${model.block}`) +
       // Only while indexing runs: images left unindexed (cancelled) are not being computed.
       (pending > 0 && running
         ? paused
