@@ -3,6 +3,10 @@
  * link, checked against the block's output computed outside the app (the fixture run under Node
  * with that output added, then the final norm), and told apart in file names and storage.
  */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { rawBlock } from '../block-reference';
@@ -20,6 +24,7 @@ import {
 
 const appUrl = inject('appUrl');
 const MODEL = fixture('dinov2-reg4-tiny', 'model.onnx');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-blocks-'));
 
 /** What the app must give for chelsea.png from `block` (the classifier recipe's exact input). */
 async function expected(block: number): Promise<Float32Array> {
@@ -66,6 +71,30 @@ describe('features from another block', () => {
     expect(maxAbsDiff(second.data, await expected(2))).toBeLessThanOrEqual(1e-3);
     expect(maxAbsDiff(second.data, want4)).toBeGreaterThan(0.1);
 
+    // An index records the block, and the model's file as it is (not the rewritten graph).
+    await page.getByRole('tab', { name: 'Collection' }).click();
+    const [json, npy] = await Promise.all([
+      page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.json')),
+      page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.npy')),
+      page.getByRole('button', { name: 'Export index' }).click(),
+    ]);
+    const index = [
+      path.join(tmp, 'collection.index.json'),
+      path.join(tmp, 'collection.features.npy'),
+    ];
+    fs.copyFileSync(await json.path(), index[0]);
+    fs.copyFileSync(await npy.path(), index[1]);
+    const manifest = JSON.parse(fs.readFileSync(index[0], 'utf8'));
+    expect(manifest.model.block).toBe(2);
+    const file = fs.readFileSync(MODEL);
+    expect(manifest.model.files).toEqual([
+      {
+        file: 'model.onnx',
+        bytes: file.length,
+        sha256: crypto.createHash('sha256').update(file).digest('hex'),
+      },
+    ]);
+
     // Back to the output: its stored features come back, the PyTorch ones.
     await select.selectOption({ label: 'block 4 (the output)' });
     const back = await waitForStatus(page, /ready(?!.*features from block)/);
@@ -73,6 +102,16 @@ describe('features from another block', () => {
     const again = await downloadNpy(page, 'Download features: chelsea.png');
     expect(again.name).toBe('chelsea.features.classifier.npy');
     expect(maxAbsDiff(again.data, want4)).toBeLessThanOrEqual(1e-3);
+
+    // The block-2 index taken back with the output loaded: said to be another block's features.
+    await page.getByLabel('Import index').setInputFiles(index);
+    await page
+      .getByRole('note')
+      .filter({
+        hasText:
+          'This index holds the features of model.onnx from block 2, but the loaded model gives its output',
+      })
+      .waitFor();
     await page.context().close();
   });
 
