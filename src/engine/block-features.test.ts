@@ -23,7 +23,7 @@ describe('chooseBlock', () => {
   it('leaves the model as it is for its output', () => {
     for (const block of [null, undefined, 4]) {
       const c = chooseBlock(info, files, block);
-      expect(c).toEqual({ info, bytes: files, block: null, notice: null });
+      expect(c).toEqual({ info, bytes: files, files, block: null, notice: null });
     }
   });
 
@@ -34,6 +34,9 @@ describe('chooseBlock', () => {
     expect(c.info.tokens.name).toBe('explorer/block2/last_hidden_state');
     expect(c.info.blockOutputs).toEqual(info.blockOutputs);
     expect(c.bytes.model.length).toBeGreaterThan(bytes.length);
+    // The file as given is the rewrite's first bytes, not a second copy.
+    expect(c.files.model.buffer).toBe(c.bytes.model.buffer);
+    expect(Buffer.compare(c.files.model, bytes)).toBe(0);
     // The file itself is not touched.
     expect(info.tokens.name).toBe('last_hidden_state');
   });

@@ -12,6 +12,11 @@ export interface BlockChoice {
   /** What the sessions run: `info.tokens` names the chosen block's output. */
   info: ModelInfo;
   bytes: ModelBytes;
+  /**
+   * The model's files as given. With a rewrite, a view of its first bytes (the rewrite only
+   * appends), so a large model is not held twice.
+   */
+  files: ModelBytes;
   /** The block the features come from (1-based), or null for the model's own output. */
   block: number | null;
   /** Why the block asked for is not used, for the user. */
@@ -24,7 +29,13 @@ export function chooseBlock(
   block: number | null | undefined,
 ): BlockChoice {
   const blocks = info.blockOutputs.length;
-  const asIs = (notice: string | null): BlockChoice => ({ info, bytes, block: null, notice });
+  const asIs = (notice: string | null): BlockChoice => ({
+    info,
+    bytes,
+    files: bytes,
+    block: null,
+    notice,
+  });
   // The last block is the model's own output: nothing to add.
   // (Absent too: a caller from before blocks could be chosen.)
   if (block === null || block === undefined || block === blocks) return asIs(null);
@@ -57,6 +68,7 @@ export function chooseBlock(
   return {
     info: { ...info, tokens: { ...info.tokens, name: rewritten.output } },
     bytes: { ...bytes, model: rewritten.bytes },
+    files: { ...bytes, model: rewritten.bytes.subarray(0, bytes.model.length) },
     block,
     notice: null,
   };

@@ -413,10 +413,10 @@ async function loadModel(
   const previous = current;
   const ort = await loadOrt(backend);
   await stopIfCancelled();
-  current = new LoadedModel(ort, info, bytes, session, backend, report, resolved.bytes);
+  current = new LoadedModel(ort, info, bytes, session, backend, report, chosen.files);
   // Another block's features are other features: they are stored (and exported) apart.
   modelKey =
-    `${await modelFingerprint(resolved.bytes)}:${backend}` +
+    `${await modelFingerprint(chosen.files)}:${backend}` +
     (chosen.block === null ? '' : `:block${chosen.block}`);
   void covariance?.release();
   // The PCA's session path runs on WASM whatever the model's backend: with a WebGPU model the GPU
