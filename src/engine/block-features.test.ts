@@ -100,6 +100,19 @@ describe('addBlockTokens', () => {
     expect(maxAbsDiff(tokens, want.tokens)).toBeGreaterThan(0.1);
   });
 
+  it("gives a block's output as it is when the model has no final norm", async () => {
+    const file = `${FIXTURES}/dinov2-tiny/model.onnx`;
+    const bytes = load('dinov2-tiny/model.onnx');
+    const info = inspectModel(bytes, 'model.onnx');
+    // As if the token output were the last block's output itself.
+    const tokens = { name: info.blockOutputs[3], elemType: 'float32' as const };
+    const r = addBlockTokens(bytes, 'model.onnx', tokens, info.blockOutputs, 2)!;
+    expect(r.output).toBe(info.blockOutputs[1]);
+    const [got] = await run(r.bytes, 'chelsea.pixel_values.f32', [r.output]);
+    const want = await rawBlock(file, f32('chelsea.pixel_values.f32'), [1, 3, 224, 224], 2);
+    expect(maxAbsDiff(got, want.raw)).toBe(0);
+  });
+
   it('keeps float16 outputs float16', async () => {
     const bytes = load('dinov2-tiny/model_fp16.onnx');
     const info = inspectModel(bytes, 'model.onnx');

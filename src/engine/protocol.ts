@@ -343,6 +343,11 @@ export interface ImportFeaturesRequest {
   hadAlpha: boolean | null;
   /** Store them under the loaded model (only when the index came from this very model). */
   persist: boolean;
+  /**
+   * The loaded model the import was planned for: if another (or another block) has been loaded
+   * since, the entry is refused ('model-changed'), or it would be kept as that model's features.
+   */
+  modelKey: string | null;
 }
 
 /**

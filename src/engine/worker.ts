@@ -297,8 +297,8 @@ async function loadModel(
   });
   const { name } = resolved;
   // What the sessions run: the file as it is, or rewritten to give another block's features.
-  const chosen = chooseBlock(resolved.info, resolved.bytes, req.block);
-  const { info, bytes } = chosen;
+  let chosen = chooseBlock(resolved.info, resolved.bytes, req.block);
+  let { info, bytes } = chosen;
   const gpu = await webGpuSupport();
   const variant = variantOf(info);
   const notices: string[] = [];
@@ -339,6 +339,17 @@ async function loadModel(
       notices.push(`WebGPU could not load this model (${(e as Error).message}); using WASM.`);
       backend = 'wasm';
       return createSession(await loadOrt('wasm'), bytes, 'wasm', name);
+    })
+    .catch(async (e: unknown) => {
+      // Our rewrite for another block refused, not the file: the model's output still works.
+      if (chosen.block === null) throw e;
+      notices.push(
+        `Block ${chosen.block}'s features could not be set up (${(e as Error).message}); ` +
+          "features come from the model's output.",
+      );
+      chosen = chooseBlock(resolved.info, resolved.bytes, null);
+      ({ info, bytes } = chosen);
+      return createSession(await loadOrt(backend), bytes, backend, name);
     })
     .catch(async (e: unknown) => {
       // onnxruntime refused the files: a retry must fetch them again, not reuse these.
@@ -511,6 +522,13 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
 async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> {
   const model = current;
   if (!model) throw new ExplorerError('no-model', 'Load a model first, then import an index.');
+  if (req.modelKey !== modelKey) {
+    throw new ExplorerError(
+      'model-changed',
+      `The model changed while "${req.fileName}" was being imported.`,
+      req.fileName,
+    );
+  }
   const registers = req.tokenCount - 1 - req.rows * req.cols;
   const want = model.info.registerTokens;
   if (

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'cancelled'
   | 'storage'
   | 'bad-index'
+  /** Another model (or block) was loaded while a request about the previous one was on its way. */
+  | 'model-changed'
   | 'internal';
 
 export class ExplorerError extends Error {

@@ -93,6 +93,12 @@ describe('link state', () => {
     expect(notices.join(' ')).toContain('Ignored clusters="2.5" from the link: use a whole number');
   });
 
+  it("says the model's output as such", () => {
+    expect(linkQuery({ block: null })).toBe('?block=output');
+    expect(parseLink('?block=output')).toEqual({ state: { block: null }, notices: [] });
+    expect(parseLink('?res=224').state).not.toHaveProperty('block');
+  });
+
   it('refuses catalogue ids that do not exist', () => {
     expect(parseLink('?model=catalog:nope:fp32').state.model).toBeUndefined();
   });

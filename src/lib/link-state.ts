@@ -17,8 +17,8 @@ export interface LinkState {
   backend?: BackendChoice;
   preprocess?: PreprocessMode;
   resolution?: number;
-  /** The block the features come from (1-based); absent: the model's output. */
-  block?: number;
+  /** The block the features come from (1-based), or null for the model's output (`output`). */
+  block?: number | null;
   view?: ViewId;
   model?: LinkModel;
   pcaJoint?: boolean;
@@ -141,7 +141,7 @@ export function parseLink(search: string, base?: string): { state: LinkState; no
     if ((RESOLUTIONS as readonly number[]).includes(Number(res))) state.resolution = Number(res);
     else bad('res', res, `use one of ${RESOLUTIONS.join(', ')}`);
   }
-  state.block = whole('block', 1, 64);
+  state.block = params.get('block') === 'output' ? null : whole('block', 1, 64);
   state.view = oneOf('view', VIEW_IDS);
   const model = params.get('model');
   if (model !== null) {
@@ -239,7 +239,7 @@ export function linkQuery(s: LinkState, base?: string): string {
   if (s.backend) p.set('backend', s.backend);
   if (s.preprocess) p.set('preprocess', s.preprocess);
   if (s.resolution !== undefined) p.set('res', String(s.resolution));
-  if (s.block !== undefined) p.set('block', String(s.block));
+  if (s.block !== undefined) p.set('block', s.block === null ? 'output' : String(s.block));
   if (s.view) p.set('view', s.view);
   if (s.pcaJoint !== undefined) p.set('pca', s.pcaJoint ? '1' : '0');
   if (s.pcaForeground !== undefined) p.set('fg', s.pcaForeground ? '1' : '0');

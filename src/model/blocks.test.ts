@@ -35,8 +35,9 @@ describe('findBlockOutputs', () => {
     const g = new GraphIndex(readOnnxModel(bytes, 'm.onnx').graph);
     expect(findBlockOutputs(g, info.tokens.name, 5)).toEqual([]);
     expect(findBlockOutputs(g, info.tokens.name, null)).toEqual([]);
-    // Fewer is fine: the last blocks.
-    expect(findBlockOutputs(g, info.tokens.name, 2)).toEqual(info.blockOutputs.slice(2));
+    // Fewer neither: the last two blocks must not be taken for blocks 1 and 2.
+    expect(findBlockOutputs(g, info.tokens.name, 2)).toEqual([]);
+    expect(findBlockOutputs(g, info.tokens.name, 4)).toEqual(info.blockOutputs);
   });
 
   it('finds nothing when the token output is not behind a residual stream', () => {

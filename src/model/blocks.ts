@@ -104,20 +104,25 @@ export function findBlockOutputs(g: GraphIndex, tokens: string, layers: number |
   if (!layers || layers < 1) return [];
   const last = lastResidual(g, tokens);
   if (!last) return [];
-  // The chain of residual Adds, from the last block's output back: [h_L, mid_L, h_L-1, ...].
-  const chain: { output: string; add: OnnxNode; stream: string; branch: string }[] = [];
-  for (let n: OnnxNode | undefined = last; n && chain.length < 2 * layers;) {
+  // The whole chain of residual Adds, from the last block's output back: [h_L, mid_L, h_L-1,
+  // ...], then maybe the position embedding's Add (its branch is computed from the tokens' shape).
+  const chain: { output: string; stream: string; branch: string }[] = [];
+  const seen = new Set<OnnxNode>();
+  for (let n: OnnxNode | undefined = last; n && !seen.has(n);) {
+    seen.add(n);
     const r = residual(g, n);
     if (!r) break;
-    chain.push({ output: n.outputs[0], add: n, ...r });
+    chain.push({ output: n.outputs[0], ...r });
     n = g.producer(r.stream);
   }
   if (chain.length < 2 * layers) return [];
-  // Each block adds its attention first, then its MLP: only the first branch attends.
+  // Each block adds its attention first, then its MLP: only the first branch attends. And no
+  // attention before the first block: a layer count short of the real one would otherwise
+  // number the last blocks from 1.
   for (let i = 0; i < chain.length; i++) {
     const { branch, stream } = chain[i];
     const attends = [...ancestors(g, branch, stream)].some((n) => ATTENTION_OPS.has(n.opType));
-    if (attends !== (i % 2 === 1)) return [];
+    if (attends !== (i < 2 * layers && i % 2 === 1)) return [];
   }
   const outputs: string[] = [];
   for (let i = 2 * (layers - 1); i >= 0; i -= 2) outputs.push(chain[i].output);

@@ -62,6 +62,12 @@ export function addOutputs(bytes: Uint8Array, outputs: ExtraOutput[]): Uint8Arra
 /** Attribute types a cloned node may carry (FLOAT, INT, STRING, FLOATS, INTS): no tensors, graphs. */
 const CLONABLE_ATTRIBUTES = new Set([1, 2, 3, 6, 7]);
 
+/** Integers beyond 2^53 (INT64_MAX as "to the end") do not survive a JavaScript number. */
+function clonable(a: OnnxAttribute): boolean {
+  const exact = (i: number) => Number.isSafeInteger(i);
+  return CLONABLE_ATTRIBUTES.has(a.type) && (a.i === null || exact(a.i)) && a.ints.every(exact);
+}
+
 function encodeAttribute(a: OnnxAttribute): Uint8Array {
   const fields = [stringField(1, a.name), varintField(20, a.type)];
   if (a.type === 1 && a.f !== null) fields.push(floatField(2, a.f));
@@ -89,8 +95,11 @@ function encodeNode(n: OnnxNode): Uint8Array {
  * the last block's output and the token output (the final LayerNorm, fused or written out, and
  * any casts) are appended again, reading the chosen block's output instead; like addOutputs this
  * only appends bytes, so the weights are shared, never decoded. onnxruntime orders the nodes
- * itself, so the copies may follow the output they feed. Null when those nodes cannot be copied
- * (an attribute holding a tensor or a subgraph).
+ * itself, so the copies may follow the output they feed. A graph whose token output is the last
+ * block's output itself (no final norm) gives block K's output as it is. Null for a block that
+ * does not exist, or when the nodes cannot be copied faithfully: an attribute holding a tensor, a
+ * subgraph or an integer beyond 2^53, or a QuantizeLinear (its scale was calibrated on the last
+ * block's values, and would clip another block's).
  */
 export function addBlockTokens(
   bytes: Uint8Array,
@@ -123,7 +132,11 @@ export function addBlockTokens(
     copied.add(p);
     back.push(...p.inputs.filter(Boolean));
   }
-  if (copied.size === 0) return null;
+  if (copied.size === 0) {
+    return tokens.name === last
+      ? { bytes: addOutputs(bytes, [{ name: from, elemType: tokens.elemType }]), output: from }
+      : null;
+  }
   const prefix = `explorer/block${block}/`;
   const rename = (name: string) => {
     if (name === last) return from;
@@ -133,7 +146,7 @@ export function addBlockTokens(
   const nodes: Uint8Array[] = [];
   for (const n of graph.nodes) {
     if (!copied.has(n)) continue;
-    if (n.attributes.some((a) => !CLONABLE_ATTRIBUTES.has(a.type))) return null;
+    if (n.opType === 'QuantizeLinear' || n.attributes.some((a) => !clonable(a))) return null;
     const copy: OnnxNode = {
       ...n,
       name: prefix + (n.name || n.outputs[0]),

@@ -63,7 +63,10 @@ export interface ModelState {
   report: BackendReport | null;
   source: string | null;
   fromCache: boolean;
-  /** Identifies the model's bytes and backend (stored features and exported indexes carry it). */
+  /**
+   * Identifies the model's bytes, backend and block (stored features and exported indexes carry
+   * it: `<fingerprint>:<backend>[:block<K>]`).
+   */
   modelKey: string | null;
   /** The block the features come from (1-based); null: the model's output (its last block). */
   block: number | null;

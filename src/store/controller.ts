@@ -160,6 +160,14 @@ export async function loadModel(
   } catch (err) {
     if (loadCall !== call.id) return false;
     patchModel({ loading: null, stage: null, download: null });
+    // A block asked for by a reload that did not happen: the setting goes back to the block of
+    // the model still loaded, so the select, the link and the next load tell the truth.
+    const { model: kept, settings } = useApp.getState();
+    if (kept.status === 'ready' && settings.block !== kept.block) {
+      const back = { ...settings, block: kept.block };
+      useApp.setState({ settings: back });
+      saveSettings(back);
+    }
     const ex = err as ExplorerError;
     if (ex.code === 'download-cancelled' || ex.code === 'cancelled') {
       pushAlert({ kind: 'notice', message: `Loading ${label} was cancelled.`, topic: 'model' });
@@ -574,8 +582,10 @@ export async function download(imageId: string, what: 'features' | 'input'): Pro
     // which may have changed meanwhile.
     const s = useApp.getState().settings;
     const { mode, resolution } = r.preprocess ?? { mode: s.preprocess, resolution: s.resolution };
-    // The input is the same whichever block the features come from.
-    const block = what === 'features' ? useApp.getState().model.block : null;
+    // The input is the same whichever block the features come from; imported features keep the
+    // block of the index they came from.
+    const from = entry.result?.importedFrom;
+    const block = what !== 'features' ? null : from ? from.block : useApp.getState().model.block;
     const recipe = recipeSuffix(entry, mode, resolution, block);
     const name = `${base}.${what === 'features' ? 'features' : 'input'}${recipe}.npy`;
     saveBlob(new Blob([r.bytes], { type: 'application/octet-stream' }), name);

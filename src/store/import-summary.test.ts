@@ -258,16 +258,23 @@ describe('mismatchedModel', () => {
       'the index does not record its weights',
     );
   });
-  it('says when the same model gave another block', () => {
-    expect(mismatchedModel({ ...made, block: 3 }, 'model.onnx')).toBe(
+  it('says when the same weights gave another block', () => {
+    const output = { key: 'abc:webgpu', block: null };
+    expect(
+      mismatchedModel({ ...made, key: 'abc:wasm:block3', block: 3 }, 'model.onnx', output),
+    ).toBe(
       'This index holds the features of model.onnx from block 3, but the loaded model gives its output (Features from, in the Model panel)',
     );
-    expect(mismatchedModel(made, 'model.onnx', 2)).toContain(
+    expect(mismatchedModel(made, 'model.onnx', { key: 'abc:wasm:block2', block: 2 })).toContain(
       'from its output, but the loaded model gives block 2',
     );
     // The same block (an index from before blocks were recorded is the output): the weights.
-    expect(mismatchedModel({ ...made, block: null }, 'model.onnx', null)).toContain(
+    expect(mismatchedModel({ ...made, block: null }, 'model.onnx', output)).toContain(
       'their weights differ',
     );
+    // Other weights of the same name are not blamed on the block.
+    expect(
+      mismatchedModel({ ...made, block: 3 }, 'model.onnx', { key: 'xyz:wasm', block: null }),
+    ).toContain('their weights differ');
   });
 });

@@ -68,13 +68,16 @@ export function importSummary(file: string, total: number, n: ImportCounts): str
 export function mismatchedModel(
   made: IndexManifest['model'],
   loaded: string,
-  loadedBlock: number | null = null,
+  loadedModel: { key: string | null; block: number | null } = { key: null, block: null },
 ): string {
   const from =
     made.source && made.source !== made.file ? `${made.file} (${made.source})` : made.file;
   const madeBlock = made.block ?? null;
-  // The same model, another block: say so rather than blame the weights.
-  if (made.file === loaded && madeBlock !== loadedBlock) {
+  const loadedBlock = loadedModel.block;
+  // The same weights (a key is `<fingerprint>:<backend>[:block<K>]`), another block: say so.
+  const weights = (key: string | null) => key?.split(':')[0] ?? null;
+  const sameWeights = made.key !== null && weights(made.key) === weights(loadedModel.key);
+  if (made.file === loaded && sameWeights && madeBlock !== loadedBlock) {
     const which = (b: number | null) => (b === null ? 'its output' : `block ${b}`);
     return (
       `This index holds the features of ${from} from ${which(madeBlock)}, but the loaded ` +

@@ -383,7 +383,7 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
     pushAlert({
       kind: 'notice',
       subject: json.name,
-      message: `${mismatchedModel(manifest.model, app.model.info.fileName, app.model.block)}; its features are used for this session only and are not stored. "Recompute with ${app.model.info.fileName}" in the Collection computes them with the loaded model.`,
+      message: `${mismatchedModel(manifest.model, app.model.info.fileName, { key: app.model.modelKey, block: app.model.block })}; its features are used for this session only and are not stored. "Recompute with ${app.model.info.fileName}" in the Collection computes them with the loaded model.`,
     });
   }
   // Every other .npy is a model input of the collection, matched to its entry like a picture.
@@ -425,6 +425,8 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
   let imported = 0;
   let refused = 0;
   let kept = 0;
+  let changed = 0;
+  const loadedKey = app.model.modelKey;
   const jobs = manifest.images.map(async (e, k) => {
     const m = matches[k];
     if (typeof m !== 'object') return;
@@ -452,7 +454,13 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
         originalHeight: e.original_height,
         hadAlpha: typeof e.had_alpha === 'boolean' ? e.had_alpha : null,
         persist: sameModel,
+        modelKey: loadedKey,
       }).promise;
+      // Another model (or block) loaded meanwhile: these are not its features (see below).
+      if (useApp.getState().model.modelKey !== loadedKey) {
+        changed++;
+        return;
+      }
       const { file, key, source, registers, patch_size: patchSize } = manifest.model;
       const block = manifest.model.block ?? null;
       const from = { file, key, source, registers, patchSize, block };
@@ -462,12 +470,24 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
       });
       imported++;
     } catch (err) {
-      refused++;
       const ex = err as ExplorerError;
+      if (ex.code === 'model-changed') {
+        changed++;
+        return;
+      }
+      refused++;
       refuse(ex.subject ?? im.name, ex.message);
     }
   });
   await Promise.all(jobs);
+  if (changed > 0) {
+    refuse(
+      json.name,
+      `The model changed while ${json.name} was being imported, so ${countOf(changed, 'entry', 'entries')} ` +
+        'of it were not imported (they are computed with the loaded model instead). Import the ' +
+        'index again to use its features.',
+    );
+  }
   // Images picked as loose files (no folder of their own) take the folder the index recorded:
   // a dataset's class folders survive an export, Remove all and an import.
   const folders = new Map<string, string>();

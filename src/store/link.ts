@@ -20,7 +20,8 @@ export function currentLinkState(): LinkState {
     backend: app.settings.backend,
     preprocess: app.settings.preprocess,
     resolution: app.settings.resolution,
-    ...(app.settings.block !== null && { block: app.settings.block }),
+    // Always said, "output" included: a receiver's own stored block must not stand in for it.
+    block: app.settings.block,
     view: app.view,
   };
   // A link's model waiting for the user's answer stays in the address (a reload asks again).

@@ -8,6 +8,7 @@ import { updateSettings } from '../../store/controller';
  */
 export function BlockField() {
   const model = useApp((s) => s.model);
+  const asked = useApp((s) => s.settings.block);
   const blocks = model.info?.blockOutputs.length ?? 0;
   if (model.status !== 'ready' || blocks < 2) return null;
   const options = Array.from({ length: blocks - 1 }, (_, i) => blocks - 1 - i);
@@ -16,7 +17,8 @@ export function BlockField() {
       <span>Features from</span>
       <select
         aria-label="Features from"
-        value={model.block ?? ''}
+        // While a reload runs, the block it loads (the user's pick), not the one it replaces.
+        value={(model.loading !== null ? asked : model.block) ?? ''}
         disabled={model.loading !== null}
         onChange={(e) => updateSettings({ block: e.target.value ? Number(e.target.value) : null })}
       >

@@ -332,12 +332,14 @@ function PcaCard({ entry, mode }: { entry: ImageEntry; mode: 'dense' | 'classifi
   const jointExplained = usePca((s) => s.explained);
   const images = usePca((s) => Object.keys(s.maps).length);
   const model = useApp((s) => shareable(s.model.source ?? s.model.info?.fileName ?? null));
-  const block = useApp((s) => s.model.block);
+  const loadedBlock = useApp((s) => s.model.block);
   const joint = used.joint;
   const foreground = used.foregroundOnly;
   const name = useImageLabel()(entry);
   if (!map || !entry.result) return null;
   const result = entry.result;
+  // Imported features keep the block of the index they came from.
+  const block = result.importedFrom ? result.importedFrom.block : loadedBlock;
   const recipe = pcaRecipe(map, used, joint ? jointExplained : (perImage ?? []), images);
   const stem = `${fileStemOf(entry)}.pca.${recipe.file}${recipeSuffix(entry, mode, resolution, block)}`;
   // The map itself (not the blend over the photo on screen), captioned, at the input's size
