@@ -28,6 +28,7 @@ const VIEWS: { id: ViewId; label: string }[] = [
 
 export function App() {
   const [dragging, setDragging] = useState(false);
+  const [sideOpen, setSideOpen] = useState(true);
   const view = useApp((s) => s.view);
   const setView = (v: ViewId) => useApp.setState({ view: v });
   // WAI-ARIA tabs: one Tab stop (the selected tab); arrows, Home and End move and select.
@@ -109,19 +110,33 @@ export function App() {
       <LinkModelDialog />
       <Alerts />
       <div className="layout">
-        <aside className="side" aria-label="Model and images">
-          {/* Each panel fails on its own, as each view does: the others keep working. */}
-          <ViewBoundary name="Model" kind="panel">
-            <ModelPanel />
-          </ViewBoundary>
-          {/* Images (and their indexing progress, Pause, Cancel) before the model's details,
-              which are read once and would push them a screen down. */}
-          <ViewBoundary name="Images" kind="panel">
-            <ImagesPanel />
-          </ViewBoundary>
-          <ViewBoundary name="Model details" kind="panel">
-            <ModelInfoPanel />
-          </ViewBoundary>
+        <aside className={`side${sideOpen ? '' : ' folded'}`} aria-label="Model and images">
+          {/* On a phone the panels sit above the views and fill screens: they fold away (the
+              button and the summary exist only there; see styles.css). */}
+          <button
+            type="button"
+            className="side-toggle"
+            aria-expanded={sideOpen}
+            aria-controls="side-panels"
+            onClick={() => setSideOpen((o) => !o)}
+          >
+            {sideOpen ? 'Hide model and images' : 'Show model and images'}
+          </button>
+          {!sideOpen && <SideSummary />}
+          <div id="side-panels" className="side-panels">
+            {/* Each panel fails on its own, as each view does: the others keep working. */}
+            <ViewBoundary name="Model" kind="panel">
+              <ModelPanel />
+            </ViewBoundary>
+            {/* Images (and their indexing progress, Pause, Cancel) before the model's details,
+                which are read once and would push them a screen down. */}
+            <ViewBoundary name="Images" kind="panel">
+              <ImagesPanel />
+            </ViewBoundary>
+            <ViewBoundary name="Model details" kind="panel">
+              <ModelInfoPanel />
+            </ViewBoundary>
+          </div>
         </aside>
         <main className="main">
           <div
@@ -162,5 +177,16 @@ export function App() {
         Everything runs in this browser; no image or model leaves it.
       </footer>
     </div>
+  );
+}
+
+/** What the folded side panel holds, in one line: the model and the images. */
+function SideSummary() {
+  const model = useApp((s) => s.model.info?.fileName ?? null);
+  const images = useApp((s) => s.images.length);
+  return (
+    <p className="side-summary">
+      {model ? `Model: ${model}` : 'No model loaded'} · {images} image{images === 1 ? '' : 's'}
+    </p>
   );
 }

@@ -83,6 +83,32 @@ describe('narrow windows', () => {
     await page.getByRole('button', { name: 'Back to all maps' }).click();
   });
 
+  it('folds the side panel away on a phone, saying what it holds', async () => {
+    const toggle = page.getByRole('button', { name: 'Hide model and images' });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // A wide window shows the panels beside the views: nothing to fold.
+    expect(await toggle.isVisible()).toBe(false);
+    await page.setViewportSize({ width: 360, height: 800 });
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    const tabsBefore = (await page.getByRole('tablist', { name: 'Views' }).boundingBox())!;
+    await toggle.click();
+    const show = page.getByRole('button', { name: 'Show model and images' });
+    expect(await show.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.getByLabel('Model file', { exact: true }).isVisible()).toBe(false);
+    expect(await page.getByLabel('Images', { exact: true }).isVisible()).toBe(false);
+    expect(await page.getByText(`Model: ${LONG_NAME} · 3 images`).isVisible()).toBe(true);
+    // The views come up to the top of the page.
+    const tabsAfter = (await page.getByRole('tablist', { name: 'Views' }).boundingBox())!;
+    expect(tabsAfter.y).toBeLessThan(tabsBefore.y - 300);
+    expect(await sticksOut(page)).toEqual([]);
+    // Widened while folded, the window shows the panels again; and Show brings them back.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(await page.getByLabel('Model file', { exact: true }).isVisible()).toBe(true);
+    await page.setViewportSize({ width: 360, height: 800 });
+    await show.click();
+    expect(await page.getByLabel('Model file', { exact: true }).isVisible()).toBe(true);
+  });
+
   for (const width of [320, 400]) {
     it(`keeps every view within a ${width} px window`, async () => {
       await page.setViewportSize({ width, height: 800 });
