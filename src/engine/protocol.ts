@@ -166,6 +166,36 @@ export interface SearchRequest {
   exclude?: string[];
 }
 
+/**
+ * Leave-one-out k-NN classification of the given images, with a class index for each (their
+ * folders): DINO's evaluation of frozen features (see features/knn-classify.ts).
+ */
+export interface KnnClassifyRequest {
+  type: 'knnClassify';
+  imageIds: string[];
+  /** The class index of each image, in [0, classes). */
+  labels: number[];
+  classes: number;
+  descriptor: Descriptor;
+  k: number;
+  temperature: number;
+}
+
+export interface KnnClassifyResult {
+  /** The images classified (those with features), in the request's order. */
+  imageIds: string[];
+  total: number;
+  correct: number;
+  perClass: { count: number; correct: number }[];
+  /** [classes x classes], row = true class, column = predicted class. */
+  confusion: Int32Array;
+  /** The predicted class of each classified image. */
+  predicted: Int32Array;
+  /** The share of the largest class among the classified images. */
+  majority: number;
+  ms: number;
+}
+
 export interface Neighbour {
   imageId: string;
   /** Cosine similarity. */
@@ -369,6 +399,7 @@ export type RequestBody =
   | PcaRequest
   | AttentionRequest
   | SearchRequest
+  | KnnClassifyRequest
   | RegionSearchRequest
   | PatchSimilarityRequest
   | CorrespondRequest
@@ -490,6 +521,7 @@ export interface ResultMap {
   pca: PcaResult;
   attention: AttentionResult;
   search: SearchResult;
+  knnClassify: KnnClassifyResult;
   regionSearch: RegionSearchResult;
   patchSimilarity: PatchSimilarityResult;
   correspond: CorrespondResult;

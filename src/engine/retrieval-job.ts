@@ -5,6 +5,7 @@
  */
 import { bestBuddies } from '../features/best-buddies';
 import { topOf } from '../features/knn';
+import { classifyLeaveOneOut, type Neighbours } from '../features/knn-classify';
 import { cosineToRows, regionMatch, type PatchSet } from '../features/patch-similarity';
 import { computePcaMaps } from '../features/pca-map';
 import { rowMatrix, type RowMatrix } from '../features/row-matrix';
@@ -19,6 +20,8 @@ import type {
   Descriptor,
   IndexExportRequest,
   IndexExportResult,
+  KnnClassifyRequest,
+  KnnClassifyResult,
   PatchSimilarityRequest,
   PatchSimilarityResult,
   RegionSearchRequest,
@@ -111,6 +114,39 @@ export function search(
     neighbours: [...r.index].map((i, k) => ({ imageId: ids[i], score: r.score[k] })),
     searched: ids.filter((id) => !skip.has(id)).length,
     ms: performance.now() - t0,
+  };
+}
+
+/**
+ * Leave-one-out k-NN over the requested images only (a search query from outside the collection
+ * is not one of them), in their own descriptor matrix. It is n ranking passes over n images
+ * (seconds for thousands), so it gives way to other requests (indexing) every few hundred.
+ */
+export async function knnClassify(
+  features: Features,
+  req: KnnClassifyRequest,
+): Promise<Job<KnnClassifyResult>> {
+  const t0 = performance.now();
+  const rows: { id: string; f: StoredFeatures; label: number }[] = [];
+  req.imageIds.forEach((id, i) => {
+    const f = features.get(id);
+    if (f) rows.push({ id, f, label: req.labels[i] });
+  });
+  const n = rows.length;
+  const dim = n > 0 ? descriptor(rows[0].f, req.descriptor).length : 0;
+  const matrix = rowMatrix(n, dim);
+  rows.forEach((r, i) => matrix.data.set(descriptor(r.f, req.descriptor), i * dim));
+  const labels = Int32Array.from(rows, (r) => r.label);
+  const k = Math.max(1, Math.floor(req.k));
+  const found: Neighbours[] = [];
+  for (let i = 0; i < n; i++) {
+    found.push(topOf(matrix.dots(matrix.data.subarray(i * dim, (i + 1) * dim)), k, (j) => j === i));
+    if (i % 256 === 255) await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  const summary = classifyLeaveOneOut(labels, req.classes, (i) => found[i], req.temperature);
+  return {
+    result: { ...summary, imageIds: rows.map((r) => r.id), ms: performance.now() - t0 },
+    transfer: [summary.confusion.buffer, summary.predicted.buffer],
   };
 }
 

@@ -60,7 +60,14 @@ import { loadExact, loadStored, PendingSaves, saveStored } from './feature-store
 import { deleteFeaturesOf } from '../lib/collection-db';
 import { TokenMemory } from './token-memory';
 import { PatchSimilarityJob } from './similarity-job';
-import { correspond, DescriptorIndex, exportIndex, regionSearch, search } from './retrieval-job';
+import {
+  correspond,
+  DescriptorIndex,
+  exportIndex,
+  knnClassify,
+  regionSearch,
+  search,
+} from './retrieval-job';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -233,6 +240,8 @@ async function handle(
           exclude: [...(msg.exclude ?? []), ...transient],
         }),
       };
+    case 'knnClassify':
+      return await knnClassify(features, msg);
     case 'regionSearch':
       return regionSearch(features, memory, msg, transient);
     case 'patchSimilarity':

@@ -20,6 +20,7 @@ import {
   useSearch,
 } from '../../store/search';
 import { Correspondences } from './Correspondences';
+import { FolderClasses } from './FolderClasses';
 import { boxPatches, PatchCanvas } from './PatchCanvas';
 import { NumberField } from '../shared/NumberField';
 import { ImageSelect } from '../shared/ImageSelect';
@@ -310,6 +311,7 @@ export function SearchView() {
         </div>
       )}
       <Correspondences images={done.map((e) => byId.get(e.id)!)} mode={mode} />
+      <FolderClasses descriptor={s.descriptor} words={describe(s.descriptor)} />
     </section>
   );
 }

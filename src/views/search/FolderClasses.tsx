@@ -1,0 +1,165 @@
+import { useMemo } from 'react';
+import type { Descriptor } from '../../engine/protocol';
+import { useApp, useImageLabel } from '../../store/app-store';
+import {
+  classesKey,
+  classifyByFolder,
+  folderClasses,
+  useFolderClasses,
+} from '../../store/folder-classes';
+import { findSimilar } from '../../store/search';
+import { countOf } from '../../lib/words';
+import { NumberField } from '../shared/NumberField';
+
+/** At most this many misclassified images are listed (the table counts them all). */
+const SHOWN_MISTAKES = 12;
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * Folders as classes: how well the features separate the user's own dataset, measured as DINO
+ * measures frozen features (leave-one-out k-NN), with what each folder is mistaken for and the
+ * images that were (each opens its neighbours).
+ */
+export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; words: string }) {
+  const images = useApp((s) => s.images);
+  const modelKey = useApp((s) => s.model.modelKey);
+  const s = useFolderClasses();
+  const label = useImageLabel();
+  const { members, classes } = useMemo(() => folderClasses(images), [images]);
+  const key = classesKey(members, modelKey, descriptor);
+  const r = s.result;
+  const byId = useMemo(() => new Map(images.map((i) => [i.id, i])), [images]);
+  const mistakes = r
+    ? r.imageIds.flatMap((id, i) => {
+        const entry = byId.get(id);
+        const predicted = r.classes[r.predicted[i]];
+        return entry && entry.folder !== predicted ? [{ entry, predicted }] : [];
+      })
+    : [];
+
+  return (
+    <section className="folder-classes" aria-labelledby="folder-classes-heading">
+      <h3 className="sub" id="folder-classes-heading">
+        Folders as classes
+      </h3>
+      <p className="muted">
+        Leave-one-out k-NN classification, as DINO evaluates frozen features: each image is given
+        the folder its k nearest other images vote for, each with weight exp(cosine / T). Uses the{' '}
+        {words}; a model's earlier blocks can be compared with Features from.
+      </p>
+      <div className="toolbar">
+        <NumberField
+          label="k"
+          name="Neighbours that vote"
+          min={1}
+          max={100}
+          value={s.k}
+          onChange={(k) => useFolderClasses.setState({ k })}
+        />
+        <NumberField
+          label="T"
+          name="Vote temperature"
+          min={0.01}
+          max={10}
+          step={0.01}
+          value={s.temperature}
+          onChange={(temperature) => useFolderClasses.setState({ temperature })}
+        />
+        <button
+          type="button"
+          disabled={classes.length < 2 || s.running}
+          onClick={() => void classifyByFolder(descriptor)}
+        >
+          {s.running ? 'Classifying…' : 'Classify by folder'}
+        </button>
+      </div>
+      {classes.length < 2 && (
+        <p className="muted">
+          {classes.length === 0
+            ? 'No indexed image is in a folder.'
+            : `Every indexed image in a folder is in ${classes[0]}.`}{' '}
+          Add a dataset with one folder per class (Add folder on a folder holding, say, cats/ and
+          dogs/) to classify by folder.
+        </p>
+      )}
+      {s.error && (
+        <p role="alert" className="alert alert-error">
+          {s.error}
+        </p>
+      )}
+      {r && (
+        <div aria-live="polite">
+          <p>
+            <strong>Accuracy {percent(r.total ? r.correct / r.total : 0)}</strong>: {r.correct} of{' '}
+            {r.total} images in {r.classes.length} folders (always guessing the largest folder
+            scores {percent(r.majority)}); k {r.k}, T {r.temperature}, {r.descriptor} descriptor
+            {r.outside > 0 ? `; ${countOf(r.outside, 'indexed image')} in no folder left out` : ''}.
+            {r.key !== key && (
+              <em> The images, their features or the descriptor changed since: classify again.</em>
+            )}
+          </p>
+          <table className="plain-table">
+            <caption className="visually-hidden">Accuracy per folder</caption>
+            <thead>
+              <tr>
+                <th scope="col">Folder</th>
+                <th scope="col">Images</th>
+                <th scope="col">Right</th>
+                <th scope="col">Most often taken for</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.classes.map((c, ci) => {
+                const row = r.perClass[ci];
+                let worst = -1;
+                for (let p = 0; p < r.classes.length; p++) {
+                  const n = r.confusion[ci * r.classes.length + p];
+                  if (
+                    p !== ci &&
+                    n > 0 &&
+                    (worst < 0 || n > r.confusion[ci * r.classes.length + worst])
+                  )
+                    worst = p;
+                }
+                return (
+                  <tr key={c}>
+                    <th scope="row">{c}</th>
+                    <td>{row.count}</td>
+                    <td>{row.count ? percent(row.correct / row.count) : '–'}</td>
+                    <td>
+                      {worst < 0
+                        ? '–'
+                        : `${r.classes[worst]} (${r.confusion[ci * r.classes.length + worst]})`}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          {mistakes.length > 0 && (
+            <>
+              <p>
+                Misclassified
+                {mistakes.length > SHOWN_MISTAKES
+                  ? ` (first ${SHOWN_MISTAKES} of ${mistakes.length})`
+                  : ''}
+                : each button shows the image's neighbours.
+              </p>
+              <ul className="plain">
+                {mistakes.slice(0, SHOWN_MISTAKES).map(({ entry, predicted }) => (
+                  <li key={entry.id}>
+                    <button type="button" onClick={() => findSimilar(entry.id)}>
+                      {label(entry)}
+                    </button>{' '}
+                    taken for {predicted}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
