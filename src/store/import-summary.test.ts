@@ -263,7 +263,7 @@ describe('mismatchedModel', () => {
     expect(
       mismatchedModel({ ...made, key: 'abc:wasm:block3', block: 3 }, 'model.onnx', output),
     ).toBe(
-      'This index holds the features of model.onnx from block 3, but the loaded model gives its output (Features from, in the Model panel)',
+      'This index holds the features of model.onnx from block 3, but the loaded model gives its output (Features from, under Preprocessing)',
     );
     expect(mismatchedModel(made, 'model.onnx', { key: 'abc:wasm:block2', block: 2 })).toContain(
       'from its output, but the loaded model gives block 2',

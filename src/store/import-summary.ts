@@ -81,7 +81,7 @@ export function mismatchedModel(
     const which = (b: number | null) => (b === null ? 'its output' : `block ${b}`);
     return (
       `This index holds the features of ${from} from ${which(madeBlock)}, but the loaded ` +
-      `model gives ${which(loadedBlock)} (Features from, in the Model panel)`
+      `model gives ${which(loadedBlock)} (Features from, under Preprocessing)`
     );
   }
   if (made.file !== loaded)

@@ -1,5 +1,5 @@
 /**
- * Features from a block before the last, in the built app: chosen in the Model panel or by a
+ * Features from a block before the last, in the built app: chosen beside the preprocessing or by a
  * link, checked against the block's output computed outside the app (the fixture run under Node
  * with that output added, then the final norm), and told apart in file names and storage.
  */

@@ -3,6 +3,7 @@ import { IndexingProgress } from './IndexingProgress';
 import { RESOLUTIONS, type AlphaBackground, type PreprocessMode } from '../../engine/protocol';
 import { useApp } from '../../store/app-store';
 import { UrlForm } from '../shared/UrlForm';
+import { BlockField } from '../model/BlockField';
 import { IMAGE_ADVICE } from '../../model/model-address';
 import {
   addFolderFiles,
@@ -115,6 +116,8 @@ export function ImagesPanel() {
           <option value="black">composite on black</option>
         </select>
       </label>
+      {/* How images become features: the model's block is the last step of the recipe. */}
+      <BlockField />
     </section>
   );
 }

@@ -7,7 +7,6 @@ import { listLocalModels, localModelUrl, type LocalModel } from '../../model/loc
 import { imagesInModelPick, splitModelPick } from '../../model/picked-files';
 import { pushAlert, useApp } from '../../store/app-store';
 import { cancelModelLoad, loadModel, updateSettings } from '../../store/controller';
-import { BlockField } from './BlockField';
 import { DownloadBar } from './DownloadBar';
 import { UrlForm } from '../shared/UrlForm';
 import { setKeepModelFiles, useStorage } from '../../store/collection';
@@ -168,8 +167,6 @@ export function ModelPanel() {
             : 'WASM runs single-threaded (page not cross-origin isolated).'}
         </small>
       </label>
-
-      <BlockField />
 
       {model.download && <DownloadBar download={model.download} onCancel={cancelModelLoad} />}
       {model.loading && !model.download && (
