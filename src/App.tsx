@@ -180,13 +180,20 @@ export function App() {
   );
 }
 
-/** What the folded side panel holds, in one line: the model and the images. */
+/** What the folded side panel holds, in one line: the model (or its load) and the images. */
 function SideSummary() {
   const model = useApp((s) => s.model.info?.fileName ?? null);
+  const block = useApp((s) => s.model.block);
+  const loading = useApp((s) => s.model.loading);
   const images = useApp((s) => s.images.length);
+  const what = loading
+    ? `Loading ${loading}…`
+    : model
+      ? `Model: ${model}${block === null ? '' : `, block ${block}`}`
+      : 'No model loaded';
   return (
     <p className="side-summary">
-      {model ? `Model: ${model}` : 'No model loaded'} · {images} image{images === 1 ? '' : 's'}
+      {what} · {images} image{images === 1 ? '' : 's'}
     </p>
   );
 }

@@ -3,6 +3,7 @@
  * Every request carries an id; the worker answers with exactly one `result` or `error` for that id,
  * and may send `progress` events for it before. `cancel` names the id to abort.
  */
+import type { KnnSummary } from '../features/knn-classify';
 import type { SerializedError } from '../lib/errors';
 import type { ModelInfo } from '../model/model-info';
 
@@ -181,18 +182,9 @@ export interface KnnClassifyRequest {
   temperature: number;
 }
 
-export interface KnnClassifyResult {
+export interface KnnClassifyResult extends KnnSummary {
   /** The images classified (those with features), in the request's order. */
   imageIds: string[];
-  total: number;
-  correct: number;
-  perClass: { count: number; correct: number }[];
-  /** [classes x classes], row = true class, column = predicted class. */
-  confusion: Int32Array;
-  /** The predicted class of each classified image. */
-  predicted: Int32Array;
-  /** The share of the largest class among the classified images. */
-  majority: number;
   ms: number;
 }
 

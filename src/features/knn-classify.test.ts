@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { topK } from './knn';
+import { mulberry32 } from './pca-eigen';
 import { classifyLeaveOneOut, vote, type Neighbours } from './knn-classify';
 
 const nb = (index: number[], score: number[]): Neighbours => ({
@@ -7,21 +8,9 @@ const nb = (index: number[], score: number[]): Neighbours => ({
   score: Float32Array.from(score),
 });
 
-/** A seeded generator (mulberry32), so a failure repeats. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** `n` unit vectors in `d` dimensions around one centre per class (spread: the noise's size). */
 function clustered(seed: number, n: number, d: number, classes: number, spread: number) {
-  const rand = random(seed);
+  const rand = mulberry32(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
   const centres = Array.from({ length: classes }, () => Array.from({ length: d }, gauss));
   const labels = Int32Array.from({ length: n }, (_, i) => i % classes);
@@ -64,7 +53,7 @@ describe('vote', () => {
   });
 
   it('agrees with the formula as written, in double precision', () => {
-    const rand = random(7);
+    const rand = mulberry32(7);
     for (let trial = 0; trial < 200; trial++) {
       const k = 1 + Math.floor(rand() * 20);
       const labels = Array.from({ length: k }, () => Math.floor(rand() * 4));

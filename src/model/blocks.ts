@@ -8,11 +8,11 @@
  * gives, two Adds per block, every block's output. The attention branch of each block must hold
  * its Softmax (or fused attention op), which tells block boundaries apart from other Adds.
  */
-import type { GraphIndex } from './onnx/graph';
+import { ANY_OP, findBackward, type GraphIndex } from './onnx/graph';
 import type { OnnxNode } from './onnx/types';
 
-const ATTENTION_OPS = new Set([
-  'Softmax',
+/** onnxruntime's fused attention operators (a graph that has them has no Softmax to tap). */
+export const FUSED_ATTENTION_OPS = new Set([
   'Attention',
   'MultiHeadAttention',
   'PackedAttention',
@@ -21,6 +21,7 @@ const ATTENTION_OPS = new Set([
   'GroupQueryAttention',
   'SparseAttention',
 ]);
+const attends = (n: OnnxNode) => n.opType === 'Softmax' || FUSED_ATTENTION_OPS.has(n.opType);
 
 /** Nodes computing `to` from graph tensors, walking back over non-constant inputs, not past `stop`. */
 function ancestors(g: GraphIndex, to: string, stop: string | null): Set<OnnxNode> {
@@ -72,29 +73,6 @@ function residual(g: GraphIndex, n: OnnxNode): { stream: string; branch: string 
   return null;
 }
 
-/** The residual Add nearest before the token output (the last block's output), walking back. */
-function lastResidual(g: GraphIndex, tokens: string): OnnxNode | null {
-  let frontier = [tokens];
-  const seen = new Set(frontier);
-  // The final norm (fused or written out as a dozen ops) and a cast or two lie between.
-  for (let depth = 0; depth < 16 && frontier.length; depth++) {
-    const next: string[] = [];
-    for (const name of frontier) {
-      const p = g.producer(name);
-      if (!p) continue;
-      if (residual(g, p)) return p;
-      for (const i of p.inputs) {
-        if (i && !seen.has(i) && !g.isConst(i)) {
-          seen.add(i);
-          next.push(i);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return null;
-}
-
 /**
  * The output tensor of each of the `layers` blocks, first to last, or [] when the graph does not
  * show them as a residual chain with one attention per block (then only the model's own output
@@ -102,7 +80,9 @@ function lastResidual(g: GraphIndex, tokens: string): OnnxNode | null {
  */
 export function findBlockOutputs(g: GraphIndex, tokens: string, layers: number | null): string[] {
   if (!layers || layers < 1) return [];
-  const last = lastResidual(g, tokens);
+  // The residual Add nearest before the token output: the last block's output (the final norm,
+  // fused or written out as a dozen ops, and a cast or two lie between).
+  const last = findBackward(g, tokens, ANY_OP, (p) => residual(g, p) !== null, 16);
   if (!last) return [];
   // The whole chain of residual Adds, from the last block's output back: [h_L, mid_L, h_L-1,
   // ...], then maybe the position embedding's Add (its branch is computed from the tokens' shape).
@@ -121,8 +101,8 @@ export function findBlockOutputs(g: GraphIndex, tokens: string, layers: number |
   // number the last blocks from 1.
   for (let i = 0; i < chain.length; i++) {
     const { branch, stream } = chain[i];
-    const attends = [...ancestors(g, branch, stream)].some((n) => ATTENTION_OPS.has(n.opType));
-    if (attends !== (i < 2 * layers && i % 2 === 1)) return [];
+    const attention = [...ancestors(g, branch, stream)].some(attends);
+    if (attention !== (i < 2 * layers && i % 2 === 1)) return [];
   }
   const outputs: string[] = [];
   for (let i = 2 * (layers - 1); i >= 0; i -= 2) outputs.push(chain[i].output);

@@ -8,8 +8,8 @@
  */
 import { ExplorerError } from '../lib/errors';
 import type { ElemType, ModelInfo, TensorSig } from './model-info';
-import { findBlockOutputs } from './blocks';
-import { GraphIndex } from './onnx/graph';
+import { findBlockOutputs, FUSED_ATTENTION_OPS } from './blocks';
+import { findBackward, findForward, GraphIndex } from './onnx/graph';
 import { readOnnxModel } from './onnx/read-model';
 import { DT_FLOAT, DT_FLOAT16, DT_INT64, type OnnxNode, type OnnxValueInfo } from './onnx/types';
 
@@ -56,15 +56,6 @@ const QK_INPUT_PASS_OPS = new Set([
   'DequantizeLinear',
 ]);
 const QK_MATMUL_OPS = new Set(['MatMul', 'MatMulInteger', 'FusedMatMul', 'Einsum']);
-const FUSED_ATTENTION_OPS = new Set([
-  'Attention',
-  'MultiHeadAttention',
-  'PackedAttention',
-  'PackedMultiHeadAttention',
-  'QAttention',
-  'GroupQueryAttention',
-  'SparseAttention',
-]);
 const QUANT_OPS = new Set([
   'DynamicQuantizeLinear',
   'MatMulInteger',
@@ -95,66 +86,6 @@ function notVit(fileName: string, why: string, advice: string): ExplorerError {
     `"${fileName}" is an ONNX model but not a ViT image encoder (${why}). ${advice}`,
     fileName,
   );
-}
-
-/** Breadth-first walk forward from `start` through `pass` ops; returns the first node `hit` accepts. */
-function findForward(
-  g: GraphIndex,
-  start: string,
-  pass: Set<string>,
-  hit: (n: OnnxNode) => boolean,
-  maxDepth: number,
-): OnnxNode | null {
-  let frontier = [start];
-  const seen = new Set(frontier);
-  for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
-    const next: string[] = [];
-    for (const name of frontier) {
-      for (const c of g.consumers(name)) {
-        if (hit(c)) return c;
-        if (!pass.has(c.opType)) continue;
-        for (const o of c.outputs) {
-          if (o && !seen.has(o)) {
-            seen.add(o);
-            next.push(o);
-          }
-        }
-      }
-    }
-    frontier = next;
-  }
-  return null;
-}
-
-/** Same walking backward: from the producer of `start` through `pass` ops, over non-constant inputs. */
-function findBackward(
-  g: GraphIndex,
-  start: string,
-  pass: Set<string>,
-  hit: (n: OnnxNode) => boolean,
-  maxDepth: number,
-  visit?: (n: OnnxNode) => void,
-): OnnxNode | null {
-  let frontier = [start];
-  const seen = new Set(frontier);
-  for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
-    const next: string[] = [];
-    for (const name of frontier) {
-      const p = g.producer(name);
-      if (!p) continue;
-      if (hit(p)) return p;
-      if (!pass.has(p.opType)) continue;
-      visit?.(p);
-      for (const i of p.inputs) {
-        if (i && !g.isConst(i) && !seen.has(i)) {
-          seen.add(i);
-          next.push(i);
-        }
-      }
-    }
-    frontier = next;
-  }
-  return null;
 }
 
 interface PatchEmbed {

@@ -5,6 +5,7 @@
  */
 import { create } from 'zustand';
 import type { Descriptor, KnnClassifyResult } from '../engine/protocol';
+import { announce } from '../lib/announce';
 import type { ExplorerError } from '../lib/errors';
 import { useApp, type ImageEntry } from './app-store';
 import { engine } from './controller';
@@ -80,6 +81,10 @@ export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
       temperature,
     }).promise;
     if (seq !== latest) return;
+    announce(
+      `Classified by folder: accuracy ${(100 * (r.total ? r.correct / r.total : 0)).toFixed(1)}%, ` +
+        `${r.correct} of ${r.total} images.`,
+    );
     useFolderClasses.setState({
       running: false,
       result: {

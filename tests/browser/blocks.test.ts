@@ -62,8 +62,29 @@ describe('features from another block', () => {
     const want4 = readF32(fixture('dinov2-reg4-tiny', 'chelsea.last_hidden_state.f32'));
     expect(maxAbsDiff(last.data, want4)).toBeLessThanOrEqual(1e-3);
 
-    await select.selectOption({ label: 'block 2' });
+    // Two arrow keys on the closed select: one reload, for where they end, and the focus stays.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { statuses: string[] }).statuses = seen;
+      const status = document.querySelector('[role=status]')!;
+      new MutationObserver(() => seen.push(status.textContent ?? '')).observe(status, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
+    await select.focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
     await waitForStatus(page, /ready.*features from block 2/);
+    const statuses = await page.evaluate(
+      () => (window as unknown as { statuses: string[] }).statuses,
+    );
+    expect(statuses.filter((t) => /^Loading|session/.test(t)).length).toBeGreaterThan(0);
+    expect(statuses.some((t) => t.includes('block 3'))).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Features from',
+    );
     await page.getByText('block 2 of 4, through the final norm').waitFor();
     const second = await downloadNpy(page, 'Download features: chelsea.png');
     expect(second.name).toBe('chelsea.features.classifier.block2.npy');

@@ -108,13 +108,24 @@ describe('folders as classes', () => {
 
     await page.getByRole('tab', { name: 'Search' }).click();
     await page.getByLabel('Descriptor').selectOption('cls');
-    await page.getByLabel('Neighbours that vote').fill('5');
-    await page.getByLabel('Vote temperature').fill('0.07');
-    await button.click();
+    await page.getByLabel('Neighbours (k)').fill('5');
+    await page.getByLabel('Temperature (T)').fill('0.07');
+    // By keyboard: the button keeps the focus, and the result is announced once.
+    await button.focus();
+    await page.keyboard.press('Enter');
     const want = expected(files[0], files[1], 5, 0.07);
     const accuracy = `Accuracy ${((100 * want.correct) / want.total).toFixed(1)}%`;
-    const summary = page.getByText(accuracy);
+    const summary = page.getByText(accuracy, { exact: true });
     await summary.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Classify by folder',
+    );
+    const heard = await page.evaluate(() =>
+      document.querySelector('[data-announcer]')?.textContent?.replace(/\u00a0$/, ''),
+    );
+    expect(heard).toBe(
+      `Classified by folder: accuracy ${((100 * want.correct) / want.total).toFixed(1)}%, ${want.correct} of ${want.total} images.`,
+    );
     const text = (await page.locator('.folder-classes').textContent()) ?? '';
     expect(text).toContain(`${want.correct} of ${want.total} images in 3 folders`);
     expect(text).toContain('always guessing the largest folder scores 33.3%');
@@ -128,10 +139,21 @@ describe('folders as classes', () => {
     const lastTwo = (n: string) => n.split('/').slice(-2).join('/');
     const listed = await page.locator('.folder-classes li button').allTextContents();
     expect(listed.map(lastTwo).sort()).toEqual(want.wrong.map(lastTwo));
-    if (listed.length > 0) {
-      await page.locator('.folder-classes li button').first().click();
-      await page.getByRole('heading', { name: /^Query: / }).waitFor();
-    }
+    // On a phone the neighbours are screens above the list: a button brings them into view.
+    await page.setViewportSize({ width: 360, height: 700 });
+    const first = page.locator('.folder-classes li button').first();
+    await first.scrollIntoViewIfNeeded();
+    await first.click();
+    const query = page.getByRole('heading', { name: /^Query: / });
+    await query.waitFor();
+    await page.waitForFunction(() => {
+      const h = [...document.querySelectorAll('h3')].find((e) =>
+        e.textContent?.startsWith('Query:'),
+      );
+      const r = h?.getBoundingClientRect();
+      return !!r && r.top >= 0 && r.bottom <= innerHeight;
+    });
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // Another descriptor than the one it ran with: said to be out of date.
     await page.getByLabel('Descriptor').selectOption('mean');

@@ -5,6 +5,9 @@
 import { floatValues, intValues } from './tensor-values';
 import type { OnnxGraph, OnnxNode, OnnxTensor } from './types';
 
+/** Every op: a walk that passes through anything. */
+export const ANY_OP = { has: () => true };
+
 /** Ops that only convert or alias a tensor: walking through them keeps its identity. */
 const ALIAS_OPS = new Set(['Identity', 'Cast', 'DequantizeLinear']);
 
@@ -111,4 +114,64 @@ export class GraphIndex {
         return null;
     }
   }
+}
+
+/** Breadth-first walk forward from `start` through `pass` ops; returns the first node `hit` accepts. */
+export function findForward(
+  g: GraphIndex,
+  start: string,
+  pass: { has(op: string): boolean },
+  hit: (n: OnnxNode) => boolean,
+  maxDepth: number,
+): OnnxNode | null {
+  let frontier = [start];
+  const seen = new Set(frontier);
+  for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      for (const c of g.consumers(name)) {
+        if (hit(c)) return c;
+        if (!pass.has(c.opType)) continue;
+        for (const o of c.outputs) {
+          if (o && !seen.has(o)) {
+            seen.add(o);
+            next.push(o);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
+}
+
+/** Same walking backward: from the producer of `start` through `pass` ops, over non-constant inputs. */
+export function findBackward(
+  g: GraphIndex,
+  start: string,
+  pass: { has(op: string): boolean },
+  hit: (n: OnnxNode) => boolean,
+  maxDepth: number,
+  visit?: (n: OnnxNode) => void,
+): OnnxNode | null {
+  let frontier = [start];
+  const seen = new Set(frontier);
+  for (let depth = 0; depth <= maxDepth && frontier.length; depth++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      const p = g.producer(name);
+      if (!p) continue;
+      if (hit(p)) return p;
+      if (!pass.has(p.opType)) continue;
+      visit?.(p);
+      for (const i of p.inputs) {
+        if (i && !g.isConst(i) && !seen.has(i)) {
+          seen.add(i);
+          next.push(i);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return null;
 }

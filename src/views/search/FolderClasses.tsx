@@ -17,11 +17,28 @@ const SHOWN_MISTAKES = 12;
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**
+ * Ranks an image's neighbours and brings them into view: they sit at the top of this view, a
+ * few screens up on a phone, and the view does not change (so nothing else scrolls to them).
+ */
+function showNeighbours(id: string): void {
+  findSimilar(id);
+  requestAnimationFrame(() =>
+    document.querySelector('.search-view')?.scrollIntoView({ block: 'start' }),
+  );
+}
+
+/**
  * Folders as classes: how well the features separate the user's own dataset, measured as DINO
  * measures frozen features (leave-one-out k-NN), with what each folder is mistaken for and the
  * images that were (each opens its neighbours).
  */
-export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; words: string }) {
+export function FolderClasses({
+  descriptor,
+  describe,
+}: {
+  descriptor: Descriptor;
+  describe: (d: Descriptor) => string;
+}) {
   const images = useApp((s) => s.images);
   const modelKey = useApp((s) => s.model.modelKey);
   const s = useFolderClasses();
@@ -46,30 +63,33 @@ export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; w
       <p className="muted">
         Leave-one-out k-NN classification, as DINO evaluates frozen features: each image is given
         the folder its k nearest other images vote for, each with weight exp(cosine / T). Uses the{' '}
-        {words}; a model's earlier blocks can be compared with Features from.
+        {describe(descriptor)}; a model's earlier blocks can be compared with Features from (under
+        Preprocessing).
       </p>
       <div className="toolbar">
         <NumberField
-          label="k"
-          name="Neighbours that vote"
+          label="Neighbours (k)"
+          name="Neighbours (k)"
           min={1}
           max={100}
           value={s.k}
           onChange={(k) => useFolderClasses.setState({ k })}
         />
         <NumberField
-          label="T"
-          name="Vote temperature"
+          label="Temperature (T)"
+          name="Temperature (T)"
           min={0.01}
           max={10}
           step={0.01}
           value={s.temperature}
           onChange={(temperature) => useFolderClasses.setState({ temperature })}
         />
+        {/* Not disabled while it runs: a disabled button drops the keyboard's focus. */}
         <button
           type="button"
-          disabled={classes.length < 2 || s.running}
-          onClick={() => void classifyByFolder(descriptor)}
+          disabled={classes.length < 2}
+          aria-disabled={s.running}
+          onClick={() => !s.running && void classifyByFolder(descriptor)}
         >
           {s.running ? 'Classifying…' : 'Classify by folder'}
         </button>
@@ -89,11 +109,14 @@ export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; w
         </p>
       )}
       {r && (
-        <div aria-live="polite">
+        <div>
+          {/* (Announced once per run by the page's live region: see classifyByFolder.) */}
           <p>
             <strong>Accuracy {percent(r.total ? r.correct / r.total : 0)}</strong>: {r.correct} of{' '}
             {r.total} images in {r.classes.length} folders (always guessing the largest folder
-            scores {percent(r.majority)}); k {r.k}, T {r.temperature}, {r.descriptor} descriptor
+            scores {percent(r.majority)}); k {r.k}
+            {r.k > r.total - 1 ? ` (only ${r.total - 1} other images)` : ''}, T {r.temperature},{' '}
+            {describe(r.descriptor)}
             {r.outside > 0 ? `; ${countOf(r.outside, 'indexed image')} in no folder left out` : ''}.
             {r.key !== key && (
               <em> The images, their features or the descriptor changed since: classify again.</em>
@@ -105,7 +128,7 @@ export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; w
               <tr>
                 <th scope="col">Folder</th>
                 <th scope="col">Images</th>
-                <th scope="col">Right</th>
+                <th scope="col">Correct</th>
                 <th scope="col">Most often taken for</th>
               </tr>
             </thead>
@@ -149,7 +172,11 @@ export function FolderClasses({ descriptor, words }: { descriptor: Descriptor; w
               <ul className="plain">
                 {mistakes.slice(0, SHOWN_MISTAKES).map(({ entry, predicted }) => (
                   <li key={entry.id}>
-                    <button type="button" onClick={() => findSimilar(entry.id)}>
+                    <button
+                      type="button"
+                      aria-label={`Show the neighbours of ${label(entry)}`}
+                      onClick={() => showNeighbours(entry.id)}
+                    >
                       {label(entry)}
                     </button>{' '}
                     taken for {predicted}

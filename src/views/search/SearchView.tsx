@@ -311,7 +311,7 @@ export function SearchView() {
         </div>
       )}
       <Correspondences images={done.map((e) => byId.get(e.id)!)} mode={mode} />
-      <FolderClasses descriptor={s.descriptor} words={describe(s.descriptor)} />
+      <FolderClasses descriptor={s.descriptor} describe={describe} />
     </section>
   );
 }
