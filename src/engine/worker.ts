@@ -368,6 +368,9 @@ async function loadModel(
   // Cancel is offered until the model is in place: each stage from here on ends by checking it,
   // and a cancelled load lets its session go and leaves the model loaded before untouched.
   const stopIfCancelled = async () => {
+    // A Cancel sent while the worker was busy (making a session takes it whole) is a message
+    // still queued: a task's turn lets it be read before the answer to it is decided.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     if (!signal.aborted) return;
     await withOrt(() => session.release());
     throw new ExplorerError('cancelled', 'Cancelled.');
