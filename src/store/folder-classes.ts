@@ -9,14 +9,17 @@ import { announce } from '../lib/announce';
 import type { ExplorerError } from '../lib/errors';
 import { useApp, type ImageEntry } from './app-store';
 import { engine } from './controller';
+import { modelIdentity } from './index-io';
 
 export interface FolderClassesResult extends KnnClassifyResult {
   /** Class names (folders), by class index. */
   classes: string[];
+  /** Each classified image's class, by image id. */
+  classOf: Record<string, string>;
   descriptor: Descriptor;
   k: number;
   temperature: number;
-  /** Images left out: indexed, but in no folder. */
+  /** Images left out: indexed, but in no class folder. */
   outside: number;
   /** What it was computed on (see classesKey). */
   key: string;
@@ -39,33 +42,84 @@ export const useFolderClasses = create<FolderClassesState>()(() => ({
   error: null,
 }));
 
-/** The indexed images in a folder, and the sorted folder names (the classes). */
-export function folderClasses(images: ImageEntry[]): {
-  members: ImageEntry[];
-  classes: string[];
-  outside: number;
-} {
-  const done = images.filter((i) => i.status === 'done' && i.result);
-  const members = done.filter((i) => i.folder);
-  const classes = [...new Set(members.map((i) => i.folder!))].sort();
-  return { members, classes, outside: done.length - members.length };
+/**
+ * The classes of a class-per-folder dataset, as torchvision's ImageFolder takes them: below the
+ * folder all the images share (the one picked), each subfolder is a class, with what its own
+ * subfolders hold; images right in the shared folder belong to none. Images in no folder (loose
+ * picks) neither.
+ */
+export function classOfFolders(folders: (string | undefined)[]): (string | null)[] {
+  const paths = folders.map((f) => (f ? f.split('/') : null));
+  const some = paths.filter((p): p is string[] => p !== null);
+  let shared = some.length > 0 ? some[0].length : 0;
+  for (const p of some) {
+    let i = 0;
+    while (i < shared && i < p.length && p[i] === some[0][i]) i++;
+    shared = i;
+  }
+  return paths.map((p) => (p && p.length > shared ? p[shared] : null));
 }
 
-/** Identifies what a classification ran on: the images, their folders, model and descriptor. */
+export interface FolderMembers {
+  /** The indexed images that have a class, with it. */
+  members: { entry: ImageEntry; label: string }[];
+  /** The class names, sorted. */
+  classes: string[];
+  /** Indexed images with no class (loose, or right in the dataset's folder). */
+  outside: number;
+  /** Images with a class still to be indexed: a classification now would leave them out. */
+  pending: number;
+  /**
+   * Members whose features were imported from another model's index, when the others' come from
+   * elsewhere: cosines across two models mean nothing, so no classification then.
+   */
+  mixed: number;
+}
+
+/** Where an image's features come from: the loaded model ('') or an imported index's model. */
+const originOf = (e: ImageEntry) => {
+  const from = e.result?.importedFrom;
+  return from ? modelIdentity(from) : '';
+};
+
+export function folderClasses(images: ImageEntry[]): FolderMembers {
+  const labels = classOfFolders(images.map((i) => i.folder));
+  const members: FolderMembers['members'] = [];
+  let outside = 0;
+  let pending = 0;
+  images.forEach((entry, i) => {
+    const label = labels[i];
+    const done = entry.status === 'done' && entry.result;
+    if (label !== null && entry.status === 'queued') pending++;
+    if (!done) return;
+    if (label === null) outside++;
+    else members.push({ entry, label });
+  });
+  const classes = [...new Set(members.map((m) => m.label))].sort((a, b) => a.localeCompare(b));
+  const origins = new Set(members.map((m) => originOf(m.entry)));
+  const foreign = members.filter((m) => originOf(m.entry) !== '').length;
+  return { members, classes, outside, pending, mixed: origins.size > 1 ? foreign : 0 };
+}
+
+/** Identifies what a classification ran on: the images, their classes, model and descriptor. */
 export function classesKey(
-  members: ImageEntry[],
+  members: FolderMembers['members'],
   modelKey: string | null,
   descriptor: Descriptor,
 ): string {
-  return JSON.stringify([modelKey, descriptor, members.map((i) => [i.id, i.folder])]);
+  return JSON.stringify([
+    modelKey,
+    descriptor,
+    members.map((m) => [m.entry.id, m.label, originOf(m.entry)]),
+  ]);
 }
 
 let latest = 0;
 
 export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
   const app = useApp.getState();
-  const { members, classes, outside } = folderClasses(app.images);
-  if (classes.length < 2) return;
+  const { members, classes, outside, pending, mixed } = folderClasses(app.images);
+  if (classes.length < 2 || pending > 0 || mixed > 0) return;
   const { k, temperature } = useFolderClasses.getState();
   const index = new Map(classes.map((c, i) => [c, i]));
   const seq = ++latest;
@@ -73,8 +127,8 @@ export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
   try {
     const r = await engine().call({
       type: 'knnClassify',
-      imageIds: members.map((i) => i.id),
-      labels: members.map((i) => index.get(i.folder!)!),
+      imageIds: members.map((m) => m.entry.id),
+      labels: members.map((m) => index.get(m.label)!),
       classes: classes.length,
       descriptor,
       k,
@@ -90,6 +144,7 @@ export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
       result: {
         ...r,
         classes,
+        classOf: Object.fromEntries(members.map((m) => [m.entry.id, m.label])),
         descriptor,
         k,
         temperature,

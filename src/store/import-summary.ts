@@ -65,6 +65,11 @@ export function importSummary(file: string, total: number, n: ImportCounts): str
 }
 
 /** Which model an index came from, told apart from the loaded one even when both share a name. */
+/** Whether two model keys (`<fingerprint>:<backend>[:block<K>]`) name the same weights. */
+export function sameWeights(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && a.split(':')[0] === b.split(':')[0];
+}
+
 export function mismatchedModel(
   made: IndexManifest['model'],
   loaded: string,
@@ -74,10 +79,8 @@ export function mismatchedModel(
     made.source && made.source !== made.file ? `${made.file} (${made.source})` : made.file;
   const madeBlock = made.block ?? null;
   const loadedBlock = loadedModel.block;
-  // The same weights (a key is `<fingerprint>:<backend>[:block<K>]`), another block: say so.
-  const weights = (key: string | null) => key?.split(':')[0] ?? null;
-  const sameWeights = made.key !== null && weights(made.key) === weights(loadedModel.key);
-  if (made.file === loaded && sameWeights && madeBlock !== loadedBlock) {
+  // The same weights, another block: say so.
+  if (made.file === loaded && sameWeights(made.key, loadedModel.key) && madeBlock !== loadedBlock) {
     const which = (b: number | null) => (b === null ? 'its output' : `block ${b}`);
     return (
       `This index holds the features of ${from} from ${which(madeBlock)}, but the loaded ` +

@@ -13,7 +13,13 @@ import { version as APP_VERSION } from '../../package.json';
 import { dismissTopic, patchImage, pushAlert, useApp } from './app-store';
 import { setFolders } from './collection';
 import { addImages, engine, indexRemaining, recomputeAll } from './controller';
-import { importSummary, matchEntries, mismatchedModel, type EntryMatch } from './import-summary';
+import {
+  importSummary,
+  matchEntries,
+  mismatchedModel,
+  sameWeights,
+  type EntryMatch,
+} from './import-summary';
 
 export const INDEX_FORMAT = 'dinov2-explorer-index';
 export const INDEX_JSON = 'collection.index.json';
@@ -95,9 +101,11 @@ export async function exportCollectionIndex(): Promise<void> {
     const from =
       models.size > 1
         ? `the indexes of ${models.size} other models`
-        : made.file === info.fileName
-          ? `the index of another ${made.file}${made.key ? ` (${made.key})` : ''}`
-          : `${made.file}'s index`;
+        : made.file === info.fileName && sameWeights(made.key, app.model.modelKey)
+          ? `the index of ${made.file}'s ${made.block === null ? 'output' : `block ${made.block}`}`
+          : made.file === info.fileName
+            ? `the index of another ${made.file}${made.key ? ` (${made.key})` : ''}`
+            : `${made.file}'s index`;
     dismissTopic('export');
     pushAlert({
       kind: 'error',
@@ -525,7 +533,11 @@ export async function importCollectionIndex(files: File[]): Promise<void> {
 }
 
 /** One model, whichever index named it: its fingerprint, else its address, else its name. */
-function modelIdentity(m: { file: string; key: string | null; source: string | null }): string {
+export function modelIdentity(m: {
+  file: string;
+  key: string | null;
+  source: string | null;
+}): string {
   return m.key ?? m.source ?? m.file;
 }
 

@@ -83,7 +83,7 @@ describe('folders as classes', () => {
     // Loose photos are in no folder: nothing to classify by.
     await page.getByLabel('Images', { exact: true }).setInputFiles([fixture('chelsea.png')]);
     const button = page.getByRole('button', { name: 'Classify by folder' });
-    await page.getByText('No indexed image is in a folder.').waitFor({ timeout: 120_000 });
+    await page.getByText('No indexed image is in a class folder.').waitFor({ timeout: 120_000 });
     expect(await button.isDisabled()).toBe(true);
 
     await page.getByLabel('Image folder').setInputFiles(path.join(tmp, 'hues'));
@@ -129,11 +129,11 @@ describe('folders as classes', () => {
     const text = (await page.locator('.folder-classes').textContent()) ?? '';
     expect(text).toContain(`${want.correct} of ${want.total} images in 3 folders`);
     expect(text).toContain('always guessing the largest folder scores 33.3%');
-    expect(text).toContain('1 indexed image in no folder left out');
+    expect(text).toContain('1 indexed image in no class folder left out');
     // One row per folder, the counts adding up to the total right.
     const rows = await page.getByRole('table').getByRole('row').allInnerTexts();
     expect(want.wrong.length).toBeGreaterThan(0); // (the data is hard enough to show mistakes)
-    expect(rows.slice(1).map((r) => r.split('\t')[0])).toEqual(FOLDERS.map((f) => `hues/${f}`));
+    expect(rows.slice(1).map((r) => r.split('\t')[0])).toEqual(FOLDERS);
     // The images it got wrong, each a button that opens its neighbours.
     // (Labelled by as much of their folder as tells them apart.)
     const lastTwo = (n: string) => n.split('/').slice(-2).join('/');

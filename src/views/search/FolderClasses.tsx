@@ -43,7 +43,7 @@ export function FolderClasses({
   const modelKey = useApp((s) => s.model.modelKey);
   const s = useFolderClasses();
   const label = useImageLabel();
-  const { members, classes } = useMemo(() => folderClasses(images), [images]);
+  const { members, classes, pending, mixed } = useMemo(() => folderClasses(images), [images]);
   const key = classesKey(members, modelKey, descriptor);
   const r = s.result;
   const byId = useMemo(() => new Map(images.map((i) => [i.id, i])), [images]);
@@ -51,7 +51,7 @@ export function FolderClasses({
     ? r.imageIds.flatMap((id, i) => {
         const entry = byId.get(id);
         const predicted = r.classes[r.predicted[i]];
-        return entry && entry.folder !== predicted ? [{ entry, predicted }] : [];
+        return entry && r.classOf[id] !== predicted ? [{ entry, predicted }] : [];
       })
     : [];
 
@@ -87,21 +87,36 @@ export function FolderClasses({
         {/* Not disabled while it runs: a disabled button drops the keyboard's focus. */}
         <button
           type="button"
-          disabled={classes.length < 2}
+          disabled={classes.length < 2 || pending > 0 || mixed > 0}
           aria-disabled={s.running}
           onClick={() => !s.running && void classifyByFolder(descriptor)}
         >
           {s.running ? 'Classifying…' : 'Classify by folder'}
         </button>
       </div>
-      {classes.length < 2 && (
+      {mixed > 0 ? (
         <p className="muted">
-          {classes.length === 0
-            ? 'No indexed image is in a folder.'
-            : `Every indexed image in a folder is in ${classes[0]}.`}{' '}
-          Add a dataset with one folder per class (Add folder on a folder holding, say, cats/ and
-          dogs/) to classify by folder.
+          {countOf(mixed, 'image')} of the dataset {mixed === 1 ? 'has' : 'have'} features imported
+          from another model&apos;s index, the others the loaded model&apos;s: their cosines mean
+          nothing across models. Recompute them with the loaded model (the button in the
+          Collection), then classify.
         </p>
+      ) : pending > 0 ? (
+        <p className="muted">
+          {countOf(pending, 'image')} of the dataset {pending === 1 ? 'is' : 'are'} still being
+          indexed: classify once {pending === 1 ? 'it is' : 'they are'}, so that every image counts.
+        </p>
+      ) : (
+        classes.length < 2 && (
+          <p className="muted">
+            {classes.length === 0
+              ? 'No indexed image is in a class folder.'
+              : `Every indexed image is in one class, ${classes[0]}.`}{' '}
+            Add a dataset with one folder per class (Add folder on a folder holding, say, cats/ and
+            dogs/: each subfolder is a class, as torchvision's ImageFolder takes them) to classify
+            by folder.
+          </p>
+        )
       )}
       {s.error && (
         <p role="alert" className="alert alert-error">
@@ -117,7 +132,10 @@ export function FolderClasses({
             scores {percent(r.majority)}); k {r.k}
             {r.k > r.total - 1 ? ` (only ${r.total - 1} other images)` : ''}, T {r.temperature},{' '}
             {describe(r.descriptor)}
-            {r.outside > 0 ? `; ${countOf(r.outside, 'indexed image')} in no folder left out` : ''}.
+            {r.outside > 0
+              ? `; ${countOf(r.outside, 'indexed image')} in no class folder left out`
+              : ''}
+            .
             {r.key !== key && (
               <em> The images, their features or the descriptor changed since: classify again.</em>
             )}
