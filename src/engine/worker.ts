@@ -436,11 +436,14 @@ async function loadModel(
   const previous = current;
   const ort = await loadOrt(backend);
   await stopIfCancelled();
-  current = new LoadedModel(ort, info, bytes, session, backend, report, chosen.files);
-  // Another block's features are other features: they are stored (and exported) apart.
-  modelKey =
+  // Another block's features are other features: they are stored (and exported) apart. The key
+  // is known before the model is in place: the two change together, with no wait between.
+  const key =
     `${await modelFingerprint(chosen.files)}:${backend}` +
     (chosen.block === null ? '' : `:block${chosen.block}`);
+  await stopIfCancelled();
+  current = new LoadedModel(ort, info, bytes, session, backend, report, chosen.files);
+  modelKey = key;
   void covariance?.release();
   // The PCA's session path runs on WASM whatever the model's backend: with a WebGPU model the GPU
   // path is our kernel, measured against it, so a weak GPU loses to the CPU. (onnxruntime's Gemm
@@ -534,7 +537,9 @@ async function embed(req: EmbedRequest, signal: AbortSignal) {
 async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> {
   const model = current;
   if (!model) throw new ExplorerError('no-model', 'Load a model first, then import an index.');
-  if (req.modelKey !== modelKey) {
+  // (Read now: a model loaded while this waits to be saved did not make these features.)
+  const key = modelKey;
+  if (req.modelKey !== key) {
     throw new ExplorerError(
       'model-changed',
       `The model changed while "${req.fileName}" was being imported.`,
@@ -612,7 +617,7 @@ async function importFeatures(req: ImportFeaturesRequest): Promise<EmbedResult> 
     const { imageId, file, fileName, preprocess } = req;
     const embedReq = { type: 'embed' as const, imageId, file, fileName, preprocess };
     const message = await pendingSaves.track(imageId, () =>
-      saveStored(modelKey, embedReq, stored, result),
+      saveStored(key, embedReq, stored, result),
     );
     if (!message && features.get(imageId) === stored) memory.saved(stored);
     if (message) {

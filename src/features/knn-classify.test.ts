@@ -44,6 +44,7 @@ describe('vote', () => {
   it('gives a tie to the lower class and ignores scores that are not numbers', () => {
     expect(vote([1, 0], nb([0, 1], [0.5, 0.5]), 2, 0.07)).toBe(0);
     expect(vote([1, 0, 0], nb([0, 1, 2], [0.5, 0.5, NaN]), 2, 0.07)).toBe(0);
+    expect(vote([0, 1, 1], nb([0, 1, 2], [NaN, 0.5, 0.4]), 2, 0.07)).toBe(1);
     expect(vote([2], nb([], []), 3, 0.07)).toBe(0);
   });
 

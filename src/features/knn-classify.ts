@@ -28,7 +28,7 @@ export interface KnnSummary {
 
 /**
  * The class the neighbours vote for: weights exp(s / T) summed per class; a tie goes to the
- * lower class index. Weights are taken relative to the best neighbour (exp((s - best) / T)),
+ * lower class index. Weights are taken relative to the best score (exp((s - best) / T)),
  * which changes no vote but keeps exp from overflowing at small T.
  */
 export function vote(
@@ -38,7 +38,8 @@ export function vote(
   temperature: number,
 ): number {
   const sums = new Float64Array(classes);
-  const best = n.score.length > 0 ? n.score[0] : 0;
+  let best = -Infinity;
+  for (const s of n.score) if (s > best) best = s;
   for (let j = 0; j < n.index.length; j++) {
     const s = n.score[j];
     if (!Number.isFinite(s)) continue;

@@ -51,7 +51,10 @@ import { dequeue, enqueue, pauseIndexing, resetQueue, setIndexRunner } from './i
 let client: EngineClient | null = null;
 let generation = 0;
 let loadCall: number | null = null;
-let lastSource: { source: ModelSource; label: string; linkModel: LinkModel | null } | null = null;
+type SourceOf = { source: ModelSource; label: string; linkModel: LinkModel | null };
+let lastSource: SourceOf | null = null;
+/** The model a load in progress is for (null while none runs). */
+let loadingSource: SourceOf | null = null;
 const embedCalls = new Map<string, number>();
 /** Images added in this session and not embedded yet: browser storage has nothing under their ids. */
 const freshIds = new Set<string>();
@@ -99,6 +102,7 @@ export async function loadModel(
 ): Promise<boolean> {
   const e = engine();
   if (loadCall !== null) e.cancel(loadCall);
+  loadingSource = { source, label, linkModel };
   const { backend, block } = useApp.getState().settings;
   const call = e.call(
     { type: 'loadModel', source, backend, block },
@@ -181,7 +185,10 @@ export async function loadModel(
     }
     return false;
   } finally {
-    if (loadCall === call.id) loadCall = null;
+    if (loadCall === call.id) {
+      loadCall = null;
+      loadingSource = null;
+    }
   }
 }
 
@@ -189,9 +196,13 @@ export function cancelModelLoad(): void {
   if (loadCall !== null) engine().cancel(loadCall);
 }
 
-/** Reloads the current model with the current backend choice (after the user changes it). */
+/**
+ * Reloads the model with the current backend and block (after the user changes one): the model
+ * being loaded, if one is (a setting changed meanwhile is for it), else the loaded one.
+ */
 function reloadModel(): void {
-  if (lastSource) void loadModel(lastSource.source, lastSource.label, lastSource.linkModel);
+  const m = loadingSource ?? lastSource;
+  if (m) void loadModel(m.source, m.label, m.linkModel);
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ExplorerError } from '../lib/errors';
 import { useApp, type ImageEntry } from './app-store';
 import { engine } from './controller';
 import { modelIdentity } from './index-io';
+import { useIndexing } from './indexer';
 
 export interface FolderClassesResult extends KnnClassifyResult {
   /** Class names (folders), by class index. */
@@ -67,7 +68,10 @@ export interface FolderMembers {
   classes: string[];
   /** Indexed images with no class (loose, or right in the dataset's folder). */
   outside: number;
-  /** Images with a class still to be indexed: a classification now would leave them out. */
+  /**
+   * Images with a class not indexed yet: being indexed (a classification now would leave them
+   * out), or left so by a cancelled run.
+   */
   pending: number;
   /**
    * Members whose features were imported from another model's index, when the others' come from
@@ -119,7 +123,8 @@ let latest = 0;
 export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
   const app = useApp.getState();
   const { members, classes, outside, pending, mixed } = folderClasses(app.images);
-  if (classes.length < 2 || pending > 0 || mixed > 0) return;
+  // (Images left unindexed by a cancelled run are not waited for: they are left out.)
+  if (classes.length < 2 || (pending > 0 && useIndexing.getState().running) || mixed > 0) return;
   const { k, temperature } = useFolderClasses.getState();
   const index = new Map(classes.map((c, i) => [c, i]));
   const seq = ++latest;

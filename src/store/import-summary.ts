@@ -64,12 +64,12 @@ export function importSummary(file: string, total: number, n: ImportCounts): str
   return [...parts, ...unmatchedParts(n, missing)].join(' ');
 }
 
-/** Which model an index came from, told apart from the loaded one even when both share a name. */
 /** Whether two model keys (`<fingerprint>:<backend>[:block<K>]`) name the same weights. */
 export function sameWeights(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && a.split(':')[0] === b.split(':')[0];
 }
 
+/** Which model an index came from, told apart from the loaded one even when both share a name. */
 export function mismatchedModel(
   made: IndexManifest['model'],
   loaded: string,
@@ -85,6 +85,14 @@ export function mismatchedModel(
     return (
       `This index holds the features of ${from} from ${which(madeBlock)}, but the loaded ` +
       `model gives ${which(loadedBlock)} (Features from, under Preprocessing)`
+    );
+  }
+  // The same weights and block on another backend: its float rounding differs a little.
+  if (made.file === loaded && sameWeights(made.key, loadedModel.key)) {
+    const backend = (key: string | null) => key?.split(':')[1] ?? 'another backend';
+    return (
+      `This index was made with ${from} on ${backend(made.key)}, and the loaded one runs on ` +
+      `${backend(loadedModel.key)} (their features differ by rounding)`
     );
   }
   if (made.file !== loaded)

@@ -102,7 +102,9 @@ export async function exportCollectionIndex(): Promise<void> {
       models.size > 1
         ? `the indexes of ${models.size} other models`
         : made.file === info.fileName && sameWeights(made.key, app.model.modelKey)
-          ? `the index of ${made.file}'s ${made.block === null ? 'output' : `block ${made.block}`}`
+          ? (made.block ?? null) !== app.model.block
+            ? `the index of ${made.file}'s ${made.block === null ? 'output' : `block ${made.block}`}`
+            : `the index of ${made.file} on ${made.key?.split(':')[1] ?? 'another backend'}`
           : made.file === info.fileName
             ? `the index of another ${made.file}${made.key ? ` (${made.key})` : ''}`
             : `${made.file}'s index`;

@@ -69,7 +69,7 @@ export function ModelInfoPanel() {
       'Features',
       block !== null
         ? `block ${block} of ${info.blockOutputs.length}, through the final norm`
-        : info.blockOutputs.length > 0
+        : info.blockOutputs.length > 1
           ? `the output (block ${info.blockOutputs.length}); any block can be chosen`
           : 'the output (its blocks are not told apart in the graph)',
     ],

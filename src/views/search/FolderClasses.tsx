@@ -7,6 +7,7 @@ import {
   folderClasses,
   useFolderClasses,
 } from '../../store/folder-classes';
+import { useIndexing } from '../../store/indexer';
 import { findSimilar } from '../../store/search';
 import { countOf } from '../../lib/words';
 import { NumberField } from '../shared/NumberField';
@@ -44,6 +45,10 @@ export function FolderClasses({
   const s = useFolderClasses();
   const label = useImageLabel();
   const { members, classes, pending, mixed } = useMemo(() => folderClasses(images), [images]);
+  const indexing = useIndexing((st) => st.running);
+  // Images not indexed are waited for while indexing runs; after a Cancel they are left out.
+  const waiting = indexing ? pending : 0;
+  const unindexed = indexing ? 0 : pending;
   const key = classesKey(members, modelKey, descriptor);
   const r = s.result;
   const byId = useMemo(() => new Map(images.map((i) => [i.id, i])), [images]);
@@ -87,7 +92,7 @@ export function FolderClasses({
         {/* Not disabled while it runs: a disabled button drops the keyboard's focus. */}
         <button
           type="button"
-          disabled={classes.length < 2 || pending > 0 || mixed > 0}
+          disabled={classes.length < 2 || waiting > 0 || mixed > 0}
           aria-disabled={s.running}
           onClick={() => !s.running && void classifyByFolder(descriptor)}
         >
@@ -101,10 +106,10 @@ export function FolderClasses({
           nothing across models. Recompute them with the loaded model (the button in the
           Collection), then classify.
         </p>
-      ) : pending > 0 ? (
+      ) : waiting > 0 ? (
         <p className="muted">
-          {countOf(pending, 'image')} of the dataset {pending === 1 ? 'is' : 'are'} still being
-          indexed: classify once {pending === 1 ? 'it is' : 'they are'}, so that every image counts.
+          {countOf(waiting, 'image')} of the dataset {waiting === 1 ? 'is' : 'are'} still being
+          indexed: classify once {waiting === 1 ? 'it is' : 'they are'}, so that every image counts.
         </p>
       ) : (
         classes.length < 2 && (
@@ -118,6 +123,13 @@ export function FolderClasses({
           </p>
         )
       )}
+      {unindexed > 0 && classes.length >= 2 && mixed === 0 && (
+        <p className="muted">
+          {countOf(unindexed, 'image')} of the dataset {unindexed === 1 ? 'is' : 'are'} not indexed
+          and {unindexed === 1 ? 'is' : 'are'} left out: Index remaining images, in the Collection,
+          to count {unindexed === 1 ? 'it' : 'them'}.
+        </p>
+      )}
       {s.error && (
         <p role="alert" className="alert alert-error">
           {s.error}
@@ -130,8 +142,8 @@ export function FolderClasses({
             <strong>Accuracy {percent(r.total ? r.correct / r.total : 0)}</strong>: {r.correct} of{' '}
             {r.total} images in {r.classes.length} folders (always guessing the largest folder
             scores {percent(r.majority)}); k {r.k}
-            {r.k > r.total - 1 ? ` (only ${r.total - 1} other images)` : ''}, T {r.temperature},{' '}
-            {describe(r.descriptor)}
+            {r.k > r.total - 1 ? ` (only ${countOf(r.total - 1, 'other image')})` : ''}, T{' '}
+            {r.temperature}, {describe(r.descriptor)}
             {r.outside > 0
               ? `; ${countOf(r.outside, 'indexed image')} in no class folder left out`
               : ''}
