@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fixture, launch, loadModelReady, openApp, statusText } from './harness';
+import { cancelAtStage, fixture, launch, loadModelReady, openApp, statusText } from './harness';
 
 const appUrl = inject('appUrl');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dinov2-cancel-'));
@@ -29,19 +29,7 @@ describe('cancelling a model load', () => {
     const page = await openApp(browser, appUrl, '?backend=wasm');
     await loadModelReady(page, [fixture('dinov2-tiny', 'model.onnx')]);
     const before = await statusText(page);
-    // Cancel is pressed the moment the stage shows (in the page: no round trip to miss it by).
-    await page.evaluate(() => {
-      const observer = new MutationObserver(() => {
-        for (const b of document.querySelectorAll('button')) {
-          const stage = b.previousElementSibling?.textContent ?? '';
-          if (b.textContent === 'Cancel' && stage.startsWith('Creating a wasm session')) {
-            observer.disconnect();
-            b.click();
-          }
-        }
-      });
-      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    });
+    await cancelAtStage(page, 'Creating a wasm session');
     await page
       .getByLabel('Model file', { exact: true })
       .setInputFiles([path.join(tmp, 'model.onnx'), path.join(tmp, 'model.onnx_data')]);

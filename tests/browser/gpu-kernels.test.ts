@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  cancelAtStage,
   addImages,
   fixture,
   openApp,
@@ -376,19 +377,7 @@ describe('patch similarity in the app with a WebGPU model', () => {
 
   it('keeps the model it has when a load is cancelled during the WebGPU check', async () => {
     const before = await statusText(app);
-    // Cancel is pressed the moment the stage shows (in the page: no round trip to miss it by).
-    await app.evaluate(() => {
-      const observer = new MutationObserver(() => {
-        for (const b of document.querySelectorAll('button')) {
-          const stage = b.previousElementSibling?.textContent ?? '';
-          if (b.textContent === 'Cancel' && stage.startsWith('Checking WebGPU against WASM')) {
-            observer.disconnect();
-            b.click();
-          }
-        }
-      });
-      observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    });
+    await cancelAtStage(app, 'Checking WebGPU against WASM');
     await app
       .getByLabel('Model file', { exact: true })
       .setInputFiles([fixture('dinov2-reg4-tiny', 'model.onnx')]);

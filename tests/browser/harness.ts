@@ -311,3 +311,22 @@ export function drawnShare(canvas: Locator): Promise<number> {
     return k / (c.width * c.height);
   });
 }
+
+/**
+ * Presses the model load's Cancel the moment its stage line starts with `stage` (in the page: no
+ * round trip to miss the stage by).
+ */
+export function cancelAtStage(page: Page, stage: string): Promise<void> {
+  return page.evaluate((prefix) => {
+    const observer = new MutationObserver(() => {
+      for (const b of document.querySelectorAll('button')) {
+        const shown = b.previousElementSibling?.textContent ?? '';
+        if (b.textContent === 'Cancel' && shown.startsWith(prefix)) {
+          observer.disconnect();
+          b.click();
+        }
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+  }, stage);
+}
