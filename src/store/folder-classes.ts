@@ -118,6 +118,9 @@ export function classesKey(
   ]);
 }
 
+/** A share as the view and the announcement say it: "87.5%". */
+export const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
 let latest = 0;
 
 export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
@@ -141,7 +144,7 @@ export async function classifyByFolder(descriptor: Descriptor): Promise<void> {
     }).promise;
     if (seq !== latest) return;
     announce(
-      `Classified by folder: accuracy ${(100 * (r.total ? r.correct / r.total : 0)).toFixed(1)}%, ` +
+      `Classified by folder: accuracy ${percent(r.total ? r.correct / r.total : 0)}, ` +
         `${r.correct} of ${r.total} images.`,
     );
     useFolderClasses.setState({

@@ -5,6 +5,7 @@ import {
   classesKey,
   classifyByFolder,
   folderClasses,
+  percent,
   useFolderClasses,
 } from '../../store/folder-classes';
 import { useIndexing } from '../../store/indexer';
@@ -14,8 +15,6 @@ import { NumberField } from '../shared/NumberField';
 
 /** At most this many misclassified images are listed (the table counts them all). */
 const SHOWN_MISTAKES = 12;
-
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 /**
  * Ranks an image's neighbours and brings them into view: they sit at the top of this view, a
